@@ -1,0 +1,24 @@
+/**
+ * Where user code called into the DSL, as `file:line:col`, so validation
+ * errors can point at the line that set a value. Frames inside the DSL are
+ * skipped. With source maps enabled (the CLI enables them) positions refer
+ * to the original .ts file.
+ */
+const DSL_DIR = new URL(".", import.meta.url).href;
+
+export function callSite(): string | undefined {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 12;
+  Error.captureStackTrace(holder, callSite);
+  Error.stackTraceLimit = limit;
+  for (const line of (holder.stack ?? "").split("\n").slice(1)) {
+    const m = /\(?((?:file|data):[^\s()]+|\/[^\s()]+):(\d+):(\d+)\)?$/.exec(line.trim());
+    if (!m || m[1] === undefined) continue;
+    if (m[1].startsWith(DSL_DIR)) continue;
+    if (m[1].startsWith("data:")) return undefined;
+    const file = m[1].startsWith("file:") ? decodeURIComponent(new URL(m[1]).pathname) : m[1];
+    return `${file}:${m[2]}:${m[3]}`;
+  }
+  return undefined;
+}

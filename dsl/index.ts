@@ -1,0 +1,13 @@
+export * from "./builtin-volumes.js";
+export * from "./container.js";
+export * from "./deployment.js";
+export * from "./env.js";
+export * from "./errors.js";
+export * from "./images.js";
+export * from "./mount.js";
+export type * from "./props.js";
+export * from "./resolve.js";
+export * from "./services.js";
+export type * from "./spec.js";
+export * from "./volume.js";
+export * from "./worker-kinds.js";

@@ -1,0 +1,234 @@
+/**
+ * What a user writes in deployment.config.ts. Every field is optional and
+ * defaults to the value the cookiecutter template uses, so
+ * `deployment({})` describes the template's default deployment.
+ */
+import type { ImageName, ImageRef } from "./images.js";
+
+/** A value that Compose should interpolate from the environment (`${NAME}`), made by {@link fromEnv}. */
+export interface Interpolated {
+  readonly interpolate: string;
+}
+
+/** An environment value: a literal string (a `$` in it stays a `$`) or an interpolation. */
+export type EnvValue = string | Interpolated;
+
+/** A host folder mounted into a container. */
+export interface BindMount {
+  readonly type: "bind";
+  /** Absolute path on the deployment host. */
+  readonly source: string;
+  /** Absolute path inside the container. */
+  readonly target: string;
+  /** Mount read-only. @default true */
+  readonly readOnly?: boolean;
+}
+
+/** A named volume (declared in `volumes` or one of the deployment's own) mounted into a container. */
+export interface VolumeMount {
+  readonly type: "volume";
+  /** The volume's key in `volumes: { … }`. */
+  readonly source: string;
+  /** Absolute path inside the container. */
+  readonly target: string;
+  /** Mount read-only. @default true */
+  readonly readOnly?: boolean;
+}
+
+export type Mount = BindMount | VolumeMount;
+
+/** An NFS export as a Docker named volume (the `local` driver with `type: nfs`). */
+export interface NfsVolume {
+  readonly type: "nfs";
+  /** NFS server address (IP or host name), e.g. `"10.0.0.10"`. */
+  readonly server: string;
+  /** Exported directory on the server, e.g. `"/dioptra/data"`. */
+  readonly export: string;
+  /** Mount options after `addr=…`. @default ["auto","rw","bg","nfsvers=4","intr","actimeo=1800"] */
+  readonly options?: readonly string[];
+}
+
+/** A named volume with an explicit driver and driver options. */
+export interface DriverVolume {
+  readonly type: "driver";
+  /** @default "local" */
+  readonly driver?: string;
+  readonly driverOpts?: Readonly<Record<string, string>>;
+}
+
+export type VolumeProps = NfsVolume | DriverVolume;
+
+/** GPUs given to one worker: device indices, or every GPU on the host. */
+export type GpuSelection = readonly number[] | "all";
+
+/** Settings of a single CPU worker, keyed by its 1-based number (`-tfcpu-01` is 1). */
+export interface CpuWorkerProps {
+  /** Mounts added to this worker only. */
+  readonly mounts?: readonly Mount[];
+}
+
+/** Settings of a single GPU worker, keyed by its 1-based number (`-tfgpu-01` is 1). */
+export interface GpuWorkerProps extends CpuWorkerProps {
+  /** GPUs this worker sees (`NVIDIA_VISIBLE_DEVICES`). @default the template's rule: one GPU each, numbered across GPU pools */
+  readonly gpus?: GpuSelection;
+}
+
+/** A pool of identical CPU workers. */
+export interface CpuWorkerPoolProps {
+  /** Number of workers, ≥ 0. */
+  readonly count: number;
+  /** Mounts added to every worker of the pool. */
+  readonly mounts?: readonly Mount[];
+  /** Per-worker settings, keyed by worker number (1 … count). */
+  readonly workers?: Readonly<Record<number, CpuWorkerProps>>;
+}
+
+/** A pool of identical GPU workers. */
+export interface GpuWorkerPoolProps {
+  readonly count: number;
+  readonly mounts?: readonly Mount[];
+  readonly workers?: Readonly<Record<number, GpuWorkerProps>>;
+}
+
+/** Worker pools: a count, or a pool with mounts and per-worker settings. */
+export interface WorkersProps {
+  /** @default 1 */
+  readonly tensorflowCpu?: number | CpuWorkerPoolProps;
+  /** @default 0 */
+  readonly tensorflowGpu?: number | GpuWorkerPoolProps;
+  /** @default 1 */
+  readonly pytorchCpu?: number | CpuWorkerPoolProps;
+  /** @default 0 */
+  readonly pytorchGpu?: number | GpuWorkerPoolProps;
+}
+
+export interface NginxProps {
+  /** `server_name` of every nginx server block. @default "dioptra.example.org" */
+  readonly serverName?: string;
+  /** Publish nginx's ports on 127.0.0.1 only. @default true */
+  readonly exposePortsOnLocalhostOnly?: boolean;
+  /** Host port of the HTTP entry point. @default 80 */
+  readonly httpPort?: number;
+  /** Host port of the HTTPS entry point (published only when `tls` is on). @default 443 */
+  readonly httpsPort?: number;
+  /**
+   * Serve HTTPS: publish `httpsPort`, probe the https URLs in the healthcheck,
+   * and make init enable nginx SSL by default. Certificates go in `ssl/nginx/`.
+   * @default false
+   */
+  readonly tls?: boolean;
+}
+
+export interface PostgresProps {
+  /** Tag of the `postgres` image. @default "15" */
+  readonly tag?: string;
+  /** Database superuser name. @default "postgres" */
+  readonly adminUser?: string;
+  /** Database the superuser connects to. @default "postgres" */
+  readonly adminDatabase?: string;
+  /** Make init enable Postgres SSL by default (certificates go in `ssl/db/`). @default false */
+  readonly tls?: boolean;
+}
+
+export interface PgAdminProps {
+  /** Login e-mail of pgAdmin's default account. @default "dioptra@example.com" */
+  readonly defaultEmail?: string;
+}
+
+export interface SystemdProps {
+  /** Mount units the service waits for, e.g. `["mnt-data.mount"]`. @default [] */
+  readonly requiredMounts?: readonly string[];
+  /**
+   * Absolute path of the deployment folder on the host. When set, the unit is
+   * generated with the config; otherwise init writes it for the folder it runs in.
+   */
+  readonly deploymentPath?: string;
+}
+
+/** A port published by a custom container. */
+export interface PortMapping {
+  /** Port on the host. */
+  readonly host: number;
+  /** Port inside the container. */
+  readonly container: number;
+  /** @default "tcp" */
+  readonly protocol?: "tcp" | "udp";
+  /** Host address to bind. @default "127.0.0.1" when `nginx.exposePortsOnLocalhostOnly`, else all */
+  readonly hostIp?: string;
+}
+
+export interface HealthcheckProps {
+  /** Command in exec form, without the leading `"CMD"`. */
+  readonly test: readonly string[];
+  /** @default "30s" */
+  readonly interval?: string;
+  /** @default "30s" */
+  readonly timeout?: string;
+  /** @default 3 */
+  readonly retries?: number;
+  readonly startPeriod?: string;
+}
+
+/** Services of the deployment that a custom container can wait for. */
+export type DioptraService = "redis" | "minio" | "db" | "mlflowTracking" | "restapi" | "dbadmin" | "nginx";
+
+/** Env files the deployment generates (`envs/…`), usable by custom containers. */
+export type GeneratedEnvFile = "ca-certificates" | "db" | "dbadmin" | "mlflow-tracking" | "restapi" | "worker" | "worker-cpu";
+
+/** A reference to a generated env file, made by {@link envFile}. */
+export interface EnvFileRef {
+  readonly generated: GeneratedEnvFile;
+}
+
+/** A container of your own, joined to the deployment's network. */
+export interface CustomContainerProps {
+  /** Full image reference, e.g. `"custom-container:dev"`. */
+  readonly image: string;
+  /** @default "always" */
+  readonly restart?: "no" | "always" | "on-failure" | "unless-stopped";
+  /** @default the service name */
+  readonly hostname?: string;
+  readonly entrypoint?: readonly string[];
+  /** Arguments after the `--wait-for` pairs of `waitFor`. */
+  readonly command?: readonly string[];
+  /** Deployment services to wait for: prepended to `command` as `--wait-for host:port` (the Dioptra entrypoints' protocol). */
+  readonly waitFor?: readonly (DioptraService | `${string}:${number}`)[];
+  readonly environment?: Readonly<Record<string, EnvValue>>;
+  /** Env files: generated ones by {@link envFile}, or paths relative to the deployment folder. */
+  readonly envFiles?: readonly (EnvFileRef | string)[];
+  readonly mounts?: readonly Mount[];
+  readonly ports?: readonly PortMapping[];
+  readonly healthcheck?: HealthcheckProps;
+  /** GPUs for this container (`runtime: nvidia` + `NVIDIA_VISIBLE_DEVICES`). */
+  readonly gpus?: GpuSelection;
+}
+
+/** Per-image overrides; a string replaces the whole reference. */
+export type ImagesProps = Partial<Record<ImageName, string | Partial<ImageRef>>>;
+
+/** Everything a deployment.config.ts can state. */
+export interface DeploymentProps {
+  /** Human name; its slug (lower case, spaces and `_` → `-`) prefixes every service, host and volume. @default "Dioptra deployment" */
+  readonly name?: string;
+  /** Registry of the Dioptra images, e.g. `"registry.example.org:5000"`. @default "" (Docker Hub / local) */
+  readonly registry?: string;
+  /** Namespace of the Dioptra images. @default "dioptra" */
+  readonly namespace?: string;
+  /** Tag of the Dioptra images. @default "dev" */
+  readonly tag?: string;
+  /** Overrides for single images, e.g. `{ restapi: { tag: "1.0.1" } }`. */
+  readonly images?: ImagesProps;
+  /** Command that runs Compose on the host. @default "docker compose" */
+  readonly composeCommand?: string;
+  readonly nginx?: NginxProps;
+  readonly postgres?: PostgresProps;
+  readonly pgadmin?: PgAdminProps;
+  readonly workers?: WorkersProps;
+  /** Absolute host folder mounted read-only at `/dioptra/data` in every worker. */
+  readonly datasetsDirectory?: string;
+  readonly systemd?: SystemdProps;
+  /** Extra named volumes (NFS shares and the like), keyed by volume name. */
+  readonly volumes?: Readonly<Record<string, VolumeProps>>;
+  /** Containers of your own, keyed by service name. */
+  readonly customContainers?: Readonly<Record<string, CustomContainerProps>>;
+}

@@ -1,0 +1,491 @@
+/**
+ * The validation pass: user props in, a resolved {@link DeploymentSpec} or a
+ * list of every problem out. Each problem names its setting path, the bad
+ * value and what is allowed. No I/O, no environment, no clock.
+ */
+import { BUILTIN_VOLUMES, MAIN_VOLUMES } from "./builtin-volumes.js";
+import { RE, isCount, isPort, isSafeAbsolutePath, show } from "./checks.js";
+import type { Issue } from "./errors.js";
+import { IMAGES, formatImage, type ImageName, type ImageRef } from "./images.js";
+import type {
+  CustomContainerProps,
+  DeploymentProps,
+  EnvValue,
+  GpuSelection,
+  HealthcheckProps,
+  Mount,
+  PortMapping,
+  VolumeProps,
+} from "./props.js";
+import { SERVICES, slugify, waitTarget, workerName } from "./services.js";
+import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "./spec.js";
+import { DEFAULT_NFS_OPTIONS } from "./volume.js";
+import { WORKER_KINDS } from "./worker-kinds.js";
+
+/** Defaults of the template's cookiecutter.json. */
+export const DEFAULTS = {
+  name: "Dioptra deployment",
+  registry: "",
+  namespace: "dioptra",
+  tag: "dev",
+  composeCommand: "docker compose",
+  nginx: { serverName: "dioptra.example.org", exposePortsOnLocalhostOnly: true, httpPort: 80, httpsPort: 443, tls: false },
+  postgres: { tag: "15", adminUser: "postgres", adminDatabase: "postgres", tls: false },
+  pgadmin: { defaultEmail: "dioptra@example.com" },
+  workers: { tensorflowCpu: 1, tensorflowGpu: 0, pytorchCpu: 1, pytorchGpu: 0 },
+} as const;
+
+/** Host ports nginx publishes besides HTTP/HTTPS (db stream, MLflow, pgAdmin, MinIO API and console). */
+export const NGINX_FIXED_PORTS: readonly { host: number; container: number }[] = [
+  { host: 35432, container: 5432 },
+  { host: 35000, container: 35000 },
+  { host: 35050, container: 35050 },
+  { host: 39000, container: 39000 },
+  { host: 39001, container: 39001 },
+];
+
+/** Where a setting was written, keyed by setting path (filled by the builder). */
+export type Sites = ReadonlyMap<string, string>;
+
+class Checker {
+  readonly issues: Issue[] = [];
+  constructor(private readonly sites: Sites) {}
+
+  fail(path: string, message: string): void {
+    this.issues.push({ path, message, ...this.locate(path) });
+  }
+
+  private locate(path: string): { location?: string } {
+    for (let p = path; p !== ""; p = p.includes(".") ? p.slice(0, p.lastIndexOf(".")) : "") {
+      const site = this.sites.get(p);
+      if (site) return { location: site };
+    }
+    const root = this.sites.get("");
+    return root ? { location: root } : {};
+  }
+
+  /** Reports keys the DSL does not know (typos, or settings from another version). */
+  keys(path: string, value: object, allowed: readonly string[]): void {
+    for (const k of Object.keys(value)) {
+      if (!allowed.includes(k)) this.fail(join(path, k), `unknown setting (allowed here: ${allowed.join(", ")})`);
+    }
+  }
+
+  object<T extends object>(path: string, value: unknown, allowed: readonly string[]): T | undefined {
+    if (value === undefined) return undefined;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      this.fail(path, `must be an object, got ${show(value)}`);
+      return undefined;
+    }
+    this.keys(path, value, allowed);
+    return value as T;
+  }
+
+  string(path: string, value: unknown, fallback: string, test?: { re: RegExp; what: string }): string {
+    if (value === undefined) return fallback;
+    if (typeof value !== "string") {
+      this.fail(path, `must be a string, got ${show(value)}`);
+      return fallback;
+    }
+    if (test && !test.re.test(value)) this.fail(path, `${show(value)} is not ${test.what}`);
+    return value;
+  }
+
+  boolean(path: string, value: unknown, fallback: boolean): boolean {
+    if (value === undefined) return fallback;
+    if (typeof value !== "boolean") {
+      this.fail(path, `must be true or false, got ${show(value)}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  port(path: string, value: unknown, fallback: number): number {
+    if (value === undefined) return fallback;
+    if (!isPort(value)) {
+      this.fail(path, `must be a port number from 1 to 65535, got ${show(value)}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  array<T>(path: string, value: unknown): readonly T[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.fail(path, `must be a list, got ${show(value)}`);
+      return [];
+    }
+    return value as T[];
+  }
+
+  absolutePath(path: string, value: unknown, what: string): string | undefined {
+    if (typeof value !== "string") {
+      this.fail(path, `must be an absolute path string, got ${show(value)}`);
+      return undefined;
+    }
+    if (!isSafeAbsolutePath(value)) {
+      this.fail(path, `${show(value)} is not ${what}: an absolute, normalized path of letters, digits and _ . @ + = - (no ":", ",", spaces or quotes)`);
+      return undefined;
+    }
+    return value.length > 1 ? value.replace(/\/$/, "") : value;
+  }
+}
+
+function join(path: string, key: string | number): string {
+  return path === "" ? String(key) : `${path}.${key}`;
+}
+
+/** Output of the validation pass. */
+export interface Resolution {
+  readonly spec: DeploymentSpec | undefined;
+  readonly issues: readonly Issue[];
+}
+
+/** Validates props and resolves them to a spec; `spec` is undefined when there are issues. */
+export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map()): Resolution {
+  const c = new Checker(sites);
+  const p = c.object<DeploymentProps>("", props, [
+    "name",
+    "registry",
+    "namespace",
+    "tag",
+    "images",
+    "composeCommand",
+    "nginx",
+    "postgres",
+    "pgadmin",
+    "workers",
+    "datasetsDirectory",
+    "systemd",
+    "volumes",
+    "customContainers",
+  ]) ?? {};
+
+  const name = c.string("name", p.name, DEFAULTS.name);
+  const slug = slugify(name);
+  if (slug === "") c.fail("name", "must not be empty: it names every service, host and volume");
+  else if (!RE.slug.test(slug))
+    c.fail("name", `${show(name)} gives the slug ${show(slug)}, which is not a valid host-name prefix: use letters, digits, spaces, "-" and "_", starting with a letter or digit`);
+  else if (slug.length > 48) c.fail("name", `gives the slug ${show(slug)} of ${slug.length} characters; at most 48 keep every host name within 63`);
+
+  const images = resolveImages(c, p);
+  const composeCommand = c.string("composeCommand", p.composeCommand, DEFAULTS.composeCommand, {
+    re: RE.command,
+    what: "a command line of plain words (letters, digits and _ . / : = @ + -), e.g. \"docker compose\" or \"docker-compose\"",
+  });
+
+  const np = c.object<NonNullable<DeploymentProps["nginx"]>>("nginx", p.nginx, ["serverName", "exposePortsOnLocalhostOnly", "httpPort", "httpsPort", "tls"]) ?? {};
+  const nginx = {
+    serverName: c.string("nginx.serverName", np.serverName, DEFAULTS.nginx.serverName, {
+      re: RE.serverName,
+      what: "a single host name for nginx's server_name (letters, digits, dots and dashes; a leading \"*.\" or trailing \".*\" is allowed; no spaces or \";\")",
+    }),
+    exposePortsOnLocalhostOnly: c.boolean("nginx.exposePortsOnLocalhostOnly", np.exposePortsOnLocalhostOnly, DEFAULTS.nginx.exposePortsOnLocalhostOnly),
+    httpPort: c.port("nginx.httpPort", np.httpPort, DEFAULTS.nginx.httpPort),
+    httpsPort: c.port("nginx.httpsPort", np.httpsPort, DEFAULTS.nginx.httpsPort),
+    tls: c.boolean("nginx.tls", np.tls, DEFAULTS.nginx.tls),
+  };
+
+  const pp = c.object<NonNullable<DeploymentProps["postgres"]>>("postgres", p.postgres, ["tag", "adminUser", "adminDatabase", "tls"]) ?? {};
+  const pgId = { re: RE.pgIdentifier, what: "a plain Postgres name (lower-case letters, digits and _, not starting with a digit, at most 63)" };
+  const postgres = {
+    tag: c.string("postgres.tag", pp.tag, DEFAULTS.postgres.tag, { re: RE.tag, what: "a valid image tag (letters, digits, _ . -, at most 128, not starting with . or -)" }),
+    adminUser: c.string("postgres.adminUser", pp.adminUser, DEFAULTS.postgres.adminUser, pgId),
+    adminDatabase: c.string("postgres.adminDatabase", pp.adminDatabase, DEFAULTS.postgres.adminDatabase, pgId),
+    tls: c.boolean("postgres.tls", pp.tls, DEFAULTS.postgres.tls),
+  };
+  if (postgres.adminUser === "dioptra") c.fail("postgres.adminUser", `must not be "dioptra": init-db.sh creates that role for the applications`);
+  if (["restapi", "mlflow-tracking"].includes(postgres.adminDatabase))
+    c.fail("postgres.adminDatabase", `must not be ${show(postgres.adminDatabase)}: init-db.sh creates that database for the applications`);
+
+  const gp = c.object<NonNullable<DeploymentProps["pgadmin"]>>("pgadmin", p.pgadmin, ["defaultEmail"]) ?? {};
+  const pgadmin = { defaultEmail: c.string("pgadmin.defaultEmail", gp.defaultEmail, DEFAULTS.pgadmin.defaultEmail, { re: RE.email, what: "an e-mail address" }) };
+
+  let datasetsDirectory: string | undefined;
+  if (p.datasetsDirectory !== undefined && p.datasetsDirectory !== "") {
+    datasetsDirectory = c.absolutePath("datasetsDirectory", p.datasetsDirectory, "a usable datasets directory");
+  }
+
+  const sp = c.object<NonNullable<DeploymentProps["systemd"]>>("systemd", p.systemd, ["requiredMounts", "deploymentPath"]) ?? {};
+  const requiredMounts = c.array<string>("systemd.requiredMounts", sp.requiredMounts).filter((m, i) => {
+    const ok = typeof m === "string" && RE.unitName.test(m);
+    if (!ok) c.fail(`systemd.requiredMounts.${i}`, `${show(m)} is not a systemd unit name such as "mnt-data.mount" (see systemd-escape --path --suffix=mount)`);
+    return ok;
+  });
+  const deploymentPath = sp.deploymentPath === undefined ? undefined : c.absolutePath("systemd.deploymentPath", sp.deploymentPath, "a usable deployment folder");
+
+  const volumes = resolveVolumes(c, p.volumes);
+  const volumeNames = new Set([...BUILTIN_VOLUMES, ...volumes.map(([n]) => n)]);
+  const workers = resolveWorkers(c, p.workers, slug, volumeNames, datasetsDirectory !== undefined);
+  const containers = resolveContainers(c, p.customContainers, slug, volumeNames, workers);
+  checkHostPorts(c, nginx, containers);
+
+  if (c.issues.length > 0) return { spec: undefined, issues: c.issues };
+  return {
+    issues: [],
+    spec: { name, slug, composeCommand, images, nginx, postgres, pgadmin, workers, datasetsDirectory, systemd: { requiredMounts, deploymentPath }, volumes, containers },
+  };
+}
+
+function resolveImages(c: Checker, p: DeploymentProps): Record<ImageName, string> {
+  const registry = c.string("registry", p.registry, DEFAULTS.registry);
+  if (registry !== "" && !RE.registry.test(registry))
+    c.fail("registry", `${show(registry)} is not a registry host such as "registry.example.org:5000" (optionally followed by /path)`);
+  const namespace = c.string("namespace", p.namespace, DEFAULTS.namespace, {
+    re: RE.namespace,
+    what: "an image namespace (lower-case letters, digits and separators . _ -, parts joined by /)",
+  });
+  const tag = c.string("tag", p.tag, DEFAULTS.tag, { re: RE.tag, what: "a valid image tag (letters, digits, _ . -, at most 128, not starting with . or -)" });
+  const overrides = c.object<Record<string, unknown>>("images", p.images, Object.keys(IMAGES)) ?? {};
+  const out = {} as Record<ImageName, string>;
+  for (const key of Object.keys(IMAGES) as ImageName[]) {
+    const row: { image: string; dioptra: boolean; registry?: string; namespace?: string; tag?: string } = IMAGES[key];
+    const base: ImageRef = row.dioptra
+      ? { registry, namespace, image: row.image, tag }
+      : { registry: row.registry ?? "", namespace: row.namespace ?? "", image: row.image, tag: key === "db" ? c.string("postgres.tag", p.postgres?.tag, DEFAULTS.postgres.tag) : (row.tag ?? "") };
+    const o = overrides[key];
+    const path = `images.${key}`;
+    if (o === undefined) out[key] = formatImage(base);
+    else if (typeof o === "string") {
+      if (!RE.image.test(o)) c.fail(path, `${show(o)} is not a valid image reference such as "registry.example.org/team/restapi:1.0"`);
+      out[key] = o;
+    } else {
+      const part = c.object<Partial<ImageRef>>(path, o, ["registry", "namespace", "image", "tag"]) ?? {};
+      const ref: ImageRef = {
+        registry: c.string(`${path}.registry`, part.registry, base.registry),
+        namespace: c.string(`${path}.namespace`, part.namespace, base.namespace, { re: RE.namespace, what: "an image namespace" }),
+        image: c.string(`${path}.image`, part.image, base.image, { re: RE.repository, what: "an image repository name" }),
+        tag: c.string(`${path}.tag`, part.tag, base.tag, { re: RE.tag, what: "a valid image tag" }),
+      };
+      if (ref.registry !== "" && !RE.registry.test(ref.registry)) c.fail(`${path}.registry`, `${show(ref.registry)} is not a registry host`);
+      out[key] = formatImage(ref);
+    }
+  }
+  return out;
+}
+
+function resolveVolumes(c: Checker, value: unknown): [string, VolumeProps][] {
+  const vols = c.object<Record<string, VolumeProps>>("volumes", value, Object.keys(value ?? {})) ?? {};
+  const out: [string, VolumeProps][] = [];
+  for (const name of Object.keys(vols).sort()) {
+    const path = `volumes.${name}`;
+    if (!RE.volumeName.test(name)) c.fail(path, `${show(name)} is not a volume name (letters, digits and _ . -, starting with a letter or digit)`);
+    if (BUILTIN_VOLUMES.has(name)) c.fail(path, `${show(name)} is one of the deployment's own volumes; choose another name`);
+    const v = vols[name] as VolumeProps;
+    if (v?.type === "nfs") {
+      c.keys(path, v, ["type", "server", "export", "options"]);
+      c.string(`${path}.server`, v.server, "", { re: RE.nfsServer, what: "an NFS server address (host name or IP)" });
+      if (v.server === undefined) c.fail(`${path}.server`, "is required");
+      c.absolutePath(`${path}.export`, v.export, "an NFS export path");
+      c.array<string>(`${path}.options`, v.options ?? DEFAULT_NFS_OPTIONS).forEach((o, i) => {
+        if (typeof o !== "string" || !RE.mountOption.test(o) || o.startsWith("addr="))
+          c.fail(`${path}.options.${i}`, `${show(o)} is not an NFS mount option such as "nfsvers=4" (addr= comes from server)`);
+      });
+    } else if (v?.type === "driver") {
+      c.keys(path, v, ["type", "driver", "driverOpts"]);
+      c.string(`${path}.driver`, v.driver, "local", { re: /^[A-Za-z0-9_./:-]+$/, what: "a volume driver name" });
+      const opts = c.object<Record<string, unknown>>(`${path}.driverOpts`, v.driverOpts, Object.keys(v.driverOpts ?? {})) ?? {};
+      for (const [k, o] of Object.entries(opts)) {
+        if (!RE.envName.test(k)) c.fail(`${path}.driverOpts.${k}`, "option names are letters, digits and _");
+        if (typeof o !== "string") c.fail(`${path}.driverOpts.${k}`, `must be a string, got ${show(o)}`);
+      }
+    } else {
+      c.fail(path, `must be nfsVolume({...}) or driverVolume({...}) (type "nfs" or "driver"), got ${show(v)}`);
+    }
+    out.push([name, v]);
+  }
+  return out;
+}
+
+function resolveMounts(c: Checker, path: string, value: unknown, volumeNames: ReadonlySet<string>): Mount[] {
+  return c.array<Mount>(path, value).filter((m, i) => {
+    const mp = `${path}.${i}`;
+    if (m === null || typeof m !== "object" || (m.type !== "bind" && m.type !== "volume")) {
+      c.fail(mp, `must be bindMount(...) or volumeMount(...) (type "bind" or "volume"), got ${show(m)}`);
+      return false;
+    }
+    c.keys(mp, m, ["type", "source", "target", "readOnly"]);
+    const n = c.issues.length;
+    if (m.type === "bind") c.absolutePath(`${mp}.source`, m.source, "a host folder");
+    else if (typeof m.source !== "string" || !volumeNames.has(m.source))
+      c.fail(`${mp}.source`, `${show(m.source)} is not a declared volume: add it to volumes: { … } or use one of the deployment's volumes`);
+    c.absolutePath(`${mp}.target`, m.target, "a container path");
+    c.boolean(`${mp}.readOnly`, m.readOnly, true);
+    return c.issues.length === n;
+  });
+}
+
+/** Compose refuses two mounts on one target; report it at the setting, before Compose does. */
+function checkMountTargets(c: Checker, path: string, mounts: readonly Mount[], reserved: readonly string[]): void {
+  const seen = new Set(reserved);
+  for (const m of mounts) {
+    if (seen.has(m.target)) c.fail(path, `two mounts target ${show(m.target)}; each container path can be mounted once`);
+    seen.add(m.target);
+  }
+}
+
+function resolveGpus(c: Checker, path: string, value: unknown): GpuSelection | undefined {
+  if (value === undefined) return undefined;
+  if (value === "all") return "all";
+  if (!Array.isArray(value) || value.length === 0) {
+    c.fail(path, `must be "all" or a non-empty list of GPU indices, got ${show(value)}`);
+    return undefined;
+  }
+  value.forEach((g, i) => {
+    if (!isCount(g)) c.fail(`${path}.${i}`, `GPU indices are whole numbers ≥ 0, got ${show(g)}`);
+  });
+  if (new Set(value).size !== value.length) c.fail(path, `lists a GPU twice: ${show(value)}`);
+  return value as number[];
+}
+
+function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: ReadonlySet<string>, hasDatasets: boolean): WorkerSpec[] {
+  const wp = c.object<Record<string, unknown>>("workers", value, WORKER_KINDS.map((k) => k.key)) ?? {};
+  const workers: WorkerSpec[] = [];
+  let nextGpu = 0;
+  for (const kind of WORKER_KINDS) {
+    const path = `workers.${kind.key}`;
+    const raw = wp[kind.key] ?? DEFAULTS.workers[kind.key];
+    const pool = typeof raw === "number" ? { count: raw } : c.object<{ count?: unknown; mounts?: unknown; workers?: unknown }>(path, raw, ["count", "mounts", "workers"]) ?? { count: 0 };
+    const countPath = typeof raw === "number" ? path : `${path}.count`;
+    let count = 0;
+    if (!isCount(pool.count)) c.fail(countPath, `must be a whole number ≥ 0, got ${show(pool.count)}`);
+    else count = pool.count;
+    const poolMounts = resolveMounts(c, `${path}.mounts`, pool.mounts, volumeNames);
+    const perWorker = c.object<Record<string, { mounts?: unknown; gpus?: unknown }>>(`${path}.workers`, pool.workers, Object.keys(pool.workers ?? {})) ?? {};
+    for (const key of Object.keys(perWorker)) {
+      const n = Number(key);
+      if (!Number.isInteger(n) || n < 1 || n > count) c.fail(`${path}.workers.${key}`, `is not a worker of this pool: worker numbers run from 1 to count (${count})`);
+      c.keys(`${path}.workers.${key}`, perWorker[key] ?? {}, kind.gpu ? ["mounts", "gpus"] : ["mounts"]);
+    }
+    for (let index = 1; index <= count; index++) {
+      const own = perWorker[String(index)] ?? {};
+      const wpath = `${path}.workers.${index}`;
+      const mounts = [...poolMounts, ...resolveMounts(c, `${wpath}.mounts`, own.mounts, volumeNames)];
+      checkMountTargets(c, `${wpath}.mounts`, mounts, hasDatasets ? ["/dioptra/data", "/usr/local/share/ca-certificates", "/etc/ssl"] : ["/usr/local/share/ca-certificates", "/etc/ssl"]);
+      // The template's rule: one GPU per worker, numbered across the GPU pools in table order.
+      const gpus = kind.gpu ? (resolveGpus(c, `${wpath}.gpus`, own.gpus) ?? [nextGpu]) : undefined;
+      if (kind.gpu) nextGpu++;
+      workers.push({ kind, index, name: workerName(slug, kind.short, index), gpus, mounts });
+    }
+  }
+  return workers;
+}
+
+function resolveEnvironment(c: Checker, path: string, value: unknown): Record<string, EnvValue> {
+  const env = c.object<Record<string, unknown>>(path, value, Object.keys(value ?? {})) ?? {};
+  const out: Record<string, EnvValue> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (!RE.envName.test(k)) c.fail(`${path}.${k}`, `${show(k)} is not an environment variable name (letters, digits and _, not starting with a digit)`);
+    const isInterp = v !== null && typeof v === "object" && typeof (v as { interpolate?: unknown }).interpolate === "string";
+    if (typeof v !== "string" && !isInterp) c.fail(`${path}.${k}`, `must be a string or fromEnv(...), got ${show(v)}`);
+    else if (typeof v === "string" && v.includes("\0")) c.fail(`${path}.${k}`, "must not contain a NUL character");
+    else if (isInterp && !/^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}$/.test((v as { interpolate: string }).interpolate))
+      c.fail(`${path}.${k}`, `${show(v)} is not an interpolation such as fromEnv("NAME")`);
+    else out[k] = v as EnvValue;
+  }
+  return out;
+}
+
+function resolveHealthcheck(c: Checker, path: string, value: unknown): HealthcheckProps | undefined {
+  const h = c.object<HealthcheckProps>(path, value, ["test", "interval", "timeout", "retries", "startPeriod"]);
+  if (!h) return undefined;
+  const test = c.array<string>(`${path}.test`, h.test);
+  if (test.length === 0 || test.some((t) => typeof t !== "string")) c.fail(`${path}.test`, "must be a non-empty list of strings (the command in exec form)");
+  for (const k of ["interval", "timeout", "startPeriod"] as const) {
+    if (h[k] !== undefined) c.string(`${path}.${k}`, h[k], "", { re: RE.duration, what: "a duration such as \"30s\" or \"1m30s\"" });
+  }
+  if (h.retries !== undefined && !isCount(h.retries)) c.fail(`${path}.retries`, `must be a whole number ≥ 0, got ${show(h.retries)}`);
+  return h;
+}
+
+function resolveContainers(
+  c: Checker,
+  value: unknown,
+  slug: string,
+  volumeNames: ReadonlySet<string>,
+  workers: readonly WorkerSpec[],
+): CustomContainerSpec[] {
+  const cp = c.object<Record<string, CustomContainerProps>>("customContainers", value, Object.keys(value ?? {})) ?? {};
+  const taken = new Set([...Object.keys(SERVICES).map((s) => `${slug}-${SERVICES[s as keyof typeof SERVICES].suffix}`), ...workers.map((w) => w.name)]);
+  const out: CustomContainerSpec[] = [];
+  for (const name of Object.keys(cp).sort()) {
+    const path = `customContainers.${name}`;
+    const k = cp[name] as CustomContainerProps;
+    if (!RE.serviceName.test(name)) c.fail(path, `${show(name)} is not a service name (lower-case letters, digits and _ . -)`);
+    if (taken.has(name)) c.fail(path, `${show(name)} is already a service of this deployment; choose another name`);
+    const props = c.object<CustomContainerProps>(path, k, [
+      "image", "restart", "hostname", "entrypoint", "command", "waitFor", "environment", "envFiles", "mounts", "ports", "healthcheck", "gpus",
+    ]);
+    if (!props) continue;
+    const image = c.string(`${path}.image`, props.image, "", { re: RE.image, what: "a valid image reference such as \"custom-container:dev\"" });
+    if (props.image === undefined) c.fail(`${path}.image`, "is required");
+    const restart = c.string(`${path}.restart`, props.restart, "always", { re: /^(?:no|always|on-failure|unless-stopped)$/, what: "one of no, always, on-failure, unless-stopped" }) as CustomContainerSpec["restart"];
+    const hostname = c.string(`${path}.hostname`, props.hostname, name, { re: RE.serviceName, what: "a host name" });
+    const strings = (sub: string, v: unknown): string[] | undefined => {
+      if (v === undefined) return undefined;
+      const list = c.array<unknown>(`${path}.${sub}`, v);
+      list.forEach((s, i) => {
+        if (typeof s !== "string") c.fail(`${path}.${sub}.${i}`, `must be a string, got ${show(s)}`);
+      });
+      return list as string[];
+    };
+    const entrypoint = strings("entrypoint", props.entrypoint);
+    const waitFor = c.array<string>(`${path}.waitFor`, props.waitFor).map((w, i) => {
+      if (typeof w === "string" && w in SERVICES) return waitTarget(slug, w as keyof typeof SERVICES);
+      if (typeof w === "string" && /^[A-Za-z0-9._-]+:[0-9]{1,5}$/.test(w) && isPort(Number(w.split(":")[1]))) return w;
+      c.fail(`${path}.waitFor.${i}`, `${show(w)} is neither a deployment service (${Object.keys(SERVICES).join(", ")}) nor host:port`);
+      return "";
+    });
+    const userCommand = strings("command", props.command);
+    const command = waitFor.length > 0 || userCommand ? [...waitFor.flatMap((t) => ["--wait-for", t]), ...(userCommand ?? [])] : undefined;
+    const envFiles = c.array<unknown>(`${path}.envFiles`, props.envFiles).map((f, i) => {
+      if (f !== null && typeof f === "object" && typeof (f as { generated?: unknown }).generated === "string") {
+        const g = (f as { generated: string }).generated;
+        return g === "ca-certificates" ? "./envs/ca-certificates.env" : `./envs/${slug}-${g}.env`;
+      }
+      if (typeof f === "string" && /^(?:\.\/)?[A-Za-z0-9_./-]+$/.test(f) && !f.startsWith("/") && !f.split("/").includes("..")) return f.startsWith("./") ? f : `./${f}`;
+      c.fail(`${path}.envFiles.${i}`, `${show(f)} is neither envFile(...) nor a relative path inside the deployment folder`);
+      return "";
+    });
+    const mounts = resolveMounts(c, `${path}.mounts`, props.mounts, volumeNames);
+    checkMountTargets(c, `${path}.mounts`, mounts, []);
+    const ports = c.array<PortMapping>(`${path}.ports`, props.ports).filter((pm, i) => {
+      const pp = `${path}.ports.${i}`;
+      const o = c.object<PortMapping>(pp, pm, ["host", "container", "protocol", "hostIp"]);
+      if (!o) return false;
+      const n = c.issues.length;
+      c.port(`${pp}.host`, o.host, 1);
+      c.port(`${pp}.container`, o.container, 1);
+      if (o.host === undefined || o.container === undefined) c.fail(pp, "needs both host and container ports");
+      c.string(`${pp}.protocol`, o.protocol, "tcp", { re: /^(?:tcp|udp)$/, what: "tcp or udp" });
+      c.string(`${pp}.hostIp`, o.hostIp, "", { re: RE.hostIp, what: "an IP address" });
+      return c.issues.length === n;
+    });
+    const environment = resolveEnvironment(c, `${path}.environment`, props.environment);
+    const healthcheck = resolveHealthcheck(c, `${path}.healthcheck`, props.healthcheck);
+    const gpus = resolveGpus(c, `${path}.gpus`, props.gpus);
+    if (gpus !== undefined && "NVIDIA_VISIBLE_DEVICES" in environment)
+      c.fail(`${path}.environment.NVIDIA_VISIBLE_DEVICES`, "is set by gpus; set one or the other");
+    out.push({ name, image, restart, hostname, entrypoint, command, environment, envFiles, mounts, ports, healthcheck, gpus });
+  }
+  return out;
+}
+
+/** Two services cannot publish the same host port on overlapping addresses. */
+function checkHostPorts(c: Checker, nginx: DeploymentSpec["nginx"], containers: readonly CustomContainerSpec[]): void {
+  const nginxIp = nginx.exposePortsOnLocalhostOnly ? "127.0.0.1" : "";
+  const claims: { port: number; ip: string; proto: string; path: string }[] = [
+    { port: nginx.httpPort, ip: nginxIp, proto: "tcp", path: "nginx.httpPort" },
+    ...(nginx.tls ? [{ port: nginx.httpsPort, ip: nginxIp, proto: "tcp", path: "nginx.httpsPort" }] : []),
+    ...NGINX_FIXED_PORTS.map((p) => ({ port: p.host, ip: nginxIp, proto: "tcp", path: `nginx (fixed port ${p.host})` })),
+  ];
+  for (const k of containers) {
+    k.ports.forEach((p, i) => claims.push({ port: p.host, ip: p.hostIp ?? nginxIp, proto: p.protocol ?? "tcp", path: `customContainers.${k.name}.ports.${i}.host` }));
+  }
+  claims.forEach((a, i) => {
+    for (const b of claims.slice(0, i)) {
+      if (a.port === b.port && a.proto === b.proto && (a.ip === b.ip || a.ip === "" || b.ip === ""))
+        c.fail(a.path.startsWith("nginx (") ? b.path : a.path, `host port ${a.port}/${a.proto} is already published by ${a.path.startsWith("nginx (") ? a.path : b.path}`);
+    }
+  });
+}

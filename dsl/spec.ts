@@ -1,0 +1,60 @@
+/**
+ * The resolved, validated deployment: defaults applied, workers expanded,
+ * names derived. Generators read only this, never the user's props.
+ */
+import type { ImageName } from "./images.js";
+import type { EnvValue, GpuSelection, HealthcheckProps, Mount, PortMapping, VolumeProps } from "./props.js";
+import type { WorkerKindRow } from "./worker-kinds.js";
+
+export interface WorkerSpec {
+  readonly kind: WorkerKindRow;
+  /** 1-based number within its pool. */
+  readonly index: number;
+  /** Service and host name, e.g. `dioptra-deployment-tfgpu-01`. */
+  readonly name: string;
+  /** GPUs for GPU workers; undefined for CPU workers. */
+  readonly gpus: GpuSelection | undefined;
+  /** Pool mounts followed by the worker's own. */
+  readonly mounts: readonly Mount[];
+}
+
+export interface CustomContainerSpec {
+  readonly name: string;
+  readonly image: string;
+  readonly restart: "no" | "always" | "on-failure" | "unless-stopped";
+  readonly hostname: string;
+  readonly entrypoint: readonly string[] | undefined;
+  /** `--wait-for host:port` pairs followed by the user's command. */
+  readonly command: readonly string[] | undefined;
+  readonly environment: Readonly<Record<string, EnvValue>>;
+  /** Paths relative to the deployment folder, `./envs/…`. */
+  readonly envFiles: readonly string[];
+  readonly mounts: readonly Mount[];
+  readonly ports: readonly PortMapping[];
+  readonly healthcheck: HealthcheckProps | undefined;
+  readonly gpus: GpuSelection | undefined;
+}
+
+export interface DeploymentSpec {
+  readonly name: string;
+  readonly slug: string;
+  readonly composeCommand: string;
+  readonly images: Readonly<Record<ImageName, string>>;
+  readonly nginx: {
+    readonly serverName: string;
+    readonly exposePortsOnLocalhostOnly: boolean;
+    readonly httpPort: number;
+    readonly httpsPort: number;
+    readonly tls: boolean;
+  };
+  readonly postgres: { readonly tag: string; readonly adminUser: string; readonly adminDatabase: string; readonly tls: boolean };
+  readonly pgadmin: { readonly defaultEmail: string };
+  /** Every worker, in the reference's service order (pool table order, then number). */
+  readonly workers: readonly WorkerSpec[];
+  readonly datasetsDirectory: string | undefined;
+  readonly systemd: { readonly requiredMounts: readonly string[]; readonly deploymentPath: string | undefined };
+  /** Extra named volumes, sorted by name. */
+  readonly volumes: readonly (readonly [string, VolumeProps])[];
+  /** Custom containers, sorted by name. */
+  readonly containers: readonly CustomContainerSpec[];
+}

@@ -1,0 +1,63 @@
+/**
+ * The one YAML serializer for Compose files. Output is YAML 1.1-safe (PyYAML
+ * in docker-compose 1.29 reads `yes`/`on` as booleans and `22:22` as a number),
+ * so strings that could be misread are quoted, and ports, mounts and
+ * environment values are always double-quoted.
+ */
+import { Document, Scalar, isMap, isScalar, isSeq, visit } from "yaml";
+import { withMarker } from "../marker.js";
+import type { ComposeFile } from "./types.js";
+
+const TOP_ORDER = ["services", "networks", "volumes"];
+const SERVICE_ORDER = [
+  "image", "restart", "hostname", "user", "runtime", "shm_size", "healthcheck", "entrypoint",
+  "environment", "command", "env_file", "networks", "ports", "volumes", "profiles",
+];
+const HEALTHCHECK_ORDER = ["test", "interval", "timeout", "retries", "start_period"];
+/** Keys whose string values are always double-quoted. */
+const ALWAYS_QUOTED = new Set(["ports", "volumes", "environment", "o", "device"]);
+
+function ordered<T extends object>(value: T, order: readonly string[]): T {
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => rank(a) - rank(b));
+  return Object.fromEntries(entries) as T;
+}
+
+/** Fixes the key order, so output never depends on the order code built objects in. */
+function canonical(file: ComposeFile): object {
+  const services = Object.fromEntries(
+    Object.entries(file.services).map(([n, s]) => [
+      n,
+      ordered({ ...s, ...(s.healthcheck ? { healthcheck: ordered(s.healthcheck, HEALTHCHECK_ORDER) } : {}) }, SERVICE_ORDER),
+    ]),
+  );
+  return ordered({ ...file, services }, TOP_ORDER);
+}
+
+/** Characters that make a plain scalar fragile for YAML 1.1 readers (indicators, `:` in ports and host:port). */
+const FRAGILE = /[:#{}[\],&*!|>'"%@`]|^[-?\s]|\s$/;
+
+export function composeYaml(file: ComposeFile, preamble: readonly string[] = []): string {
+  // No anchors/aliases: every reader sees each value spelled out.
+  const doc = new Document(canonical(file), { version: "1.1", aliasDuplicateObjects: false });
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : "";
+      const quote = (node: unknown) => {
+        if (isScalar(node) && typeof node.value === "string") node.type = Scalar.QUOTE_DOUBLE;
+      };
+      if (ALWAYS_QUOTED.has(key)) {
+        if (isSeq(pair.value)) pair.value.items.forEach(quote);
+        else if (isMap(pair.value)) pair.value.items.forEach((p) => quote(p.value));
+        else quote(pair.value);
+      }
+    },
+    Scalar(key, node) {
+      if (key !== "key" && typeof node.value === "string" && FRAGILE.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  const body = doc.toString({ lineWidth: 0, indent: 2, indentSeq: true });
+  const lines = preamble.map((l) => (l === "" ? "#" : `# ${l}`));
+  return withMarker(lines.length ? `${lines.join("\n")}\n${body}` : body, "hash");
+}

@@ -1,0 +1,46 @@
+/**
+ * A plain model of the Compose files we emit, keyed by Compose's own names so
+ * serialization needs no renaming. Values are final Compose text: a literal
+ * `$` is already written `$$`.
+ */
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  networks?: Record<string, ComposeNetwork>;
+  volumes?: Record<string, ComposeVolume>;
+}
+
+export interface ComposeService {
+  image?: string;
+  restart?: "no" | "always" | "on-failure" | "unless-stopped";
+  hostname?: string;
+  user?: string;
+  runtime?: string;
+  shm_size?: string;
+  healthcheck?: ComposeHealthcheck;
+  entrypoint?: string[];
+  environment?: Record<string, string>;
+  command?: string[];
+  env_file?: string[];
+  networks?: string[];
+  ports?: string[];
+  volumes?: string[];
+  profiles?: string[];
+}
+
+export interface ComposeHealthcheck {
+  test: string[];
+  interval?: string;
+  timeout?: string;
+  retries?: number;
+  start_period?: string;
+}
+
+export interface ComposeNetwork {
+  name?: string;
+}
+
+export interface ComposeVolume {
+  name?: string;
+  driver?: string;
+  driver_opts?: Record<string, string>;
+}

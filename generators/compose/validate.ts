@@ -1,0 +1,48 @@
+/**
+ * Validates a Compose model against the current Compose Specification
+ * schema (vendored from dclint, which tracks compose-spec; see README), and
+ * reduces ajv's errors to the most specific message per location.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import schema from "./compose-spec.json" with { type: "json" };
+import type { Issue } from "../../dsl/errors.js";
+
+let validator: ValidateFunction | undefined;
+
+function compile(): ValidateFunction {
+  // The upstream file names its meta-schema with https://, which ajv does not know; the
+  // schema is draft-07, ajv's default. strict: false because it uses keywords ajv's
+  // strict mode rejects (e.g. "deprecated").
+  const { $schema: _meta, ...body } = schema as Record<string, unknown>;
+  return new Ajv({ allErrors: true, strict: false, validateSchema: false }).compile(body);
+}
+
+/** Keeps, per instance path, the errors that are not just "one of the alternatives failed". */
+export function reduceErrors(errors: readonly ErrorObject[]): { path: string; message: string }[] {
+  const paths = errors.map((e) => e.instancePath);
+  const specific = errors.filter((e) => {
+    if (e.keyword === "anyOf" || e.keyword === "oneOf" || e.keyword === "if") return false;
+    // A deeper error explains a shallower one produced by another alternative.
+    return !paths.some((p) => p !== e.instancePath && p.startsWith(`${e.instancePath}/`));
+  });
+  const seen = new Set<string>();
+  const out: { path: string; message: string }[] = [];
+  for (const e of specific.length > 0 ? specific : errors) {
+    const path = e.instancePath.slice(1).split("/").map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~")).join(".");
+    const extra = "additionalProperty" in e.params ? ` (${String(e.params.additionalProperty)})` : "allowedValues" in e.params ? ` (${(e.params.allowedValues as unknown[]).join(", ")})` : "";
+    const message = `${e.message ?? "is invalid"}${extra}`;
+    const key = `${path}\0${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ path, message });
+    }
+  }
+  return out;
+}
+
+/** Schema problems of a Compose document, as issues located in `file`. */
+export function composeSchemaIssues(file: string, doc: unknown): Issue[] {
+  validator ??= compile();
+  if (validator(JSON.parse(JSON.stringify(doc)))) return [];
+  return reduceErrors(validator.errors ?? []).map((e) => ({ path: `${file}: ${e.path || "<root>"}`, message: e.message }));
+}

@@ -1,0 +1,43 @@
+/**
+ * The seven env files under envs/, with the reference's keys, values and
+ * order. They hold no secrets: those live in `.env` and `secrets/`, written
+ * on the host by init.
+ */
+import { serviceName } from "../dsl/services.js";
+import type { DeploymentSpec } from "../dsl/spec.js";
+import { withMarker } from "./marker.js";
+import type { OutFile } from "./out-file.js";
+
+const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+/** File stem (after `<slug>-`, or alone for ca-certificates) → lines. */
+export function envFileLines(spec: DeploymentSpec): [string, string[]][] {
+  const s = spec.slug;
+  const minio = `http://${serviceName(s, "minio")}:9000`;
+  const mlflow = `http://${serviceName(s, "mlflowTracking")}:5000`;
+  const redis = `redis://${serviceName(s, "redis")}:6379/0`;
+  return [
+    ["ca-certificates", ["AWS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"].map((k) => `${k}=${CA_BUNDLE}`)],
+    ["db", ["POSTGRES_HOST_AUTH_METHOD=scram-sha-256", "POSTGRES_PASSWORD_FILE=/etc/postgresql/postgres-passwd"]],
+    ["dbadmin", [`PGADMIN_DEFAULT_EMAIL=${spec.pgadmin.defaultEmail}`, "PGADMIN_DISABLE_POSTFIX=yes", "PGADMIN_LISTEN_PORT=35050"]],
+    ["mlflow-tracking", [`MLFLOW_S3_ENDPOINT_URL=${minio}`]],
+    ["restapi", ["DIOPTRA_RESTAPI_ENV=prod", `MLFLOW_S3_ENDPOINT_URL=${minio}`, `MLFLOW_TRACKING_URI=${mlflow}`, `RQ_REDIS_URI=${redis}`]],
+    ["worker-cpu", ['KMP_AFFINITY="none"', 'KMP_BLOCKTIME="1"', 'KMP_SETTINGS="FALSE"', 'OMP_PROC_BIND="false"']],
+    [
+      "worker",
+      ["DIOPTRA_RESTAPI_ENV=prod", `MLFLOW_TRACKING_URI=${mlflow}`, `MLFLOW_S3_ENDPOINT_URL=${minio}`, `RQ_REDIS_URI=${redis}`, `DIOPTRA_API=http://${serviceName(s, "restapi")}:5000`],
+    ],
+  ];
+}
+
+export function envFilePath(slug: string, stem: string): string {
+  return stem === "ca-certificates" ? "envs/ca-certificates.env" : `envs/${slug}-${stem}.env`;
+}
+
+export function envFiles(spec: DeploymentSpec): OutFile[] {
+  return envFileLines(spec).map(([stem, lines]) => ({
+    path: envFilePath(spec.slug, stem),
+    content: withMarker(`${lines.join("\n")}\n`, "hash"),
+    mode: 0o644,
+  }));
+}

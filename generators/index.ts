@@ -1,0 +1,25 @@
+/**
+ * Every generator, in one table. Each is a pure function from the resolved
+ * spec to files; `synth` runs them all and checks the result is one coherent
+ * set of paths.
+ */
+import type { DeploymentSpec } from "../dsl/spec.js";
+import { composeFiles } from "./compose-files.js";
+import { envFiles } from "./env-files.js";
+import type { OutFile } from "./out-file.js";
+
+export type Generator = (spec: DeploymentSpec) => OutFile[];
+
+export const GENERATORS: readonly Generator[] = [composeFiles, envFiles];
+
+export function synth(spec: DeploymentSpec): OutFile[] {
+  const files = GENERATORS.flatMap((g) => g(spec));
+  const seen = new Set<string>();
+  for (const f of files) {
+    if (seen.has(f.path)) throw new Error(`internal error: two generators produce ${f.path}`);
+    seen.add(f.path);
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export type { OutFile } from "./out-file.js";
