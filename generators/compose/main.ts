@@ -43,8 +43,10 @@ function waitFor(targets: readonly string[]): string[] {
   return targets.flatMap((t) => ["--wait-for", t]);
 }
 
-function gpuEnv(gpus: GpuSelection | undefined): Record<string, string> {
-  return gpus === undefined ? {} : { NVIDIA_VISIBLE_DEVICES: gpus === "all" ? "all" : gpus.join(",") };
+/** `NVIDIA_VISIBLE_DEVICES`; a single index stays a YAML number, as the template writes it. */
+function gpuEnv(gpus: GpuSelection | undefined): Record<string, string | number> {
+  if (gpus === undefined) return {};
+  return { NVIDIA_VISIBLE_DEVICES: gpus === "all" ? "all" : gpus.length === 1 ? gpus[0]! : gpus.join(",") };
 }
 
 const interpolate = (names: readonly string[]): Record<string, string> => Object.fromEntries(names.map((n) => [n, `\${${n}}`]));

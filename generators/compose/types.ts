@@ -18,7 +18,8 @@ export interface ComposeService {
   shm_size?: string;
   healthcheck?: ComposeHealthcheck;
   entrypoint?: string[];
-  environment?: Record<string, string>;
+  /** Numbers only where the template writes one (a single GPU index), for exact parity. */
+  environment?: Record<string, string | number>;
   command?: string[];
   env_file?: string[];
   networks?: string[];
