@@ -5,12 +5,15 @@
  */
 import type { DeploymentSpec } from "../dsl/spec.js";
 import { composeFiles } from "./compose-files.js";
+import { dbAndMinioFiles } from "./db-minio.js";
 import { envFiles } from "./env-files.js";
+import { initFiles } from "./init-files.js";
+import { nginxConfs } from "./nginx.js";
 import type { OutFile } from "./out-file.js";
 
 export type Generator = (spec: DeploymentSpec) => OutFile[];
 
-export const GENERATORS: readonly Generator[] = [composeFiles, envFiles];
+export const GENERATORS: readonly Generator[] = [composeFiles, envFiles, nginxConfs, dbAndMinioFiles, initFiles];
 
 export function synth(spec: DeploymentSpec): OutFile[] {
   const files = GENERATORS.flatMap((g) => g(spec));

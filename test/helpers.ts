@@ -82,3 +82,14 @@ export function composeConfig(dir: string, files: readonly string[]): string {
   if (r.status !== 0) throw new Error(`docker-compose ${args.join(" ")} failed in ${dir}:\n${r.stderr}`);
   return r.stdout.replaceAll(dir.replace(/\/$/, ""), "<DIR>");
 }
+
+/** A parsed Compose document with keys sorted, so assertion diffs line up. */
+export function normalizeCompose(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalizeCompose);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, normalizeCompose((value as Record<string, unknown>)[k])]),
+  );
+}

@@ -9,20 +9,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
-import { FIXTURES, composeConfig, fixtureNames, generateTo, haveTool } from "./helpers.js";
-
-/** The few differences YAML parsing leaves: the template writes `NVIDIA_VISIBLE_DEVICES: 0` as a number. */
-export function normalizeCompose(value: unknown, key = ""): unknown {
-  if (Array.isArray(value)) return value.map((v) => normalizeCompose(v));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, normalizeCompose((value as Record<string, unknown>)[k], k)]),
-    );
-  }
-  return key !== "" && typeof value === "number" && /^[A-Z_]+$/.test(key) ? String(value) : value;
-}
+import { FIXTURES, composeConfig, fixtureNames, generateTo, haveTool, normalizeCompose } from "./helpers.js";
 
 for (const name of fixtureNames()) {
   test(`${name}: docker-compose.yml has the reference's services, networks and volumes`, async () => {
