@@ -13,10 +13,9 @@ export function callSite(): string | undefined {
   Error.captureStackTrace(holder, callSite);
   Error.stackTraceLimit = limit;
   for (const line of (holder.stack ?? "").split("\n").slice(1)) {
-    const m = /\(?((?:file|data):[^\s()]+|\/[^\s()]+):(\d+):(\d+)\)?$/.exec(line.trim());
+    const m = /\(?(file:[^\s()]+|\/[^\s()]+):(\d+):(\d+)\)?$/.exec(line.trim());
     if (!m || m[1] === undefined) continue;
     if (m[1].startsWith(DSL_DIR)) continue;
-    if (m[1].startsWith("data:")) return undefined;
     const file = m[1].startsWith("file:") ? decodeURIComponent(new URL(m[1]).pathname) : m[1];
     return `${file}:${m[2]}:${m[3]}`;
   }

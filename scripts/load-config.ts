@@ -1,11 +1,14 @@
 /**
  * Loads a deployment.config.ts: esbuild bundles it with the files it imports
  * (TypeScript syntax stripped, no type check), `dioptra-deploy` is pointed at
- * this very copy of the DSL, and the bundle is imported from memory. Nothing
- * is written next to the config.
+ * this very copy of the DSL, and the bundle is imported from a private
+ * temporary folder (nothing is written next to the config). The bundle's
+ * source map makes stack frames, and so the DSL's call sites, name the
+ * original .ts lines.
  */
-import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeployment, type Deployment } from "../dsl/deployment.js";
 
@@ -25,6 +28,16 @@ export async function loadConfig(file: string): Promise<Deployment> {
   const abs = resolve(file);
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new ConfigMissingError(`config file ${file} not found`);
   const esbuild = await import("esbuild");
+  const dir = mkdtempSync(join(tmpdir(), "dioptra-deploy-config-"));
+  const outfile = join(dir, "config.mjs");
+  try {
+    return await importBundle(esbuild, abs, outfile, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function importBundle(esbuild: typeof import("esbuild"), abs: string, outfile: string, file: string): Promise<Deployment> {
   let code: string;
   try {
     const result = await esbuild.build({
@@ -36,6 +49,7 @@ export async function loadConfig(file: string): Promise<Deployment> {
       target: "node20",
       sourcemap: "inline",
       sourcesContent: false,
+      outfile,
       logLevel: "silent",
       plugins: [
         {
@@ -56,20 +70,19 @@ export async function loadConfig(file: string): Promise<Deployment> {
     }
     throw e;
   }
-  // Source paths in the map are relative to the working directory; make them absolute so stack frames name the real file.
   process.setSourceMapsEnabled(true);
-  const url = `data:text/javascript;base64,${Buffer.from(code).toString("base64")}`;
+  writeFileSync(outfile, code);
   let mod: { default?: unknown };
   try {
-    mod = (await import(url)) as { default?: unknown };
+    mod = (await import(pathToFileURL(outfile).href)) as { default?: unknown };
   } catch (e) {
     const err = e as Error;
-    const frame = /\(?([^\s()]+\.(?:ts|mts|js|mjs)):(\d+):(\d+)\)?/.exec(err.stack ?? "");
-    throw new ConfigLoadError(`${frame ? `${resolve(frame[1]!)}:${frame[2]}:${frame[3]}  ` : ""}${file} threw: ${err.message ?? String(e)}`);
+    const frame = /\(?((?:file:\/\/)?\/[^\s()]+\.(?:ts|mts|cts|js|mjs|cjs)):(\d+):(\d+)\)?/.exec(err.stack ?? "");
+    const where = frame ? `${frame[1]!.replace(/^file:\/\//, "")}:${frame[2]}:${frame[3]}  ` : "";
+    throw new ConfigLoadError(`${where}${file} threw: ${err?.message ?? String(e)}`);
   }
   if (!isDeployment(mod.default)) {
     throw new ConfigLoadError(`${file} must end with \`export default deployment({ ... })\` (imported from "dioptra-deploy")`);
   }
-  void pathToFileURL;
   return mod.default;
 }

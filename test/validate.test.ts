@@ -1,0 +1,113 @@
+/**
+ * The validation pass: every invalid setting is reported (all at once) under
+ * its DSL path, with the bad value and what is allowed. Rows, not copies.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { deployment } from "../dsl/deployment.js";
+import type { DeploymentProps } from "../dsl/props.js";
+import { bindMount, volumeMount } from "../dsl/mount.js";
+import { nfsVolume } from "../dsl/volume.js";
+
+/** [what, props, path reported, fragment of its message] */
+const CASES: [string, unknown, string, string][] = [
+  ["negative count", { workers: { tensorflowGpu: -1 } }, "workers.tensorflowGpu", "whole number ≥ 0, got -1"],
+  ["fractional count", { workers: { pytorchCpu: { count: 1.5 } } }, "workers.pytorchCpu.count", "got 1.5"],
+  ["string count", { workers: { pytorchCpu: "2" } }, "workers.pytorchCpu", "must be an object"],
+  ["port out of range", { nginx: { httpPort: 70000 } }, "nginx.httpPort", "1 to 65535, got 70000"],
+  ["port zero", { nginx: { httpsPort: 0 } }, "nginx.httpsPort", "got 0"],
+  ["http port clashes with a fixed nginx port", { nginx: { httpPort: 35000 } }, "nginx.httpPort", "already published by nginx (fixed port 35000)"],
+  ["https clashes with http when tls", { nginx: { httpPort: 8443, httpsPort: 8443, tls: true } }, "nginx.httpsPort", "already published by nginx.httpPort"],
+  ["empty slug", { name: "" }, "name", "must not be empty"],
+  ["slug with dots", { name: "lab.one" }, "name", 'slug "lab.one"'],
+  ["slug too long", { name: "x".repeat(60) }, "name", "at most 48"],
+  ["relative datasets dir", { datasetsDirectory: "data/sets" }, "datasetsDirectory", '"data/sets" is not a usable datasets directory'],
+  ["datasets dir with colon", { datasetsDirectory: "/data:rw" }, "datasetsDirectory", "no \":\""],
+  ["datasets dir with ..", { datasetsDirectory: "/srv/../etc" }, "datasetsDirectory", "normalized"],
+  ["registry with space", { registry: "my registry" }, "registry", "is not a registry host"],
+  ["registry with scheme", { registry: "https://reg.example.org" }, "registry", "is not a registry host"],
+  ["tag with colon", { tag: "1.0:beta" }, "tag", "is not a valid image tag"],
+  ["tag starting with dot", { tag: ".x" }, "tag", "is not a valid image tag"],
+  ["namespace upper case", { namespace: "Dioptra" }, "namespace", "is not an image namespace"],
+  ["image override bad tag", { images: { restapi: { tag: "a b" } } }, "images.restapi.tag", "is not a valid image tag"],
+  ["image override bad ref", { images: { redis: "Redis:7" } }, "images.redis", "is not a valid image reference"],
+  ["unknown image slot", { images: { argbash: "x:1" } }, "images.argbash", "unknown setting"],
+  ["gpu index negative", { workers: { tensorflowGpu: { count: 1, workers: { 1: { gpus: [-1] } } } } }, "workers.tensorflowGpu.workers.1.gpus.0", "whole numbers ≥ 0, got -1"],
+  ["gpu index fraction", { workers: { pytorchGpu: { count: 1, workers: { 1: { gpus: [0.5] } } } } }, "workers.pytorchGpu.workers.1.gpus.0", "got 0.5"],
+  ["gpu duplicate", { workers: { pytorchGpu: { count: 1, workers: { 1: { gpus: [1, 1] } } } } }, "workers.pytorchGpu.workers.1.gpus", "lists a GPU twice"],
+  ["gpus on a CPU pool", { workers: { tensorflowCpu: { count: 1, workers: { 1: { gpus: [0] } } } } }, "workers.tensorflowCpu.workers.1.gpus", "unknown setting"],
+  ["worker number out of range", { workers: { tensorflowCpu: { count: 2, workers: { 3: { mounts: [] } } } } }, "workers.tensorflowCpu.workers.3", "from 1 to count (2)"],
+  ["custom container named like a built-in", { customContainers: { "dioptra-deployment-restapi": { image: "x:1" } } }, "customContainers.dioptra-deployment-restapi", "already a service"],
+  ["custom container named like a worker", { customContainers: { "dioptra-deployment-tfcpu-01": { image: "x:1" } } }, "customContainers.dioptra-deployment-tfcpu-01", "already a service"],
+  ["custom container without image", { customContainers: { sidecar: {} } }, "customContainers.sidecar.image", "is required"],
+  ["custom container port clash", { customContainers: { web: { image: "x:1", ports: [{ host: 80, container: 8080 }] } } }, "customContainers.web.ports.0.host", "host port 80/tcp is already published by nginx.httpPort"],
+  ["custom container bad waitFor", { customContainers: { w: { image: "x:1", waitFor: ["postgres"] } } }, "customContainers.w.waitFor.0", "neither a deployment service"],
+  ["env var name", { customContainers: { w: { image: "x:1", environment: { "1BAD": "x" } } } }, "customContainers.w.environment.1BAD", "not an environment variable name"],
+  ["healthcheck duration", { customContainers: { w: { image: "x:1", healthcheck: { test: ["true"], interval: "30 seconds" } } } }, "customContainers.w.healthcheck.interval", "is not a duration"],
+  ["mount of undeclared volume", { workers: { tensorflowCpu: { count: 1, mounts: [volumeMount("nope", "/data")] } } }, "workers.tensorflowCpu.mounts.0.source", '"nope" is not a declared volume'],
+  ["relative bind source", { workers: { tensorflowCpu: { count: 1, mounts: [bindMount("data", "/data")] } } }, "workers.tensorflowCpu.mounts.0.source", "is not a host folder"],
+  ["mount on the datasets target", { datasetsDirectory: "/srv/d", workers: { pytorchCpu: { count: 1, mounts: [bindMount("/x", "/dioptra/data")] } } }, "workers.pytorchCpu.workers.1.mounts", 'two mounts target "/dioptra/data"'],
+  ["volume named like a built-in", { volumes: { "minio-data": nfsVolume({ server: "nas", export: "/x" }) } }, "volumes.minio-data", "one of the deployment's own volumes"],
+  ["nfs option with comma", { volumes: { d: nfsVolume({ server: "nas", export: "/x", options: ["rw,bg"] }) } }, "volumes.d.options.0", "is not an NFS mount option"],
+  ["nfs server with space", { volumes: { d: nfsVolume({ server: "my nas", export: "/x" }) } }, "volumes.d.server", "is not an NFS server address"],
+  ["server name with space", { nginx: { serverName: "a b" } }, "nginx.serverName", "no spaces"],
+  ["server name with semicolon", { nginx: { serverName: "a;b" } }, "nginx.serverName", "is not a single host name"],
+  ["compose command with shell syntax", { composeCommand: "docker compose; rm -rf /" }, "composeCommand", "is not a command line of plain words"],
+  ["admin user with quote", { postgres: { adminUser: "ad'min" } }, "postgres.adminUser", "plain Postgres name"],
+  ["admin user dioptra", { postgres: { adminUser: "dioptra" } }, "postgres.adminUser", 'must not be "dioptra"'],
+  ["bad e-mail", { pgadmin: { defaultEmail: "not-an-email" } }, "pgadmin.defaultEmail", "is not an e-mail address"],
+  ["systemd mount name", { systemd: { requiredMounts: ["/mnt/data"] } }, "systemd.requiredMounts.0", "is not a systemd unit name"],
+  ["relative deployment path", { systemd: { deploymentPath: "srv/dioptra" } }, "systemd.deploymentPath", "not a usable deployment folder"],
+  ["boolean as string", { nginx: { exposePortsOnLocalhostOnly: "True" } }, "nginx.exposePortsOnLocalhostOnly", 'must be true or false, got "True"'],
+  ["typo in a key", { worker: { tensorflowCpu: 1 } }, "worker", "unknown setting"],
+  ["typo in a nested key", { nginx: { servername: "x" } }, "nginx.servername", "unknown setting (allowed here: serverName"],
+];
+
+for (const [what, props, path, fragment] of CASES) {
+  test(`rejects ${what} at ${path}`, () => {
+    const { spec, issues } = deployment(props as DeploymentProps).resolve();
+    assert.is(spec, undefined);
+    const hit = issues.find((i) => i.path === path);
+    assert.ok(hit, `no issue at ${path}; got: ${issues.map((i) => `${i.path}: ${i.message}`).join(" | ")}`);
+    assert.ok(hit!.message.includes(fragment), `message "${hit!.message}" lacks "${fragment}"`);
+  });
+}
+
+test("reports every problem at once, not the first only", () => {
+  const { issues } = deployment({ name: "", nginx: { httpPort: 0 }, workers: { tensorflowCpu: -2 }, datasetsDirectory: "rel" }).resolve();
+  assert.equal(issues.map((i) => i.path).sort(), ["datasetsDirectory", "name", "nginx.httpPort", "workers.tensorflowCpu"]);
+});
+
+test("issues carry the config's call site when known", () => {
+  const { issues } = deployment({ tag: "bad tag" }).resolve();
+  assert.match(issues[0]!.location ?? "", /validate\.test\.(?:ts|js):\d+:\d+$/);
+});
+
+test("the defaults are the template's", () => {
+  const spec = deployment({}).toSpec();
+  assert.is(spec.slug, "dioptra-deployment");
+  assert.is(spec.images.restapi, "dioptra/restapi:dev");
+  assert.is(spec.images.db, "postgres:15");
+  assert.is(spec.images.minio, "minio/minio:latest");
+  assert.equal(spec.workers.map((w) => w.name), ["dioptra-deployment-tfcpu-01", "dioptra-deployment-pytorchcpu-01"]);
+  assert.equal(spec.nginx, { serverName: "dioptra.example.org", exposePortsOnLocalhostOnly: true, httpPort: 80, httpsPort: 443, tls: false });
+});
+
+test("GPU indices follow the template's rule unless set per worker", () => {
+  const spec = deployment({ workers: { tensorflowGpu: 2, pytorchGpu: { count: 3, workers: { 2: { gpus: "all" }, 3: { gpus: [5, 6] } } } } }).toSpec();
+  assert.equal(
+    spec.workers.filter((w) => w.kind.gpu).map((w) => [w.name.replace("dioptra-deployment-", ""), w.gpus]),
+    [["tfgpu-01", [0]], ["tfgpu-02", [1]], ["pytorchgpu-01", [2]], ["pytorchgpu-02", "all"], ["pytorchgpu-03", [5, 6]]],
+  );
+});
+
+test("slug follows the template: lower case, spaces and underscores to dashes", () => {
+  assert.is(deployment({ name: "My Lab_Dioptra Test" }).toSpec().slug, "my-lab-dioptra-test");
+});
+
+test("containers added twice are reported", () => {
+  const d = deployment({ customContainers: { a: { image: "x:1" } } }).addContainer("a", { image: "y:1" });
+  assert.ok(d.resolve().issues.some((i) => i.path === "customContainers.a" && i.message === "is defined twice"));
+});
+
+test.run();
