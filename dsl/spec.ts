@@ -3,7 +3,7 @@
  * names derived. Generators read only this, never the user's props.
  */
 import type { ImageName } from "./images.js";
-import type { EnvValue, GpuSelection, HealthcheckProps, Mount, PortMapping, VolumeProps } from "./props.js";
+import type { ComposeOverlay, EnvValue, GpuSelection, HealthcheckProps, Mount, PortMapping, VolumeProps } from "./props.js";
 import type { WorkerKindRow } from "./worker-kinds.js";
 
 export interface WorkerSpec {
@@ -57,4 +57,8 @@ export interface DeploymentSpec {
   readonly volumes: readonly (readonly [string, VolumeProps])[];
   /** Custom containers, sorted by name. */
   readonly containers: readonly CustomContainerSpec[];
+  /** The docker-compose.override.yml overlay, if any. */
+  readonly overrides: ComposeOverlay | undefined;
+  /** Named overlays (docker-compose.<name>.yml), sorted by name. */
+  readonly environments: readonly (readonly [string, ComposeOverlay])[];
 }

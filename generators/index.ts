@@ -7,13 +7,25 @@ import type { DeploymentSpec } from "../dsl/spec.js";
 import { composeFiles } from "./compose-files.js";
 import { dbAndMinioFiles } from "./db-minio.js";
 import { envFiles } from "./env-files.js";
+import { gitignoreFile } from "./gitignore.js";
 import { initFiles } from "./init-files.js";
 import { nginxConfs } from "./nginx.js";
+import { overrideFiles } from "./override-files.js";
+import { sslReadmes } from "./ssl-readmes.js";
 import type { OutFile } from "./out-file.js";
 
 export type Generator = (spec: DeploymentSpec) => OutFile[];
 
-export const GENERATORS: readonly Generator[] = [composeFiles, envFiles, nginxConfs, dbAndMinioFiles, initFiles];
+export const GENERATORS: readonly Generator[] = [
+  composeFiles,
+  overrideFiles,
+  envFiles,
+  nginxConfs,
+  dbAndMinioFiles,
+  initFiles,
+  sslReadmes,
+  gitignoreFile,
+];
 
 export function synth(spec: DeploymentSpec): OutFile[] {
   const files = GENERATORS.flatMap((g) => g(spec));

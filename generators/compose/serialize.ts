@@ -26,6 +26,7 @@ function ordered<T extends object>(value: T, order: readonly string[]): T {
 
 /** Fixes the key order, so output never depends on the order code built objects in. */
 function canonical(file: ComposeFile): object {
+  if (!file.services) return ordered(file, TOP_ORDER);
   const services = Object.fromEntries(
     Object.entries(file.services).map(([n, s]) => [
       n,
@@ -38,7 +39,8 @@ function canonical(file: ComposeFile): object {
 /** Characters that make a plain scalar fragile for YAML 1.1 readers (indicators, `:` in ports and host:port). */
 const FRAGILE = /[:#{}[\],&*!|>'"%@`]|^[-?\s]|\s$/;
 
-export function composeYaml(file: ComposeFile, preamble: readonly string[] = []): string {
+/** A Compose document as YAML text, without header comments. */
+export function yamlBody(file: ComposeFile): string {
   // No anchors/aliases: every reader sees each value spelled out.
   const doc = new Document(canonical(file), { version: "1.1", aliasDuplicateObjects: false });
   visit(doc, {
@@ -57,7 +59,12 @@ export function composeYaml(file: ComposeFile, preamble: readonly string[] = [])
       if (key !== "key" && typeof node.value === "string" && FRAGILE.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
-  const body = doc.toString({ lineWidth: 0, indent: 2, indentSeq: true });
+  return doc.toString({ lineWidth: 0, indent: 2, indentSeq: true });
+}
+
+/** A Compose file: the generated-file marker, `preamble` comment lines, then the document. */
+export function composeYaml(file: ComposeFile, preamble: readonly string[] = []): string {
   const lines = preamble.map((l) => (l === "" ? "#" : `# ${l}`));
+  const body = yamlBody(file);
   return withMarker(lines.length ? `${lines.join("\n")}\n${body}` : body, "hash");
 }
