@@ -6,6 +6,7 @@
 import type { DeploymentSpec } from "../dsl/spec.js";
 import { composeFiles } from "./compose-files.js";
 import { dbAndMinioFiles } from "./db-minio.js";
+import { deploymentReadme } from "./deployment-readme.js";
 import { envFiles } from "./env-files.js";
 import { gitignoreFile } from "./gitignore.js";
 import { initFiles } from "./init-files.js";
@@ -25,6 +26,7 @@ export const GENERATORS: readonly Generator[] = [
   initFiles,
   sslReadmes,
   gitignoreFile,
+  deploymentReadme,
 ];
 
 export function synth(spec: DeploymentSpec): OutFile[] {

@@ -121,4 +121,25 @@ test("an overlay naming an unknown service, or a bad environment name, is reject
   assert.ok(issues.some((i) => i.path === "environments.Prod!"));
 });
 
+test("the deployment README reflects the config: workers, GPUs, URLs, compose command, systemd", () => {
+  const spec = deployment({
+    name: "Lab A",
+    composeCommand: "docker-compose",
+    nginx: { exposePortsOnLocalhostOnly: false, serverName: "dioptra.lab.org", httpPort: 8080 },
+    workers: { tensorflowCpu: 0, pytorchCpu: 0, pytorchGpu: { count: 2, workers: { 2: { gpus: [3, 4] } } } },
+    systemd: { requiredMounts: ["mnt-data.mount"], deploymentPath: "/srv/dioptra" },
+    environments: { staging: {} },
+  }).toSpec();
+  const readme = file(synth(spec), "README.md");
+  assert.match(readme, /^# Lab A$/m);
+  assert.match(readme, /\| `lab-a-pytorchgpu-01` \| `dioptra\/pytorch-gpu:dev` \| `pytorch_gpu` \| 0 \|/);
+  assert.match(readme, /\| `lab-a-pytorchgpu-02` \| .* \| 3, 4 \|/);
+  assert.not.match(readme, /tfcpu/);
+  assert.match(readme, /`http:\/\/dioptra\.lab\.org:8080\/`/);
+  assert.match(readme, /^docker-compose up -d$/m);
+  assert.match(readme, /docker-compose -f docker-compose\.yml -f docker-compose\.staging\.yml up -d/);
+  assert.match(readme, /`mnt-data\.mount` is mounted/);
+  assert.match(readme, /generated for `\/srv\/dioptra`/);
+});
+
 test.run();
