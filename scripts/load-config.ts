@@ -1,15 +1,20 @@
 /**
  * Loads a deployment.config.ts: esbuild bundles it with the files it imports
- * (TypeScript syntax stripped, no type check), `dioptra-deploy` is pointed at
- * this very copy of the DSL, and the bundle is imported from a private
- * temporary folder (nothing is written next to the config). The bundle's
- * source map makes stack frames, and so the DSL's call sites, name the
- * original .ts lines.
+ * (TypeScript syntax stripped; type errors are the type checker's business),
+ * `dioptra-deploy` is pointed at this very copy of the DSL, and the bundle is
+ * imported. Nothing is written next to the config.
+ *
+ * The bundle is cached (node_modules/.cache/dioptra-deploy, keyed by the
+ * config's path and checked against the hash of every file that went into
+ * it), so the common run — config unchanged since last time — does not start
+ * esbuild at all. The bundle's source map makes stack frames, and so the
+ * DSL's call sites, name the original .ts lines.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeployment, type Deployment } from "../dsl/deployment.js";
 
 /** A mistake in the config file itself (syntax, exception, wrong export). */
@@ -23,22 +28,56 @@ export class ConfigMissingError extends Error {
 }
 
 const DSL_ENTRY = new URL("../dsl/index.js", import.meta.url).href;
+const CACHE_DIR = fileURLToPath(new URL("../../node_modules/.cache/dioptra-deploy/", import.meta.url));
+/** Bumped when the bundle format changes, so old cache entries are ignored. */
+const CACHE_VERSION = 1;
 
-export async function loadConfig(file: string): Promise<Deployment> {
-  const abs = resolve(file);
-  if (!existsSync(abs) || !statSync(abs).isFile()) throw new ConfigMissingError(`config file ${file} not found`);
-  const esbuild = await import("esbuild");
-  const dir = mkdtempSync(join(tmpdir(), "dioptra-deploy-config-"));
-  const outfile = join(dir, "config.mjs");
+interface CacheEntry {
+  readonly version: number;
+  readonly dsl: string;
+  readonly inputs: readonly { readonly path: string; readonly sha256: string }[];
+}
+
+const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+
+function fileHash(path: string): string | undefined {
   try {
-    return await importBundle(esbuild, abs, outfile, file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+    return sha256(readFileSync(path));
+  } catch {
+    return undefined;
   }
 }
 
-async function importBundle(esbuild: typeof import("esbuild"), abs: string, outfile: string, file: string): Promise<Deployment> {
-  let code: string;
+/** Where the bundle of `abs` lives: in the cache when writable, else in a private temp folder. */
+function bundlePaths(abs: string): { bundle: string; meta: string; temp: string | undefined } {
+  const key = sha256(`${abs}\0${DSL_ENTRY}`).slice(0, 24);
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    return { bundle: join(CACHE_DIR, `${key}.mjs`), meta: join(CACHE_DIR, `${key}.json`), temp: undefined };
+  } catch {
+    const temp = mkdtempSync(join(tmpdir(), "dioptra-deploy-config-"));
+    return { bundle: join(temp, "config.mjs"), meta: join(temp, "config.json"), temp };
+  }
+}
+
+function cacheIsFresh(paths: { bundle: string; meta: string }): boolean {
+  try {
+    const entry = JSON.parse(readFileSync(paths.meta, "utf8")) as CacheEntry;
+    return entry.version === CACHE_VERSION && entry.dsl === DSL_ENTRY && existsSync(paths.bundle) && entry.inputs.every((i) => fileHash(i.path) === i.sha256);
+  } catch {
+    return false;
+  }
+}
+
+/** Writes atomically, so a concurrent run never imports half a bundle. */
+function writeAtomic(path: string, data: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+async function build(abs: string, paths: { bundle: string; meta: string }): Promise<void> {
+  const esbuild = await import("esbuild");
   try {
     const result = await esbuild.build({
       entryPoints: [abs],
@@ -49,7 +88,9 @@ async function importBundle(esbuild: typeof import("esbuild"), abs: string, outf
       target: "node20",
       sourcemap: "inline",
       sourcesContent: false,
-      outfile,
+      // Source paths in the inline map are relative to this location, where the bundle is imported from.
+      outfile: paths.bundle,
+      metafile: true,
       logLevel: "silent",
       plugins: [
         {
@@ -60,7 +101,11 @@ async function importBundle(esbuild: typeof import("esbuild"), abs: string, outf
         },
       ],
     });
-    code = result.outputFiles[0]!.text;
+    const cwd = process.cwd();
+    const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(cwd, p));
+    writeAtomic(paths.bundle, result.outputFiles[0]!.text);
+    const entry: CacheEntry = { version: CACHE_VERSION, dsl: DSL_ENTRY, inputs: inputs.map((p) => ({ path: p, sha256: fileHash(p) ?? "" })) };
+    writeAtomic(paths.meta, JSON.stringify(entry));
   } catch (e) {
     const errors = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors;
     if (errors?.length) {
@@ -70,19 +115,30 @@ async function importBundle(esbuild: typeof import("esbuild"), abs: string, outf
     }
     throw e;
   }
-  process.setSourceMapsEnabled(true);
-  writeFileSync(outfile, code);
-  let mod: { default?: unknown };
+}
+
+export async function loadConfig(file: string): Promise<Deployment> {
+  const abs = resolve(file);
+  if (!existsSync(abs) || !statSync(abs).isFile()) throw new ConfigMissingError(`config file ${file} not found`);
+  const paths = bundlePaths(abs);
   try {
-    mod = (await import(pathToFileURL(outfile).href)) as { default?: unknown };
-  } catch (e) {
-    const err = e as Error;
-    const frame = /\(?((?:file:\/\/)?\/[^\s()]+\.(?:ts|mts|cts|js|mjs|cjs)):(\d+):(\d+)\)?/.exec(err.stack ?? "");
-    const where = frame ? `${frame[1]!.replace(/^file:\/\//, "")}:${frame[2]}:${frame[3]}  ` : "";
-    throw new ConfigLoadError(`${where}${file} threw: ${err?.message ?? String(e)}`);
+    if (!cacheIsFresh(paths)) await build(abs, paths);
+    process.setSourceMapsEnabled(true);
+    let mod: { default?: unknown };
+    try {
+      // The query keeps two loads of one path in one process (tests) from sharing a module instance.
+      mod = (await import(`${pathToFileURL(paths.bundle).href}?v=${sha256(readFileSync(paths.bundle)).slice(0, 12)}`)) as { default?: unknown };
+    } catch (e) {
+      const err = e as Error;
+      const frame = /\(?((?:file:\/\/)?\/[^\s()]+\.(?:ts|mts|cts|js|mjs|cjs)):(\d+):(\d+)\)?/.exec(err?.stack ?? "");
+      const where = frame ? `${frame[1]!.replace(/^file:\/\//, "")}:${frame[2]}:${frame[3]}  ` : "";
+      throw new ConfigLoadError(`${where}${file} threw: ${err?.message ?? String(e)}`);
+    }
+    if (!isDeployment(mod.default)) {
+      throw new ConfigLoadError(`${file} must end with \`export default deployment({ ... })\` (imported from "dioptra-deploy")`);
+    }
+    return mod.default;
+  } finally {
+    if (paths.temp) rmSync(paths.temp, { recursive: true, force: true });
   }
-  if (!isDeployment(mod.default)) {
-    throw new ConfigLoadError(`${file} must end with \`export default deployment({ ... })\` (imported from "dioptra-deploy")`);
-  }
-  return mod.default;
 }

@@ -3,18 +3,19 @@
  * schema (vendored from dclint, which tracks compose-spec; see README), and
  * reduces ajv's errors to the most specific message per location.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import schema from "./compose-spec.json" with { type: "json" };
+import { createRequire } from "node:module";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Issue } from "../../dsl/errors.js";
 
 let validator: ValidateFunction | undefined;
 
+/** The validator precompiled by the build (scripts/build-validator.ts, part of `npm run build`). */
 function compile(): ValidateFunction {
-  // The upstream file names its meta-schema with https://, which ajv does not know; the
-  // schema is draft-07, ajv's default. strict: false because it uses keywords ajv's
-  // strict mode rejects (e.g. "deprecated").
-  const { $schema: _meta, ...body } = schema as Record<string, unknown>;
-  return new Ajv({ allErrors: true, strict: false, validateSchema: false }).compile(body);
+  try {
+    return createRequire(import.meta.url)("./compose-spec.validate.cjs") as ValidateFunction;
+  } catch (e) {
+    throw new Error(`the precompiled Compose schema validator is missing; run \`npm run build\` (${(e as Error).message})`);
+  }
 }
 
 /** Keeps, per instance path, the errors that are not just "one of the alternatives failed". */
