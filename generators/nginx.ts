@@ -1,7 +1,27 @@
-/** nginx confs (config/nginx/): to be written. */
+/**
+ * The nginx confs under config/nginx/, rendered from the one table in
+ * nginx/table.ts: http_ and https_ variants of each http-context conf, and
+ * the stream conf. Init later copies the http_ or the https_ set, plus
+ * stream_, into the nginx-conf-d volume.
+ */
+import { serviceName } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
+import { withMarker } from "./marker.js";
+import { renderConf, type ConfNames, type Variant } from "./nginx/render.js";
+import { CONFS } from "./nginx/table.js";
 import type { OutFile } from "./out-file.js";
 
-export function nginxConfs(_spec: DeploymentSpec): OutFile[] {
-  return [];
+/** Folder of the confs inside the deployment. */
+export const NGINX_CONF_DIR = "config/nginx";
+
+export function nginxConfs(spec: DeploymentSpec): OutFile[] {
+  const names: ConfNames = { serverName: spec.nginx.serverName, host: (service) => serviceName(spec.slug, service) };
+  return CONFS.flatMap((conf) => {
+    const variants: readonly Variant[] = conf.context === "stream" ? ["stream"] : ["http", "https"];
+    return variants.map((variant) => ({
+      path: `${NGINX_CONF_DIR}/${variant}_${conf.stem}.conf`,
+      content: withMarker(renderConf(conf, variant, names), "hash"),
+      mode: 0o644 as const,
+    }));
+  });
 }

@@ -1,0 +1,57 @@
+/**
+ * Lays out one row of the nginx table as conf text, in the reference
+ * template's exact layout: 4-space indents, one blank line between
+ * paragraphs, upstreams and server blocks.
+ */
+import type { DioptraService } from "../../dsl/props.js";
+import type { Conf, Paragraph, Scheme, Server, Upstream } from "./table.js";
+
+/** The file-name prefix, which is also the variant being rendered. */
+export type Variant = Scheme | "stream";
+
+export interface ConfNames {
+  readonly serverName: string;
+  readonly host: (service: DioptraService) => string;
+}
+
+const INDENT = "    ";
+
+const indent = (lines: readonly string[]): string[] => lines.map((l) => `${INDENT}${l}`);
+
+function keep(variant: Variant): (piece: { readonly only?: Scheme }) => boolean {
+  return (piece) => piece.only === undefined || piece.only === variant;
+}
+
+function upstream(u: Upstream, names: ConfNames): string {
+  return [`upstream ${u.name} {`, ...indent([`server ${names.host(u.service)}:${u.port};`]), "}"].join("\n");
+}
+
+function listen(s: Server, variant: Variant): string {
+  const port = typeof s.port === "number" ? s.port : s.port[variant === "https" ? "https" : "http"];
+  const tls = variant === "https" && s.plain !== true ? " ssl" : "";
+  const params = s.listenParams === undefined ? "" : ` ${s.listenParams}`;
+  // Two spaces before default_server: the template leaves an empty slot there; kept for text parity.
+  const dflt = s.defaultServer ? "  default_server" : "";
+  return `listen ${port}${tls}${params}${dflt};`;
+}
+
+function server(s: Server, conf: Conf, variant: Variant, names: ConfNames): string {
+  const paragraphs: string[][] = [[listen(s, variant)]];
+  // The stream module has no virtual servers, so no server_name there.
+  if (conf.context === "http") paragraphs.push([`server_name         ${names.serverName};`]);
+  paragraphs.push(...(s.paragraphs ?? []).filter(keep(variant)).map((p) => [...p.lines]));
+  if (s.redirectToHttps) paragraphs.push([`return 301 https://${names.serverName}$request_uri;`]);
+  for (const [match, directive] of s.locations ?? []) paragraphs.push([`location ${match} {`, ...indent([directive]), "}"]);
+  return ["server {", paragraphs.map((p) => indent(p).join("\n")).join("\n\n"), "}"].join("\n");
+}
+
+const paragraphText = (p: Paragraph): string => p.lines.join("\n");
+
+export function renderConf(conf: Conf, variant: Variant, names: ConfNames): string {
+  const blocks = [
+    ...(conf.paragraphs ?? []).filter(keep(variant)).map(paragraphText),
+    ...(conf.upstreams ?? []).map((u) => upstream(u, names)),
+    ...(conf.servers ?? []).filter(keep(variant)).map((s) => server(s, conf, variant, names)),
+  ];
+  return `${blocks.join("\n\n")}\n`;
+}
