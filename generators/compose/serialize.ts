@@ -9,9 +9,12 @@ import { withMarker } from "../marker.js";
 import type { ComposeFile } from "./types.js";
 
 const TOP_ORDER = ["services", "networks", "volumes"];
+/** dclint's service-keys-order, so the real linter finds nothing to reorder. */
 const SERVICE_ORDER = [
-  "image", "restart", "hostname", "user", "runtime", "shm_size", "healthcheck", "entrypoint",
-  "environment", "command", "env_file", "networks", "ports", "volumes", "profiles",
+  "image", "build", "container_name", "depends_on", "volumes", "volumes_from", "configs", "secrets",
+  "environment", "env_file", "ports", "networks", "network_mode", "extra_hosts", "command", "entrypoint",
+  "working_dir", "restart", "healthcheck", "logging", "labels", "user", "isolation", "hostname", "runtime",
+  "shm_size", "profiles",
 ];
 const HEALTHCHECK_ORDER = ["test", "interval", "timeout", "retries", "start_period"];
 /** Keys whose string values are always double-quoted. */
