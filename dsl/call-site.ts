@@ -6,12 +6,15 @@
  */
 const DSL_DIR = new URL(".", import.meta.url).href;
 
+/** V8's stack API, declared here so the DSL's types need no @types/node in a user's config check. */
+const V8Error = Error as ErrorConstructor & { stackTraceLimit: number; captureStackTrace(target: object, fn?: unknown): void };
+
 export function callSite(): string | undefined {
   const holder: { stack?: string } = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 12;
-  Error.captureStackTrace(holder, callSite);
-  Error.stackTraceLimit = limit;
+  const limit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 12;
+  V8Error.captureStackTrace(holder, callSite);
+  V8Error.stackTraceLimit = limit;
   for (const line of (holder.stack ?? "").split("\n").slice(1)) {
     const m = /\(?(file:[^\s()]+|\/[^\s()]+):(\d+):(\d+)\)?$/.exec(line.trim());
     if (!m || m[1] === undefined) continue;

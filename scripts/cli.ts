@@ -32,12 +32,13 @@ async function generate(argv: string[], io: Io): Promise<number> {
   });
   const { loadConfig } = await import("./load-config.js");
   const { synth } = await import("../generators/index.js");
-  const d = await loadConfig(values.config);
+  const d = await loadConfig(values.config, { warn: (m) => io.err(`warning: ${m}`) });
   const { spec, issues } = d.resolve();
   if (!spec) throw new ConfigError(issues);
   const files = synth(spec);
   const outDir = resolve(values.out);
-  const shown = relative(process.cwd(), outDir) || ".";
+  const rel = relative(process.cwd(), outDir);
+  const shown = rel === "" ? "." : rel.startsWith("..") ? outDir : rel;
   if (values.check) {
     const { checkOut } = await import("../generators/write.js");
     const drift = await checkOut(files, outDir);

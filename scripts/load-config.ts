@@ -11,11 +11,13 @@
  * DSL's call sites, name the original .ts lines.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeployment, type Deployment } from "../dsl/deployment.js";
+import { ConfigError } from "../dsl/errors.js";
+import { typecheckConfig } from "./typecheck-config.js";
 
 /** A mistake in the config file itself (syntax, exception, wrong export). */
 export class ConfigLoadError extends Error {
@@ -30,12 +32,31 @@ export class ConfigMissingError extends Error {
 const DSL_ENTRY = new URL("../dsl/index.js", import.meta.url).href;
 const CACHE_DIR = fileURLToPath(new URL("../../node_modules/.cache/dioptra-deploy/", import.meta.url));
 /** Bumped when the bundle format changes, so old cache entries are ignored. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
+const DSL_SOURCES = fileURLToPath(new URL("../../dsl/", import.meta.url));
 
 interface CacheEntry {
   readonly version: number;
   readonly dsl: string;
+  /** Hash of the DSL's sources: a config that type-checked may not against another DSL. */
+  readonly dslTypes: string;
   readonly inputs: readonly { readonly path: string; readonly sha256: string }[];
+  /** The config passed the type check (with these inputs and this DSL). */
+  readonly typechecked: boolean;
+}
+
+let dslTypesHash: string | undefined;
+function dslTypes(): string {
+  if (dslTypesHash === undefined) {
+    const h = createHash("sha256");
+    try {
+      for (const f of readdirSync(DSL_SOURCES).filter((n) => n.endsWith(".ts")).sort()) h.update(f).update(readFileSync(join(DSL_SOURCES, f)));
+    } catch {
+      h.update("no-sources");
+    }
+    dslTypesHash = h.digest("hex");
+  }
+  return dslTypesHash;
 }
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
@@ -60,12 +81,15 @@ function bundlePaths(abs: string): { bundle: string; meta: string; temp: string 
   }
 }
 
-function cacheIsFresh(paths: { bundle: string; meta: string }): boolean {
+/** The cache entry when it still describes the config, its imports and this DSL. */
+function freshEntry(paths: { bundle: string; meta: string }): CacheEntry | undefined {
   try {
     const entry = JSON.parse(readFileSync(paths.meta, "utf8")) as CacheEntry;
-    return entry.version === CACHE_VERSION && entry.dsl === DSL_ENTRY && existsSync(paths.bundle) && entry.inputs.every((i) => fileHash(i.path) === i.sha256);
+    const fresh =
+      entry.version === CACHE_VERSION && entry.dsl === DSL_ENTRY && entry.dslTypes === dslTypes() && existsSync(paths.bundle) && entry.inputs.every((i) => fileHash(i.path) === i.sha256);
+    return fresh ? entry : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -76,7 +100,7 @@ function writeAtomic(path: string, data: string): void {
   renameSync(tmp, path);
 }
 
-async function build(abs: string, paths: { bundle: string; meta: string }): Promise<void> {
+async function build(abs: string, paths: { bundle: string; meta: string }): Promise<CacheEntry> {
   const esbuild = await import("esbuild");
   try {
     const result = await esbuild.build({
@@ -104,8 +128,15 @@ async function build(abs: string, paths: { bundle: string; meta: string }): Prom
     const cwd = process.cwd();
     const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(cwd, p));
     writeAtomic(paths.bundle, result.outputFiles[0]!.text);
-    const entry: CacheEntry = { version: CACHE_VERSION, dsl: DSL_ENTRY, inputs: inputs.map((p) => ({ path: p, sha256: fileHash(p) ?? "" })) };
+    const entry: CacheEntry = {
+      version: CACHE_VERSION,
+      dsl: DSL_ENTRY,
+      dslTypes: dslTypes(),
+      inputs: inputs.map((p) => ({ path: p, sha256: fileHash(p) ?? "" })),
+      typechecked: false,
+    };
     writeAtomic(paths.meta, JSON.stringify(entry));
+    return entry;
   } catch (e) {
     const errors = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors;
     if (errors?.length) {
@@ -117,12 +148,29 @@ async function build(abs: string, paths: { bundle: string; meta: string }): Prom
   }
 }
 
-export async function loadConfig(file: string): Promise<Deployment> {
+export interface LoadOptions {
+  /** Type-check the config with tsc first (once per change of the config or the DSL). @default true */
+  readonly typecheck?: boolean;
+  /** Told when the type check cannot run (TypeScript missing). */
+  readonly warn?: (message: string) => void;
+}
+
+/** Loads a config; with `typecheck`, type errors throw a {@link ConfigError} of compiler diagnostics. */
+export async function loadConfig(file: string, options: LoadOptions = {}): Promise<Deployment> {
   const abs = resolve(file);
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new ConfigMissingError(`config file ${file} not found`);
   const paths = bundlePaths(abs);
   try {
-    if (!cacheIsFresh(paths)) await build(abs, paths);
+    let entry = freshEntry(paths) ?? (await build(abs, paths));
+    if (options.typecheck !== false && !entry.typechecked) {
+      const issues = typecheckConfig(entry.inputs.map((i) => i.path));
+      if (issues === undefined) options.warn?.("the config was not type-checked: TypeScript is not installed");
+      else if (issues.length > 0) throw new ConfigError(issues, `${file} does not type-check`);
+      else {
+        entry = { ...entry, typechecked: true };
+        if (!paths.temp) writeAtomic(paths.meta, JSON.stringify(entry));
+      }
+    }
     process.setSourceMapsEnabled(true);
     let mod: { default?: unknown };
     try {

@@ -91,6 +91,16 @@ test("a config that throws or has a syntax error: exit 1 with its location", () 
   assert.match(r.stderr, /must end with `export default deployment/);
 });
 
+test("type errors in the config: exit 1 with compiler diagnostics at file:line:col", () => {
+  const dir = tempDir();
+  const cfg = configIn(dir, 'import { deployment } from "dioptra-deploy";\nexport default deployment({\n  nginx: { servername: "x" },\n  workers: { tensorflowGpu: "2" },\n});\n');
+  const r = runCli(["generate", "--config", cfg, "--out", join(dir, "out")]);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /deployment\.config\.ts:3:\d+ {2}TS2561: .*'servername' does not exist/);
+  assert.match(r.stderr, /deployment\.config\.ts:4:\d+ {2}TS2322: Type 'string' is not assignable/);
+  assert.not.ok(existsSync(join(dir, "out")));
+});
+
 test("same config, same bytes, from any working directory", () => {
   const a = join(tempDir(), "out");
   const b = join(tempDir(), "out");
