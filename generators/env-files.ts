@@ -10,6 +10,18 @@ import type { OutFile } from "./out-file.js";
 
 const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
+/**
+ * The superuser and its database, when they are not the postgres image's
+ * defaults. The template puts them in the password file, where the image
+ * never reads them (it reads that whole file as the password), so its
+ * `__db_admin_username` had no effect; here they reach the image.
+ */
+function adminAccount(spec: DeploymentSpec): string[] {
+  const { adminUser, adminDatabase } = spec.postgres;
+  if (adminUser === "postgres" && adminDatabase === "postgres") return [];
+  return [`POSTGRES_USER=${adminUser}`, `POSTGRES_DB=${adminDatabase}`];
+}
+
 /** File stem (after `<slug>-`, or alone for ca-certificates) → lines. */
 export function envFileLines(spec: DeploymentSpec): [string, string[]][] {
   const s = spec.slug;
@@ -18,7 +30,7 @@ export function envFileLines(spec: DeploymentSpec): [string, string[]][] {
   const redis = `redis://${serviceName(s, "redis")}:6379/0`;
   return [
     ["ca-certificates", ["AWS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"].map((k) => `${k}=${CA_BUNDLE}`)],
-    ["db", ["POSTGRES_HOST_AUTH_METHOD=scram-sha-256", "POSTGRES_PASSWORD_FILE=/etc/postgresql/postgres-passwd"]],
+    ["db", ["POSTGRES_HOST_AUTH_METHOD=scram-sha-256", "POSTGRES_PASSWORD_FILE=/etc/postgresql/postgres-passwd", ...adminAccount(spec)]],
     ["dbadmin", [`PGADMIN_DEFAULT_EMAIL=${spec.pgadmin.defaultEmail}`, "PGADMIN_DISABLE_POSTFIX=yes", "PGADMIN_LISTEN_PORT=35050"]],
     ["mlflow-tracking", [`MLFLOW_S3_ENDPOINT_URL=${minio}`]],
     ["restapi", ["DIOPTRA_RESTAPI_ENV=prod", `MLFLOW_S3_ENDPOINT_URL=${minio}`, `MLFLOW_TRACKING_URI=${mlflow}`, `RQ_REDIS_URI=${redis}`]],
