@@ -110,7 +110,7 @@ It runs these steps in order, logging each one, and stops with the name of the s
 5. Fetches the built-in plugins and builds the frontend from the Dioptra branch (\`--branch\`; skipped with \`--offline\`).
 6. Turns SSL on or off in Postgres.
 
-Run \`./init-deployment.sh --help\` for every option (\`--enable-nginx-ssl\`, \`--enable-postgres-ssl\`, \`--branch\`, \`--worker-ssl-service\`, \`--offline\`).
+Run \`./init-deployment.sh --help\` for every option: \`--enable-nginx-ssl\`/\`--no-enable-nginx-ssl\`, \`--enable-postgres-ssl\`/\`--no-enable-postgres-ssl\` (defaults follow \`nginx.tls\` and \`postgres.tls\`), \`--branch\`, \`--worker-ssl-service tfcpu|pytorchcpu\`, \`--offline\` (skip the steps that need the internet), \`--secrets-only\` (only write \`.env\`, \`secrets/\` and the systemd unit).
 Certificates go in \`ssl/\`: see [ssl/nginx/README.md](ssl/nginx/README.md), [ssl/db/README.md](ssl/db/README.md) and [ssl/ca-certificates/README.md](ssl/ca-certificates/README.md).
 
 ## Starting and stopping

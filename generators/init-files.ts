@@ -1,7 +1,110 @@
-/** init-deployment.sh, scripts/, docker-compose.init.yml and the systemd unit: to be written. */
+/**
+ * Initialization: docker-compose.init.yml, init-deployment.sh, the helper
+ * scripts under scripts/ (plain bash, run inside the init containers) and,
+ * when the deployment folder is configured, systemd/dioptra.service.
+ * Secrets are never generated here: init-deployment.sh draws them on the host.
+ */
+import { SERVICES, serviceName } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
+import { composeFile } from "./compose-files.js";
+import {
+  CONTAINER_SCRIPTS_DIR,
+  DEFAULT_WORKER_SSL,
+  INIT_SERVICES,
+  SERVICE_SSL_SERVICES,
+  WORKER_SSL_ROWS,
+  initCompose,
+} from "./init/compose.js";
+import { loadSecretsBash, minioAccountsPath, secretFiles, writeSecretsBash } from "./init/secrets.js";
+import { shellQuote, shellWords } from "./init/shell.js";
+import { UNIT_PATH, escapeSpecifiers, unitLines } from "./init/systemd.js";
+import { prelude, render } from "./init/templates.js";
+import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
 
-export function initFiles(_spec: DeploymentSpec): OutFile[] {
-  return [];
+export const INIT_COMPOSE_FILE = "docker-compose.init.yml";
+
+/** The helper scripts under scripts/, with the log name each prints (the reference's LOGNAME). */
+const HELPER_SCRIPTS: readonly (readonly [name: string, logName: string])[] = [
+  ["copy-extra-ca-certificates", "Copy Extra CA Certificates"],
+  ["file-copy", "File Copy"],
+  ["git-clone", "Git Clone"],
+  ["globbed-copy", "Globbed Copy"],
+  ["init-frontend", "Init Frontend"],
+  ["init-minio", "Init MinIO"],
+  ["init-named-volumes", "Init Named Volumes"],
+  ["manage-postgres-ssl", "Enable Postgres SSL"],
+  ["set-permissions", "Set Permissions"],
+];
+
+const script = (path: string, body: string): OutFile => ({ path, content: withMarker(body, "hash"), mode: 0o755 });
+
+/** Values only init-minio.sh needs; the other helpers take everything as options. */
+function helperData(spec: DeploymentSpec, name: string): Record<string, unknown> {
+  if (name !== "init-minio") return {};
+  const accountsFile = `/${minioAccountsPath(spec.slug)}`;
+  return {
+    accountsFile: shellQuote(accountsFile),
+    accountsFilePlain: accountsFile,
+    // MinIO's S3 API port (9001 is its console).
+    endpoint: shellQuote(`http://${serviceName(spec.slug, "minio")}:9000`),
+  };
+}
+
+/** `printf` arguments that write the unit, with WorkingDirectory taken from the shell at init time. */
+function unitPrintfArgs(spec: DeploymentSpec): string {
+  const marker = "\u0000";
+  const lines = [
+    "# Written by init-deployment.sh for the folder it ran in; init never rewrites it.",
+    "# Install: sudo cp systemd/dioptra.service /etc/systemd/system/ && sudo systemctl enable --now dioptra",
+    ...unitLines(spec, marker),
+  ];
+  const args = lines.map((l) => (l.includes(marker) ? `"${l.replace(marker, "${working_directory}")}"` : shellQuote(l)));
+  return args.map((a, i) => `    ${a}${i < args.length - 1 ? " \\" : ""}`).join("\n");
+}
+
+function initDeploymentScript(spec: DeploymentSpec): OutFile {
+  const files = secretFiles(spec);
+  const indent = (lines: readonly string[]) => lines.map((l) => `  ${l}`).join("\n");
+  const body = render("init-deployment.sh.ejs", {
+    prelude: prelude("Init Deployment"),
+    slug: shellQuote(spec.slug),
+    compose: shellWords(spec.composeCommand.split(" ")),
+    initComposeFile: shellQuote(INIT_COMPOSE_FILE),
+    services: Object.fromEntries(Object.entries(INIT_SERVICES).map(([k, v]) => [k, shellQuote(v)])),
+    sslServices: shellWords(SERVICE_SSL_SERVICES),
+    dbPort: String(SERVICES.db.port),
+    scriptsDir: shellQuote(CONTAINER_SCRIPTS_DIR),
+    postgresAdminUser: shellQuote(spec.postgres.adminUser),
+    postgresAdminDatabase: shellQuote(spec.postgres.adminDatabase),
+    unitPath: spec.systemd.deploymentPath === undefined ? undefined : shellQuote(spec.systemd.deploymentPath),
+    unitLines: unitPrintfArgs(spec),
+    nginxSsl: spec.nginx.tls ? "on" : "off",
+    postgresSsl: spec.postgres.tls ? "on" : "off",
+    workerSslDefault: shellQuote(DEFAULT_WORKER_SSL),
+    workerSslChoices: WORKER_SSL_ROWS.map((r) => r.short),
+    workerSslCase: `    ${WORKER_SSL_ROWS.map((r) => shellQuote(r.short)).join(" | ")}) return 0 ;;`,
+    loadSecrets: indent(loadSecretsBash(files)),
+    writeSecrets: indent(writeSecretsBash(files)),
+  });
+  return script("init-deployment.sh", body);
+}
+
+export function initFiles(spec: DeploymentSpec): OutFile[] {
+  const helpers = HELPER_SCRIPTS.map(([name, logName]) =>
+    script(`scripts/${name}.sh`, render(`scripts/${name}.sh.ejs`, { prelude: prelude(logName), ...helperData(spec, name) })),
+  );
+  const unit: OutFile[] =
+    spec.systemd.deploymentPath === undefined
+      ? []
+      : [{ path: UNIT_PATH, content: withMarker(`${unitLines(spec, escapeSpecifiers(spec.systemd.deploymentPath)).join("\n")}\n`, "hash"), mode: 0o644 }];
+  return [
+    composeFile(INIT_COMPOSE_FILE, initCompose(spec), [
+      `Initialization services of deployment "${spec.name.replace(/[^\x20-\x7e]/g, "?")}" (slug ${spec.slug}), run only by init-deployment.sh.`,
+      "Scripts reach the containers through a read-only bind mount of ./scripts.",
+    ]),
+    initDeploymentScript(spec),
+    ...helpers,
+    ...unit,
+  ];
 }

@@ -1,0 +1,137 @@
+/**
+ * The secrets init creates on the host: `.env` and the files under
+ * `secrets/`, with the reference templates' variable names (dot-env.j2,
+ * postgres-passwd.env.j2, minio-accounts.env.j2). Only their shape lives
+ * here; the values are drawn by init-deployment.sh, never at generate time.
+ */
+import { serviceName } from "../../dsl/services.js";
+import type { DeploymentSpec } from "../../dsl/spec.js";
+import { doubleQuoted, shellQuote } from "./shell.js";
+
+/**
+ * How a value is drawn from /dev/urandom:
+ * - token: 24 bytes as base64url, 32 characters of [A-Za-z0-9_-] (192 bits),
+ *   safe unquoted in a postgres URI, an env file and Compose interpolation;
+ * - kms: 32 bytes in standard base64, the encoding MinIO decodes
+ *   MINIO_KMS_SECRET_KEY from (256 bits; it never appears in a URI).
+ */
+export type SecretKind = "token" | "kms";
+
+/** The reference's password variables, by template variable name. */
+export const SECRETS: Readonly<Record<string, SecretKind>> = {
+  postgres_user_dioptra_password: "token",
+  dioptra_worker_password: "token",
+  minio_root_password: "token",
+  minio_kms_secret_key: "kms",
+  minio_mlflow_tracking_password: "token",
+  pgadmin_default_password: "token",
+  minio_restapi_password: "token",
+  minio_worker_password: "token",
+  postgres_admin_password: "token",
+};
+
+export type SecretName = keyof typeof SECRETS & string;
+
+/** A value: literal text around at most one secret. */
+export interface SecretValue {
+  readonly prefix: string;
+  readonly secret?: SecretName;
+  readonly suffix: string;
+}
+
+export interface SecretFile {
+  readonly path: string;
+  /** Comment lines on top, where the file's reader allows them. */
+  readonly header: readonly string[];
+  readonly lines: readonly (readonly [key: string, value: SecretValue])[];
+}
+
+const text = (prefix: string): SecretValue => ({ prefix, suffix: "" });
+const secret = (name: SecretName, prefix = "", suffix = ""): SecretValue => ({ prefix, secret: name, suffix });
+
+const HEADER = ["# Created by init-deployment.sh on this host, which never rewrites it. Secret: keep it out of version control."];
+
+/** The MinIO accounts file, relative to the deployment folder (mounted at /secrets in mc). */
+export function minioAccountsPath(slug: string): string {
+  return `secrets/${slug}-minio-accounts.env`;
+}
+
+export function secretFiles(spec: DeploymentSpec): SecretFile[] {
+  const s = spec.slug;
+  const db = serviceName(s, "db");
+  return [
+    {
+      path: ".env",
+      header: HEADER,
+      lines: [
+        ["DIOPTRA_RESTAPI_DATABASE_URI", secret("postgres_user_dioptra_password", "postgresql://dioptra:", `@${db}/restapi`)],
+        ["DIOPTRA_MLFLOW_TRACKING_DATABASE_URI", secret("postgres_user_dioptra_password", "postgresql://dioptra:", `@${db}/mlflow-tracking`)],
+        ["DIOPTRA_WORKER_USERNAME", text("dioptra-worker")],
+        ["DIOPTRA_WORKER_PASSWORD", secret("dioptra_worker_password")],
+        ["MINIO_ROOT_USER", text("dioptra-admin")],
+        ["MINIO_ROOT_PASSWORD", secret("minio_root_password")],
+        ["MINIO_KMS_SECRET_KEY", secret("minio_kms_secret_key", `${serviceName(s, "minio")}-key:`)],
+        ["MLFLOW_TRACKING_AWS_ACCESS_KEY_ID", text("dioptra-mlflow-tracking")],
+        ["MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY", secret("minio_mlflow_tracking_password")],
+        ["PGADMIN_DEFAULT_PASSWORD", secret("pgadmin_default_password")],
+        ["POSTGRES_USER_DIOPTRA_PASSWORD", secret("postgres_user_dioptra_password")],
+        ["RESTAPI_AWS_ACCESS_KEY_ID", text("dioptra-restapi")],
+        ["RESTAPI_AWS_SECRET_ACCESS_KEY", secret("minio_restapi_password")],
+        ["WORKER_AWS_ACCESS_KEY_ID", text("dioptra-worker")],
+        ["WORKER_AWS_SECRET_ACCESS_KEY", secret("minio_worker_password")],
+        // Not in the reference: without it Compose names the project after the folder.
+        ["COMPOSE_PROJECT_NAME", text(s)],
+      ],
+    },
+    {
+      path: "secrets/postgres-passwd.env",
+      // None: the postgres image reads this whole file as the admin password (POSTGRES_PASSWORD_FILE).
+      header: [],
+      lines: [
+        ["POSTGRES_PASSWORD", secret("postgres_admin_password")],
+        ["POSTGRES_USER", text(spec.postgres.adminUser)],
+        ["POSTGRES_DB", text(spec.postgres.adminDatabase)],
+      ],
+    },
+    {
+      path: minioAccountsPath(s),
+      header: HEADER,
+      lines: [
+        ["MINIO_ROOT_USER", text("dioptra-admin")],
+        ["MINIO_ROOT_PASSWORD", secret("minio_root_password")],
+        ["MINIO_MLFLOW_TRACKING_USER", text("dioptra-mlflow-tracking")],
+        ["MINIO_MLFLOW_TRACKING_PASSWORD", secret("minio_mlflow_tracking_password")],
+        ["MINIO_MLFLOW_TRACKING_POLICIES", text("mlflow-tracking-readwrite")],
+        ["MINIO_RESTAPI_USER", text("dioptra-restapi")],
+        ["MINIO_RESTAPI_PASSWORD", secret("minio_restapi_password")],
+        ["MINIO_RESTAPI_POLICIES", text("builtin-plugins-readwrite,custom-plugins-readwrite,workflow-uploadonly")],
+        ["MINIO_WORKER_USER", text("dioptra-worker")],
+        ["MINIO_WORKER_PASSWORD", secret("minio_worker_password")],
+        ["MINIO_WORKER_POLICIES", text("builtin-plugins-readonly,custom-plugins-readonly,mlflow-tracking-readwrite,workflow-downloadonly")],
+      ],
+    },
+  ];
+}
+
+/**
+ * Bash that fills `secret[name]` from the files that already exist (so a
+ * partly deleted set is completed with the values still in use), then draws
+ * the rest.
+ */
+export function loadSecretsBash(files: readonly SecretFile[]): string[] {
+  const loads = files.flatMap((f) =>
+    f.lines.flatMap(([key, v]) => (v.secret ? [`load_secret ${[v.secret, f.path, key, v.prefix, v.suffix].map(shellQuote).join(" ")}`] : [])),
+  );
+  const draws = Object.entries(SECRETS).map(([name, kind]) => `draw_secret ${name} ${kind}`);
+  return [...loads, ...draws];
+}
+
+/** Bash that writes each file unless it exists. */
+export function writeSecretsBash(files: readonly SecretFile[]): string[] {
+  return files.flatMap((f) => [
+    `write_secret_file ${shellQuote(f.path)} \\`,
+    ...[...f.header.map((h) => shellQuote(h)), ...f.lines.map(([key, v]) => `"${doubleQuoted(`${key}=${v.prefix}`)}${v.secret ? `\${secret[${v.secret}]}` : ""}${doubleQuoted(v.suffix)}"`)].map(
+      (arg, i, all) => `  ${arg}${i < all.length - 1 ? " \\" : ""}`,
+    ),
+  ]);
+}
