@@ -21,8 +21,11 @@ export const MAIN_VOLUMES = [
   "worker-etc-ssl",
 ] as const;
 
-/** Volumes only docker-compose.init.yml uses. */
-export const INIT_ONLY_VOLUMES = ["init-repos", "init-scripts", "mc-ca-certificates"] as const;
+/**
+ * Volumes only docker-compose.init.yml uses. (The template's `init-scripts`
+ * volume held argbash's output; the scripts are now plain files, bind-mounted.)
+ */
+export const INIT_ONLY_VOLUMES = ["init-repos", "mc-ca-certificates"] as const;
 
 export type BuiltinVolume = (typeof MAIN_VOLUMES)[number] | (typeof INIT_ONLY_VOLUMES)[number];
 

@@ -99,10 +99,10 @@ ${workers(spec)}
 ${extras(spec) ? `\n${extras(spec)}\n` : ""}
 ## Initializing the deployment
 
-\`init-deployment.sh\` needs only bash, coreutils, openssl and Docker on the host (no Python, no Jinja2).
+\`init-deployment.sh\` needs only bash (4.4 or later), coreutils and Docker on the host (no Python, no Jinja2, no argbash).
 It runs these steps in order, logging each one, and stops with the name of the step that failed:
 
-1. Creates the secrets: \`.env\` and the files in \`secrets/\`, with random values from openssl's CSPRNG (mode 0600).
+1. Creates the secrets: \`.env\` and the files in \`secrets/\`, with random values from the kernel's CSPRNG (\`/dev/urandom\`, 192 bits per password), mode 0600.
    Existing files are kept, so re-running init keeps the current passwords working.
 2. Copies extra CA certificates from \`ssl/ca-certificates/\` into the containers.
 3. Fills the named volumes with the configuration files and sets their permissions.

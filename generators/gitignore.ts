@@ -1,7 +1,7 @@
 /**
  * The deployment folder's .gitignore: the template's list (secrets, keys,
- * dot-files, editor and build clutter), plus the manifest of generated files,
- * which must stay tracked although `.*` ignores dot-files.
+ * dot-files, editor and build clutter), plus re-included generated files it
+ * would hide: the manifest (`.*`) and the ssl/ READMEs (`**\/ssl/nginx/**\/*`).
  */
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
@@ -437,6 +437,9 @@ const OURS = [
   "",
   "# the list of generated files is tracked, so --check and cleanup work in every clone",
   `!${MANIFEST}`,
+  "# the generated instructions in ssl/ are tracked; the certificates and keys put next to them are not",
+  "!**/ssl/db/README.md",
+  "!**/ssl/nginx/README.md",
 ];
 
 export function gitignoreFile(): OutFile[] {

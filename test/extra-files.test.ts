@@ -69,6 +69,11 @@ test("the .gitignore keeps secrets and the manifest straight in a real git repo"
   assert.ok(ignored("secrets/postgres-passwd.env"));
   assert.ok(ignored("ssl/nginx/server.key"));
   assert.not.ok(ignored(".dioptra-manifest.json"));
+  assert.ok(ignored("ssl/db/server.key"));
+  assert.ok(ignored("ssl/nginx/server.crt"));
+  assert.ok(ignored(".dioptra-journal.json"));
+  // Every generated file is tracked, so a clone has all of out/.
+  for (const f of synth(deployment({}).toSpec())) assert.not.ok(ignored(f.path), `${f.path} is ignored`);
   assert.not.ok(ignored("docker-compose.yml"));
 });
 

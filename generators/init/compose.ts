@@ -21,8 +21,6 @@ export const SCRIPTS_MOUNT = "./scripts:/scripts:ro";
 /** Where SCRIPTS_MOUNT puts the scripts inside the containers. */
 export const CONTAINER_SCRIPTS_DIR = "/scripts";
 
-/** The reference's init-scripts volume is only argbash's output, which SCRIPTS_MOUNT replaces. */
-export const INIT_VOLUMES = INIT_ONLY_VOLUMES.filter((v) => v !== "init-scripts");
 
 /** Service names init-deployment.sh runs, as the reference names them. */
 export const INIT_SERVICES = {
@@ -167,5 +165,5 @@ export function initCompose(spec: DeploymentSpec): ComposeFile {
       env_file: ["./envs/ca-certificates.env"],
     },
   };
-  return { services, networks: networks(s), volumes: namedVolumes(s, [...INIT_VOLUMES, ...MAIN_VOLUMES]) };
+  return { services, networks: networks(s), volumes: namedVolumes(s, [...INIT_ONLY_VOLUMES, ...MAIN_VOLUMES]) };
 }
