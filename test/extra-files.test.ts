@@ -139,7 +139,7 @@ test("the deployment README reflects the config: workers, GPUs, URLs, compose co
   assert.match(readme, /^# Lab A$/m);
   assert.match(readme, /\| `lab-a-pytorchgpu-01` \| `dioptra\/pytorch-gpu:dev` \| `pytorch_gpu` \| 0 \|/);
   assert.match(readme, /\| `lab-a-pytorchgpu-02` \| .* \| 3, 4 \|/);
-  assert.not.match(readme, /tfcpu/);
+  assert.not.match(readme, /lab-a-tfcpu/);
   assert.match(readme, /`http:\/\/dioptra\.lab\.org:8080\/`/);
   assert.match(readme, /^docker-compose up -d$/m);
   assert.match(readme, /docker-compose -f docker-compose\.yml -f docker-compose\.staging\.yml up -d/);
