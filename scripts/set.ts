@@ -1,0 +1,270 @@
+/**
+ * `dioptra-deploy set KEY=VALUE [KEY=VALUE...] [--config FILE]`: changes
+ * settings of a deployment.config.ts in place. Values are checked by the
+ * DSL's own validation before anything is written; only the changed
+ * property's value (or one new property) is edited, so comments and the
+ * layout of everything else keep their bytes. The file is replaced
+ * atomically, and only after the edited copy was loaded, type-checked and
+ * found to give exactly the intended settings.
+ */
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { ConfigError, type Issue } from "../dsl/errors.js";
+import type { DeploymentProps } from "../dsl/props.js";
+import { DEFAULTS, resolveDeployment } from "../dsl/resolve.js";
+import { WORKER_KINDS } from "../dsl/worker-kinds.js";
+import { EditError, detectStyle, editSetting, formatSettingPath, locateSetting, parseConfig, parseSettingPath, sameData, writeConfigAtomically } from "./config-ast.js";
+
+type Io = { out: (s: string) => void; err: (s: string) => void };
+
+const USAGE = "usage: dioptra-deploy set KEY=VALUE [KEY=VALUE...] [--config FILE]";
+
+/** One `KEY=VALUE` argument. */
+interface Assignment {
+  readonly arg: string;
+  readonly keys: readonly string[];
+  readonly raw: string;
+}
+
+/** An assignment the DSL accepted: the keys to edit (after pool shorthands), the value chosen and the one it replaces. */
+interface Accepted extends Assignment {
+  readonly editKeys: readonly string[];
+  readonly value: unknown;
+  readonly before: unknown;
+}
+
+type Data = Record<string, unknown> | unknown[];
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const isContainer = (v: unknown): v is Data => v !== null && typeof v === "object";
+
+/** The value at `keys` in plain data; undefined when any key is missing. */
+export function getAt(root: unknown, keys: readonly string[]): unknown {
+  let v: unknown = root;
+  for (const k of keys) {
+    if (!isContainer(v)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+/**
+ * Sets the value at `keys`, creating missing (or non-container) parents: a
+ * list when the key into it is `0` (`systemd.requiredMounts.0=…`; keyed
+ * records such as a pool's `workers` count from 1), else an object.
+ */
+function setAt(root: Data, keys: readonly string[], value: unknown): void {
+  let o: Data = root;
+  keys.slice(0, -1).forEach((k, i) => {
+    const next = (o as Record<string, unknown>)[k];
+    o = isContainer(next) ? next : ((o as Record<string, unknown>)[k] = keys[i + 1] === "0" ? [] : {});
+  });
+  (o as Record<string, unknown>)[keys.at(-1)!] = value;
+}
+
+/** Worker pools, whose count may be written as a bare number (`tensorflowGpu: 2`), with their default count. */
+const POOL_DEFAULTS: ReadonlyMap<string, number> = new Map(WORKER_KINDS.map((k) => [k.key, DEFAULTS.workers[k.key]]));
+
+/**
+ * Applies one value to the model of the props and returns the keys that
+ * really change: a pool's bare number and its `count` are one setting, so
+ * `workers.tensorflowGpu=2` sets `count` of a pool written as an object,
+ * `workers.tensorflowGpu.count=2` sets the bare number, and any other key
+ * of a bare-number pool turns it into `{ count, … }`.
+ */
+function apply(model: Data, keys: readonly string[], value: unknown): string[] {
+  let k = [...keys];
+  const poolDefault = k[0] === "workers" && k[1] !== undefined ? POOL_DEFAULTS.get(k[1]) : undefined;
+  if (poolDefault !== undefined) {
+    const pool = getAt(model, k.slice(0, 2));
+    if (k.length === 2 && isRecord(pool) && !isRecord(value)) k = [...k, "count"];
+    else if (k.length === 3 && k[2] === "count" && !isRecord(pool)) k = k.slice(0, 2);
+    else if (k.length > 2 && !isRecord(pool)) setAt(model, k.slice(0, 2), { count: typeof pool === "number" ? pool : poolDefault });
+  }
+  setAt(model, k, value);
+  return k;
+}
+
+/**
+ * What VALUE may mean, in order of preference: JSON (`2`, `false`,
+ * `["a.mount"]`, `{"count": 2}`, `"quoted"`), else the text itself. The
+ * first meaning the DSL accepts for the key wins, so a setting typed as a
+ * string gets `"123"` for `123`, and `tag=1.0` keeps its `.0`.
+ */
+function meanings(raw: string): unknown[] {
+  try {
+    const v: unknown = JSON.parse(raw);
+    return typeof v === "string" ? [v] : [v, raw];
+  } catch {
+    return [raw];
+  }
+}
+
+const issueKey = (i: Issue) => `${i.path}\n${i.message}`;
+
+/** Issues of `props` that `baseline` does not have: what an edit would break. */
+function newIssues(props: unknown, baseline: ReadonlySet<string>): Issue[] {
+  return resolveDeployment(props as DeploymentProps).issues.filter((i) => !baseline.has(issueKey(i)));
+}
+
+/** "did you mean" for a misspelt key, from the keys an unknown-setting message lists. */
+function suggestion(issue: Issue): string {
+  const allowed = /allowed here: ([^)]*)\)/.exec(issue.message)?.[1]?.split(", ");
+  const keys = parseSettingPath(issue.path);
+  const typo = keys?.at(-1)?.toLowerCase();
+  if (!allowed || !keys || typo === undefined) return "";
+  const close = allowed.find((a) => a.toLowerCase() === typo) ?? allowed.find((a) => distance(a.toLowerCase(), typo) <= 2);
+  return close ? `; did you mean ${formatSettingPath([...keys.slice(0, -1), close])}?` : "";
+}
+
+/** Levenshtein distance. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+class SetUsageError extends Error {}
+
+function parseAssignments(positionals: readonly string[]): Assignment[] {
+  if (positionals.length === 0) throw new SetUsageError("no KEY=VALUE given");
+  return positionals.map((arg) => {
+    const eq = arg.indexOf("=");
+    const keys = eq > 0 ? parseSettingPath(arg.slice(0, eq)) : undefined;
+    if (!keys) throw new SetUsageError(`${JSON.stringify(arg)} is not KEY=VALUE with KEY a setting path such as nginx.serverName or workers.tensorflowGpu.count`);
+    return { arg, keys, raw: arg.slice(eq + 1) };
+  });
+}
+
+const show = (v: unknown) => (v === undefined ? "not stated" : JSON.stringify(v));
+
+/** Options for {@link run}. */
+export interface SetOptions {
+  /** Type-check the edited config with tsc before writing it. @default true */
+  readonly typecheck?: boolean;
+}
+
+/** Runs `set`; returns the exit code (0 changed or already so, 1 rejected or failed, 2 usage error). */
+export async function run(argv: string[], io: Io, options: SetOptions = {}): Promise<number> {
+  let configArg: string;
+  let assignments: Assignment[];
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { config: { type: "string", default: "deployment.config.ts" }, debug: { type: "boolean", default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
+    configArg = values.config;
+    assignments = parseAssignments(positionals);
+  } catch (e) {
+    io.err(`error: ${(e as Error).message}`);
+    io.err(USAGE);
+    return 2;
+  }
+  if (!existsSync(configArg) || !statSync(configArg).isFile()) {
+    io.err(`error: config file ${configArg} not found`);
+    io.err(USAGE);
+    return 2;
+  }
+  const { loadConfig } = await import("./load-config.js");
+  const fail = (lines: readonly string[]) => {
+    for (const l of lines) io.err(l);
+    io.err(`error: ${configArg} not changed`);
+    return 1;
+  };
+
+  let original: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    // Not type-checked here: set may be how a type error gets fixed. The edited copy is checked below.
+    original = await loadConfig(configArg, { typecheck: false });
+  } catch (e) {
+    return fail([`error: ${(e as Error).message}`]);
+  }
+  let model = structuredClone(original.props) as Data;
+  const baseline = new Set(resolveDeployment(original.props).issues.map(issueKey));
+
+  // Each value is tried in its meanings against the DSL's validation, on top of the earlier assignments.
+  const accepted: Accepted[] = [];
+  const problems: string[] = [];
+  for (const a of assignments) {
+    let rejected: Issue[] | undefined;
+    for (const value of meanings(a.raw)) {
+      const next = structuredClone(model);
+      const editKeys = apply(next, a.keys, value);
+      const issues = newIssues(next, baseline);
+      if (issues.length === 0) {
+        accepted.push({ ...a, editKeys, value, before: getAt(model, editKeys) });
+        model = next;
+        rejected = undefined;
+        break;
+      }
+      rejected ??= issues;
+    }
+    const path = formatSettingPath(a.keys);
+    for (const i of rejected ?? []) {
+      const at = locateSetting(configArg, i.path);
+      const where = at ? `${configArg}:${at.line}:${at.column}  ` : "";
+      problems.push(`${where}${path}=${a.raw}: ${i.path === path ? "" : `${i.path}: `}${i.message}${suggestion(i)}`);
+    }
+  }
+  if (problems.length > 0) return fail(problems);
+
+  const real = realpathSync(configArg);
+  const text = readFileSync(real, "utf8");
+  const sf = parseConfig(text, real);
+  const style = detectStyle(sf);
+  for (const a of accepted) {
+    try {
+      editSetting(sf, a.editKeys, (keys) => getAt(model, keys), style);
+    } catch (e) {
+      if (!(e instanceof EditError)) throw e;
+      return fail([`error: cannot set ${a.arg}: ${e.message}`]);
+    }
+  }
+  const edited = sf.getFullText();
+  if (edited === text) {
+    io.out(`${configArg}: already so, nothing to change`);
+    return 0;
+  }
+
+  /** Loads the edited copy; type errors it shares with the original config are only warned about. */
+  const loadStaged = async (staged: string) => {
+    const rename = (m: string) => m.replaceAll(staged, `${configArg} (edited)`);
+    try {
+      return await loadConfig(staged, { typecheck: options.typecheck ?? true, warn: (m) => io.err(`warning: ${m}`) });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw new EditError(`the edited config does not load: ${rename((e as Error).message)}`);
+      const before = await loadConfig(configArg, { typecheck: true }).then(
+        () => new Set<string>(),
+        (o: unknown) => new Set(o instanceof ConfigError ? o.issues.map(issueKey) : []),
+      );
+      const added = e.issues.filter((i) => !before.has(issueKey(i)));
+      if (added.length > 0) throw new EditError(`the edited config would not type-check:\n${added.map((i) => `  ${rename(i.location ?? "")}  ${i.path}: ${i.message}`).join("\n")}`);
+      io.err(`warning: ${configArg} has type errors set did not cause (dioptra-deploy generate shows them)`);
+      return loadConfig(staged, { typecheck: false });
+    }
+  };
+
+  // The edited copy must load and give exactly the model's props: an edit inside code that
+  // computes values could otherwise land somewhere without effect.
+  try {
+    await writeConfigAtomically(real, edited, async (staged) => {
+      const d = await loadStaged(staged);
+      const off = accepted.filter((a) => !sameData(getAt(d.props, a.editKeys), getAt(model, a.editKeys)));
+      if (off.length > 0 || !sameData(d.props, model)) {
+        throw new EditError(`${(off[0] ?? accepted[0]!).arg}: the edited config does not give that value (the setting is computed by code set cannot edit); edit the file by hand`);
+      }
+      const broken = d.resolve().issues.filter((i) => !baseline.has(issueKey(i)));
+      if (broken.length > 0) throw new EditError(broken.map((i) => `${i.path}: ${i.message}`).join("; "));
+    });
+  } catch (e) {
+    return fail([`error: ${(e as Error).message}`]);
+  }
+  for (const a of accepted) io.out(`${configArg}: ${formatSettingPath(a.editKeys)} = ${JSON.stringify(getAt(model, a.editKeys))} (was ${show(a.before)})`);
+  return 0;
+}
