@@ -5,7 +5,7 @@
  */
 import { relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, formatIssue } from "../dsl/errors.js";
+import { ConfigError, formatIssue, type Issue } from "../dsl/errors.js";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";
@@ -13,7 +13,7 @@ export class UsageError extends Error {
 
 const USAGE = `usage:
   dioptra-deploy generate [--config FILE] [--out DIR] [--check] [--debug]
-  dioptra-deploy import --cruft FILE --out CONFIG.ts [--force]
+  dioptra-deploy import --cruft FILE --out CONFIG.ts [--compose OVERRIDE.yml] [--force]
   dioptra-deploy set KEY=VALUE [KEY=VALUE...] [--config FILE]`;
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
@@ -34,8 +34,14 @@ async function generate(argv: string[], io: Io): Promise<number> {
   const { synth } = await import("../generators/index.js");
   const d = await loadConfig(values.config, { warn: (m) => io.err(`warning: ${m}`) });
   const { spec, issues } = d.resolve();
-  if (!spec) throw new ConfigError(issues);
-  const files = synth(spec);
+  if (!spec) throw new ConfigError(await locate(values.config, issues));
+  let files;
+  try {
+    files = synth(spec);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(await locate(values.config, e.issues), e.message);
+    throw e;
+  }
   const outDir = resolve(values.out);
   const rel = relative(process.cwd(), outDir);
   const shown = rel === "" ? "." : rel.startsWith("..") ? outDir : rel;
@@ -56,6 +62,29 @@ async function generate(argv: string[], io: Io): Promise<number> {
   if (report.written.length === 0 && report.removed.length === 0) io.out(`${shown}/ is up to date (${files.length} files)`);
   else io.out(`${shown}/: ${report.written.length} written, ${report.removed.length} removed (${files.length} generated files)`);
   return 0;
+}
+
+/**
+ * Points each problem at the property that set it in the config (the error
+ * path only: this parses the config with ts-morph). Problems it cannot place
+ * keep the location the DSL recorded, the call that made the deployment.
+ */
+async function locate(configFile: string, issues: readonly Issue[]): Promise<Issue[]> {
+  const { locateSetting } = await import("./config-ast.js");
+  const abs = resolve(configFile);
+  const located = issues.map((i) => {
+    const pos = /^[a-zA-Z]/.test(i.path) && !i.path.includes(": ") ? locateSetting(abs, i.path) : undefined;
+    return { issue: pos ? { ...i, location: `${abs}:${pos.line}:${pos.column}` } : i, line: pos?.line ?? Number.MAX_SAFE_INTEGER, column: pos?.column ?? 0 };
+  });
+  // In the order they appear in the file, as a compiler lists them.
+  return located.sort((a, b) => a.line - b.line || a.column - b.column).map((l) => l.issue);
+}
+
+/** `file:line:col` relative to the working directory when the file is under it. */
+function shortLocation(issue: Issue): Issue {
+  if (!issue.location) return issue;
+  const rel = relative(process.cwd(), issue.location);
+  return rel.startsWith("..") ? issue : { ...issue, location: rel };
 }
 
 /** Runs the CLI; returns the exit code. Never throws. */
@@ -91,7 +120,7 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
 function report(e: unknown, io: Io, debug: boolean): number {
   const err = e as Error & { code?: string };
   if (e instanceof ConfigError) {
-    for (const issue of e.issues) io.err(formatIssue(issue));
+    for (const issue of e.issues) io.err(formatIssue(shortLocation(issue)));
     io.err(`error: ${e.message}`);
     return 1;
   }

@@ -60,8 +60,9 @@ test("validation error: exit 1, one line per problem naming the setting, no stac
   const out = join(dir, "out");
   const r = runCli(["generate", "--config", cfg, "--out", out]);
   assert.is(r.status, 1);
-  assert.match(r.stderr, /deployment\.config\.ts:2:\d+ {2}workers\.tensorflowGpu: must be a whole number ≥ 0, got -1/);
-  assert.match(r.stderr, /nginx\.httpPort: must be a port number from 1 to 65535, got 0/);
+  // Each problem points at the property that set it, not at the deployment() call.
+  assert.match(r.stderr, /deployment\.config\.ts:3:\d+ {2}workers\.tensorflowGpu: must be a whole number ≥ 0, got -1/);
+  assert.match(r.stderr, /deployment\.config\.ts:4:\d+ {2}nginx\.httpPort: must be a port number from 1 to 65535, got 0/);
   assert.not.match(r.stderr, /\n\s+at /, "no stack trace");
   assert.not.ok(existsSync(out), "nothing written");
 });
