@@ -5,8 +5,7 @@
  * upstream host names and /etc/ssl supplied by private bind mounts so the
  * confs are checked exactly as generated.
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -15,11 +14,10 @@ import { NGINX_FIXED_PORTS } from "../dsl/resolve.js";
 import { MARKER } from "../generators/marker.js";
 import { NGINX_CONF_DIR } from "../generators/nginx.js";
 import type { OutFile } from "../generators/out-file.js";
-import { FIXTURES, IN_CI, ROOT, fixtureNames, haveTool, synthConfig, tempDir } from "./helpers.js";
+import { FIXTURES, fixtureNames, synthConfig } from "./helpers.js";
+import { canRunNginx, nginxCheck, upstreamHosts, type NginxResult } from "./nginx/harness.js";
 
 const MARKER_LINE = `# ${MARKER}\n`;
-/** The image's nginx.conf loads this; Debian ships it in libnginx-mod-stream. */
-const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
 const generated = new Map<string, Promise<OutFile[]>>();
 
@@ -65,13 +63,6 @@ test("nginx listens on exactly the container ports compose can publish", async (
   assert.equal(sorted(listened), sorted(published));
 });
 
-/** `server <host>:<port>;` targets of every upstream in the confs. */
-function upstreamHosts(confs: Iterable<string>): string[] {
-  const hosts = new Set<string>();
-  for (const c of confs) for (const m of c.matchAll(/^\s*server ([^\s:;]+):\d+;/gm)) hosts.add(m[1]!);
-  return [...hosts].sort();
-}
-
 test("every upstream host is the host name of a service in docker-compose.yml", async () => {
   const compose = (await filesOf("default")).find((f) => f.path === "docker-compose.yml");
   assert.ok(compose, "no docker-compose.yml generated");
@@ -79,112 +70,6 @@ test("every upstream host is the host name of a service in docker-compose.yml", 
   const hostnames = new Set(services.map((svc) => svc.hostname));
   for (const host of upstreamHosts((await confsOf("default")).values())) assert.ok(hostnames.has(host), `${host} is no service's hostname`);
 });
-
-// ---- nginx -t --------------------------------------------------------------
-
-type Scheme = "http" | "https";
-
-interface NginxResult {
-  readonly status: number | null;
-  /** nginx's messages and anything the mount set-up printed. */
-  readonly output: string;
-}
-
-interface Layout {
-  /** Edits the conf.d files before the check (negative tests). */
-  readonly edit?: (confD: Map<string, string>) => void;
-  /** Upstream hosts to leave out of /etc/hosts. */
-  readonly unresolved?: readonly string[];
-  readonly withoutCertificate?: boolean;
-}
-
-const IS_ROOT = process.getuid?.() === 0;
-/** As root a mount namespace is enough; otherwise a user namespace grants the bind mounts. */
-const UNSHARE = IS_ROOT ? ["--mount"] : ["--user", "--map-root-user", "--mount"];
-
-/** Why nginx -t cannot run here, "" when it can; probed on first use. */
-let blocker: string | undefined;
-
-/** Whether nginx -t can run here; locally says once why not, under CI fails. */
-function canRunNginx(): boolean {
-  if (!haveTool("nginx", ["-v"]) || !haveTool("unshare") || !haveTool("openssl", ["version"])) return false;
-  if (blocker === undefined) {
-    blocker = !existsSync(STREAM_MODULE)
-      ? `nginx's stream module (${STREAM_MODULE}, Debian package libnginx-mod-stream) is not installed`
-      : spawnSync("unshare", [...UNSHARE, "--", "true"]).status !== 0
-        ? `\`unshare ${UNSHARE.join(" ")}\` is not permitted here`
-        : "";
-    if (blocker && !IN_CI) console.log(`  (skipping nginx -t checks: ${blocker})`);
-  }
-  if (blocker && IN_CI) throw new Error(`${blocker}; nginx -t checks are required under CI`);
-  return blocker === "";
-}
-
-let certificate: { crt: string; key: string } | undefined;
-
-/** A throw-away self-signed certificate, made once per run (EC: quick to generate). */
-function selfSigned(): { crt: string; key: string } {
-  if (certificate) return certificate;
-  const dir = tempDir("dd-nginx-cert-");
-  try {
-    const [crt, key] = [join(dir, "server.crt"), join(dir, "server.key")];
-    const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1"];
-    const r = spawnSync("openssl", [...args, "-subj", "/CN=dioptra.example.org", "-keyout", key, "-out", crt], { encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`openssl req failed:\n${r.stderr}`);
-    return (certificate = { crt: readFileSync(crt, "utf8"), key: readFileSync(key, "utf8") });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Lays out what the nginx container sees after `init` for one scheme, and
- * runs `nginx -t` on it:
- * - `<prefix>/conf.d`: the confs init copies into the nginx-conf-d volume,
- *   `<scheme>_*.conf` and `stream_*.conf`;
- * - `/etc/ssl`: a private bind mount of `<prefix>/ssl` (server.crt and
- *   server.key for https, as init copies them into nginx-etc-ssl; empty for http);
- * - `/etc/hosts`: a private bind mount mapping each upstream host to 127.0.0.1.
- * The mounts live in a mount namespace of their own (`unshare --mount`,
- * private propagation), so the machine's files are untouched.
- */
-function nginxCheck(confs: ReadonlyMap<string, string>, scheme: Scheme, layout: Layout = {}): NginxResult {
-  const prefix = tempDir("dd-nginx-");
-  try {
-    return runInPrefix(prefix, confs, scheme, layout);
-  } finally {
-    rmSync(prefix, { recursive: true, force: true });
-  }
-}
-
-function runInPrefix(prefix: string, confs: ReadonlyMap<string, string>, scheme: Scheme, layout: Layout): NginxResult {
-  const confD = new Map([...confs].filter(([file]) => file.startsWith(`${scheme}_`) || file.startsWith("stream_")));
-  layout.edit?.(confD);
-  mkdirSync(join(prefix, "conf.d"));
-  mkdirSync(join(prefix, "temp")); // nginx creates the temp folders named in nginx.conf, not their parent
-  for (const [file, content] of confD) writeFileSync(join(prefix, "conf.d", file), content);
-  writeFileSync(join(prefix, "nginx.conf"), readFileSync(join(ROOT, "test", "nginx", "nginx.conf")));
-  mkdirSync(join(prefix, "ssl"));
-  if (scheme === "https" && !layout.withoutCertificate) {
-    const { crt, key } = selfSigned();
-    writeFileSync(join(prefix, "ssl", "server.crt"), crt);
-    writeFileSync(join(prefix, "ssl", "server.key"), key, { mode: 0o600 });
-  }
-  const hosts = upstreamHosts(confD.values()).filter((h) => !layout.unresolved?.includes(h));
-  writeFileSync(join(prefix, "hosts"), ["127.0.0.1 localhost", ...hosts.map((h) => `127.0.0.1 ${h}`), ""].join("\n"));
-
-  // nginx's output goes to a file: the confs log to /dev/stdout and /dev/stderr,
-  // which nginx cannot open when they are the sockets Node gives a child.
-  const log = join(prefix, "nginx.log");
-  // Mapped root in a user namespace: nginx would chown its temp folders to
-  // `nobody`, who has no uid there, so it keeps them as (mapped) root.
-  const user = IS_ROOT ? "" : '-g "user root;" ';
-  const nginx = `exec nginx ${user}-q -t -e stderr -p "$1/" -c "$1/nginx.conf" >"$1/nginx.log" 2>&1`;
-  const script = `mount --bind "$1/hosts" /etc/hosts && mount --bind "$1/ssl" /etc/ssl && ${nginx}`;
-  const r = spawnSync("unshare", [...UNSHARE, "--", "sh", "-c", script, "sh", prefix], { encoding: "utf8" });
-  if (r.error) throw r.error;
-  return { status: r.status, output: `${existsSync(log) ? readFileSync(log, "utf8") : ""}${r.stdout}${r.stderr}` };
-}
 
 function assertAccepted(result: NginxResult, what: string): void {
   assert.ok(result.status === 0, `nginx -t rejected ${what}:\n${result.output}`);
