@@ -39,8 +39,14 @@ function canonical(file: ComposeFile): object {
   return ordered({ ...file, services }, TOP_ORDER);
 }
 
-/** Characters that make a plain scalar fragile for YAML 1.1 readers (indicators, `:` in ports and host:port). */
-const FRAGILE = /[:#{}[\],&*!|>'"%@`]|^[-?\s]|\s$/;
+/**
+ * Characters that make a plain scalar fragile for YAML 1.1 readers: indicators,
+ * `:` (ports, host:port), edge whitespace, and NEL/LS/PS, which YAML 1.1 (PyYAML,
+ * so docker-compose 1.29) reads as line breaks but YAML 1.2 writers leave raw.
+ */
+const FRAGILE = /[:#{}[\],&*!|>'"%@`\u0085\u2028\u2029]|^[-?\s]|\s$/;
+/** YAML's own escapes for the 1.1 line breaks, valid in double-quoted scalars of both versions. */
+const LINE_BREAK_ESCAPES: Readonly<Record<string, string>> = { "\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P" };
 
 /** A Compose document as YAML text, without header comments. */
 export function yamlBody(file: ComposeFile): string {
@@ -62,7 +68,8 @@ export function yamlBody(file: ComposeFile): string {
       if (key !== "key" && typeof node.value === "string" && FRAGILE.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
-  return doc.toString({ lineWidth: 0, indent: 2, indentSeq: true });
+  // FRAGILE put every string holding one of these in double quotes, so escaping them there is safe.
+  return doc.toString({ lineWidth: 0, indent: 2, indentSeq: true }).replace(/[\u0085\u2028\u2029]/g, (c) => LINE_BREAK_ESCAPES[c]!);
 }
 
 /** A Compose file: the generated-file marker, `preamble` comment lines, then the document. */
