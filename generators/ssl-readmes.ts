@@ -35,9 +35,11 @@ If none of these situations apply to you, or if you are unsure if they apply to 
 If the \`init-deployment.sh\` script or one of the deployed containers logs an HTTPS or SSL error, then that is a telltale sign that you might need to add extra CA certificates to this folder.
 `;
 
-const DB = `# Postgres server certificates
+/** The template's READMEs for the server certificates of Postgres and nginx differ only by service and flag. */
+function serverCertificates(title: string, purpose: string, flag: string): string {
+  return `# ${title} server certificates
 
-To configure Postgres to encrypt database connections, copy the appropriate server certificate and private key into this folder before running the \`init-deployment.sh\` script with the \`--enable-postgres-ssl\` option flag.
+To configure ${purpose}, copy the appropriate server certificate and private key into this folder before running the \`init-deployment.sh\` script with the \`${flag}\` option flag.
 The initialization script expects the following file names:
 
 -   **Server certificate:** \`server.crt\`
@@ -52,25 +54,10 @@ cat server-certificate.crt bundle.crt > server.crt
 
 Note that some certificate authorities may provide an option to download the bundled version, or even distribute the bundled version by default.
 `;
+}
 
-const NGINX_INTRO = `# NGINX server certificates
-
-To configure NGINX to run a HTTPS server, copy the appropriate server certificate and private key into this folder before running the \`init-deployment.sh\` script with the \`--enable-nginx-ssl\` option flag.
-The initialization script expects the following file names:
-
--   **Server certificate:** \`server.crt\`
--   **Private key:** \`server.key\`
-
-If your server certificate has been signed using an intermediate certificate, then it should be concatenated with the appropriate bundle of chained certificates provided to you by the signing certificate authority.
-**When concatenating, make sure that the server certificate comes _before_ the chained certificates:**
-
-\`\`\`sh
-cat server-certificate.crt bundle.crt > server.crt
-\`\`\`
-
-Note that some certificate authorities may provide an option to download the bundled version, or even distribute the bundled version by default.
-
-`;
+const DB = serverCertificates("Postgres", "Postgres to encrypt database connections", "--enable-postgres-ssl");
+const NGINX_INTRO = `${serverCertificates("NGINX", "NGINX to run a HTTPS server", "--enable-nginx-ssl")}\n`;
 
 function nginxReadme(spec: DeploymentSpec): string {
   const state = spec.nginx.tls
