@@ -13,7 +13,8 @@ import { ConfigError, type Issue } from "../dsl/errors.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { DEFAULTS, resolveDeployment } from "../dsl/resolve.js";
 import { WORKER_KINDS } from "../dsl/worker-kinds.js";
-import { EditError, detectStyle, editSetting, formatSettingPath, locateSetting, parseConfig, parseSettingPath, sameData, writeConfigAtomically } from "./config-ast.js";
+import { formatSettingPath, locateSetting, parseConfig, parseSettingPath } from "./config-ast.js";
+import { EditError, detectStyle, editSetting, sameData, writeConfigAtomically } from "./config-edit.js";
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
