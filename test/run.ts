@@ -1,0 +1,57 @@
+/**
+ * Runs the test files in parallel uvu processes: most tests wait on real
+ * programs (docker-compose, nginx, postgres, shellcheck), so a couple of
+ * processes per core finish well before one process would. Files are dealt
+ * heaviest first into the lightest bucket. Exit status: 1 if any file fails.
+ * `node dist/test/run.js [pattern]` runs the files whose name matches.
+ */
+import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+
+const DIR = fileURLToPath(new URL(".", import.meta.url));
+const UVU = fileURLToPath(new URL("../../node_modules/uvu/bin.js", import.meta.url));
+/** Rough seconds per file, measured on 2 cores; unknown files count 5. */
+const WEIGHT: Readonly<Record<string, number>> = {
+  "combinations.test.js": 45, "compose-checks.test.js": 31, "import.test.js": 30, "init-compose.test.js": 21, "postgres.test.js": 20,
+  "parity.test.js": 18, "cli.test.js": 18, "set.test.js": 15, "init-secrets.test.js": 11, "init-scripts.test.js": 11, "init-systemd.test.js": 10,
+};
+
+const filter = new RegExp(process.argv[2] ?? ".");
+const files = readdirSync(DIR).filter((f) => f.endsWith(".test.js") && filter.test(f));
+const jobs = Math.max(2, Math.min(Number(process.env.TEST_JOBS ?? availableParallelism() + 1), files.length));
+const buckets: { files: string[]; weight: number }[] = Array.from({ length: jobs }, () => ({ files: [], weight: 0 }));
+for (const f of [...files].sort((a, b) => (WEIGHT[b] ?? 5) - (WEIGHT[a] ?? 5))) {
+  const lightest = buckets.reduce((a, b) => (b.weight < a.weight ? b : a));
+  lightest.files.push(f);
+  lightest.weight += WEIGHT[f] ?? 5;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const started = Date.now();
+const results = await Promise.all(
+  buckets
+    .filter((b) => b.files.length > 0)
+    .map(
+      (b) =>
+        new Promise<{ files: string[]; code: number; output: string }>((resolve) => {
+          const pattern = `^(${b.files.map(escape).join("|")})$`;
+          const child = spawn(process.execPath, [UVU, DIR, pattern], { env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
+          let output = "";
+          child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+          child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+          child.on("close", (code) => resolve({ files: b.files, code: code ?? 1, output }));
+        }),
+    ),
+);
+
+let failed = false;
+for (const r of results) {
+  process.stdout.write(`\n=== ${r.files.join(", ")}\n${r.output}`);
+  if (r.code !== 0) failed = true;
+}
+const total = results.reduce((n, r) => n + Number(/Total:\s+(\d+)/.exec(r.output)?.[1] ?? 0), 0);
+const passed = results.reduce((n, r) => n + Number(/Passed:\s+(\d+)/.exec(r.output)?.[1] ?? 0), 0);
+console.log(`\n${failed ? "FAILED" : "ok"}: ${passed}/${total} tests passed in ${files.length} files, ${jobs} processes, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+process.exitCode = failed ? 1 : 0;
