@@ -15,3 +15,6 @@ for dir in "${root}"/test/fixtures/*/; do
   rm -rf "${tmp}"
   echo "rendered ${name}"
 done
+# The renders carry the template's .gitignore, which hides some of their own files (ssl/*/README.md):
+# add them by force so a clone has every reference file.
+git -C "${root}" add -f test/fixtures/*/reference
