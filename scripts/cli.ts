@@ -96,14 +96,9 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       case "generate":
         return await generate(rest, io);
       case "import":
-      case "set": {
-        const mod = await import(`./${command}.js`).catch(() => undefined);
-        if (!mod) {
-          io.err(`dioptra-deploy ${command}: not yet available`);
-          return 2;
-        }
-        return await (mod as { run: (a: string[], io: Io) => Promise<number> }).run(rest, io);
-      }
+        return await (await import("./import.js")).run(rest, io);
+      case "set":
+        return await (await import("./set.js")).run(rest, io);
       case "-h":
       case "--help":
       case "help":

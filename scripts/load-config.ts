@@ -14,9 +14,10 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { isDeployment, type Deployment } from "../dsl/deployment.js";
 import { ConfigError } from "../dsl/errors.js";
+import { packagePath } from "../generators/package-path.js";
 import { typecheckConfig } from "./typecheck-config.js";
 
 /** A mistake in the config file itself (syntax, exception, wrong export). */
@@ -29,11 +30,11 @@ export class ConfigMissingError extends Error {
   override readonly name = "ConfigMissingError";
 }
 
-const DSL_ENTRY = new URL("../dsl/index.js", import.meta.url).href;
-const CACHE_DIR = fileURLToPath(new URL("../../node_modules/.cache/dioptra-deploy/", import.meta.url));
+const DSL_ENTRY = pathToFileURL(packagePath("dist", "dsl", "index.js")).href;
+const CACHE_DIR = packagePath("node_modules", ".cache", "dioptra-deploy");
 /** Bumped when the bundle format changes, so old cache entries are ignored. */
 const CACHE_VERSION = 2;
-const DSL_SOURCES = fileURLToPath(new URL("../../dsl/", import.meta.url));
+const DSL_SOURCES = packagePath("dsl");
 
 interface CacheEntry {
   readonly version: number;

@@ -10,10 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Issue } from "../dsl/errors.js";
+import { packagePath } from "../generators/package-path.js";
 
-const DSL_SOURCE = fileURLToPath(new URL("../../dsl/index.ts", import.meta.url));
+const DSL_SOURCE = packagePath("dsl", "index.ts");
 
 /** The compiler's command, or undefined when TypeScript is not installed. */
 function tscCommand(): string | undefined {

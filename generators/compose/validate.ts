@@ -6,13 +6,14 @@
 import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Issue } from "../../dsl/errors.js";
+import { packagePath } from "../package-path.js";
 
 let validator: ValidateFunction | undefined;
 
 /** The validator precompiled by the build (scripts/build-validator.ts, part of `npm run build`). */
 function compile(): ValidateFunction {
   try {
-    return createRequire(import.meta.url)("./compose-spec.validate.cjs") as ValidateFunction;
+    return createRequire(import.meta.url)(packagePath("dist", "generators", "compose", "compose-spec.validate.cjs")) as ValidateFunction;
   } catch (e) {
     throw new Error(`the precompiled Compose schema validator is missing; run \`npm run build\` (${(e as Error).message})`);
   }

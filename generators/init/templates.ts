@@ -3,27 +3,20 @@
  * next to this file so they read (and diff) as shell. They are package
  * files, read once on first use and cached; rendering them is pure.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import ejs from "ejs";
+import { packagePath } from "../package-path.js";
 import { shellQuote } from "./shell.js";
 
-/**
- * This folder in the source tree: the templates are not compiled, so from
- * `<outDir>/generators/init/` they are found back in `generators/init/`.
- */
-function templateDir(): URL {
-  const here = new URL("./", import.meta.url);
-  if (existsSync(new URL("prelude.sh.ejs", here))) return here;
-  return new URL("../../../generators/init/", import.meta.url);
-}
-
-const DIR = templateDir();
+/** The templates are package files, not compiled: read from the source tree, whatever runs. */
+const DIR = packagePath("generators", "init");
 const cache = new Map<string, ejs.TemplateFunction>();
 
 function template(name: string): ejs.TemplateFunction {
   let t = cache.get(name);
   if (!t) {
-    const source = readFileSync(new URL(name, DIR), "utf8");
+    const source = readFileSync(join(DIR, name), "utf8");
     // Templates read their data as `it.name`; nothing is HTML-escaped (values are shell-quoted by the caller).
     t = ejs.compile(source, { filename: name, strict: true, _with: false, localsName: "it", escape: (s: unknown) => String(s) });
     cache.set(name, t);
