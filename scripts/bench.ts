@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "bin", "dioptra-deploy.js");
+/** BENCH_CLI points at another build's launcher (e.g. an older checkout) to compare before and after. */
+const CLI = process.env.BENCH_CLI ?? join(ROOT, "bin", "dioptra-deploy.js");
 const PRELOAD = fileURLToPath(new URL("./bench-preload.js", import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
