@@ -1,0 +1,251 @@
+/**
+ * What the e2e run asserts on a healthy deployment, as a user would: each
+ * nginx port answers from the right upstream (the stand-ins name themselves),
+ * psql through nginx logs in as the application user with the password init
+ * wrote, MinIO holds the accounts and policies init created, workers see the
+ * datasets folder read-only, GPU workers their GPUs, and with TLS the served
+ * certificate is the one put in ssl/nginx/.
+ */
+import { X509Certificate } from "node:crypto";
+import { EXTRA_CA_FILE, SERVER_NAME, type Deployment } from "./deployment.js";
+import { httpGet, log, run, type HttpAnswer, type HttpOptions } from "./util.js";
+
+export class Checker {
+  passed = 0;
+  readonly failures: string[] = [];
+
+  constructor(private readonly prefix: string) {}
+
+  async check(name: string, fn: () => Promise<void> | void): Promise<void> {
+    try {
+      await fn();
+      this.passed++;
+      log(`  ✓ ${this.prefix}: ${name}`);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.failures.push(`${this.prefix}: ${name}: ${msg}`);
+      log(`  ✗ ${this.prefix}: ${name}: ${msg}`);
+    }
+  }
+}
+
+function expect(cond: unknown, msg: string): asserts cond {
+  if (!cond) throw new Error(msg);
+}
+
+function show(a: HttpAnswer): string {
+  return `${a.status} ${a.body.replace(/\s+/g, " ").trim().slice(0, 200)}`;
+}
+
+/** GET with a few retries on connection errors (a published port can lag its container). */
+async function get(url: string, options: HttpOptions = {}): Promise<HttpAnswer> {
+  let last: unknown;
+  for (let i = 0; i < 5; i++) {
+    try {
+      return await httpGet(url, options);
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  throw new Error(`GET ${url}: ${last instanceof Error ? last.message : String(last)}`);
+}
+
+function json(a: HttpAnswer): Record<string, unknown> {
+  try {
+    return JSON.parse(a.body) as Record<string, unknown>;
+  } catch {
+    throw new Error(`not JSON: ${show(a)}`);
+  }
+}
+
+export interface CheckContext {
+  readonly deployment: Deployment;
+  /** An image with a shell, to write the stand-in frontend into its volume. */
+  readonly helperImage: string;
+  /** An image with psql, when the host has none. */
+  readonly psqlImage: string;
+}
+
+/** Runs psql against nginx's published Postgres port; host psql if there is one. */
+async function psql(ctx: CheckContext, conninfo: string, password: string, sql: string) {
+  const env = { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: "10" };
+  const args = ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql];
+  if ((await run("sh", ["-c", "command -v psql"])).status === 0) return run("psql", args, { env, timeoutMs: 30_000 });
+  return run("docker", ["run", "--rm", "--network", "host", "-e", "PGPASSWORD", "-e", "PGCONNECT_TIMEOUT", "--entrypoint", "psql", ctx.psqlImage, ...args], { env, timeoutMs: 60_000 });
+}
+
+export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<void> {
+  const d = ctx.deployment;
+  const slug = d.slug;
+  const tls = d.scenario.tls;
+  const scheme = tls ? "https" : "http";
+  const webPort = tls ? 443 : 80;
+  const opts: HttpOptions = tls ? { ca: d.certificate!.crt, servername: SERVER_NAME } : {};
+  const base = (port: number) => `${scheme}://127.0.0.1:${port}`;
+  const dotEnv = d.readEnvFile(".env");
+
+  // ── nginx → REST API and frontend
+  await c.check(`${base(webPort)}/health answers from the REST API`, async () => {
+    const a = await get(`${base(webPort)}/health`, opts);
+    expect(a.status === 200, `got ${show(a)}`);
+    const body = json(a);
+    expect(body.service === "restapi" && body.host === `${slug}-restapi`, `not the REST API: ${show(a)}`);
+  });
+  await c.check(`${base(webPort)}/api/… reaches the REST API at the same path`, async () => {
+    const a = await get(`${base(webPort)}/api/v1/e2e-probe?x=1`, opts);
+    const body = json(a);
+    expect(a.status === 200 && body.service === "restapi" && body.path === "/api/v1/e2e-probe?x=1", `got ${show(a)}`);
+    expect(body.forwarded_proto === scheme, `X-Forwarded-Proto is ${String(body.forwarded_proto)}, not ${scheme}`);
+  });
+  await c.check(`${base(webPort)}/api-docs/ and /swagger.json reach the REST API`, async () => {
+    const docs = json(await get(`${base(webPort)}/api-docs/`, opts));
+    expect(docs.service === "restapi" && docs.path === "/", `/api-docs/ → ${JSON.stringify(docs)}`);
+    const swagger = json(await get(`${base(webPort)}/swagger.json`, opts));
+    expect(swagger.service === "restapi" && swagger.path === "/swagger.json", `/swagger.json → ${JSON.stringify(swagger)}`);
+  });
+  await c.check(`${base(webPort)}/ serves the frontend volume`, async () => {
+    // The frontend build needs the internet (init --offline skips it): a page
+    // written into the nginx-frontend volume stands in for its output.
+    const marker = `<!doctype html><title>dioptra e2e frontend ${slug}</title>`;
+    const w = await run("docker", [
+      "run", "--rm", "--user", "0", "--entrypoint", "/bin/sh", "-v", `${slug}_nginx-frontend:/frontend`, ctx.helperImage,
+      "-c", `printf '%s\\n' "$1" > /frontend/index.html && chmod 0644 /frontend/index.html`, "sh", marker,
+    ]);
+    expect(w.status === 0, `could not write index.html: ${w.stderr}`);
+    const a = await get(`${base(webPort)}/`, opts);
+    expect(a.status === 200 && a.body.trim() === marker, `got ${show(a)}`);
+  });
+  if (tls) {
+    await c.check("http://127.0.0.1:80/… redirects to HTTPS on the server name", async () => {
+      const a = await get("http://127.0.0.1:80/api/v1/x");
+      expect(a.status === 301 && a.headers.location === `https://${SERVER_NAME}/api/v1/x`, `got ${a.status} → ${a.headers.location}`);
+    });
+    await c.check("HTTPS serves the certificate from ssl/nginx/ (fingerprint)", async () => {
+      const want = new X509Certificate(d.certificate!.crt).fingerprint256;
+      for (const port of [443, 35000, 35050, 39000, 39001]) {
+        const a = await get(`${base(port)}/`, opts);
+        expect(a.certificate?.fingerprint256 === want, `port ${port} served ${a.certificate?.fingerprint256}, want ${want}`);
+      }
+    });
+  }
+
+  // ── nginx → MLflow, pgAdmin, MinIO
+  const identities: [number, string, string][] = [
+    [35000, "/", "MLflow tracking server"],
+    [35050, "/login", "pgAdmin login"],
+    [39000, "/", "MinIO S3 API"],
+    [39001, "/", "MinIO console"],
+  ];
+  for (const [port, path, who] of identities) {
+    await c.check(`${base(port)}${path} answers from ${who.split(" ").slice(0, 2).join(" ")}`, async () => {
+      const a = await get(`${base(port)}${path}`, opts);
+      expect(a.status === 200 && a.body.includes(`stand-in: ${who}`), `got ${show(a)}`);
+    });
+  }
+
+  // ── MinIO: what init's mc commands created
+  await c.check("MinIO has the buckets, policies and accounts init created (through nginx :39000)", async () => {
+    const state = json(await get(`${base(39000)}/_e2e/state`, opts)) as {
+      buckets: string[];
+      policies: string[];
+      users: Record<string, string[]>;
+      log: { args: string[]; status: number }[];
+    };
+    expect(["mlflow-tracking", "plugins", "workflow"].every((b) => state.buckets.includes(b)), `buckets ${state.buckets}`);
+    expect(JSON.stringify([...state.policies].sort()) === JSON.stringify(d.minioPolicyNames()), `policies ${state.policies} vs config/minio ${d.minioPolicyNames()}`);
+    const accounts = d.readEnvFile(`secrets/${slug}-minio-accounts.env`);
+    for (const who of ["MLFLOW_TRACKING", "RESTAPI", "WORKER"]) {
+      const user = accounts.get(`MINIO_${who}_USER`)!;
+      const want = (accounts.get(`MINIO_${who}_POLICIES`) ?? "").split(",").sort();
+      expect(JSON.stringify([...(state.users[user] ?? [])].sort()) === JSON.stringify(want), `${user} has ${state.users[user]}, want ${want}`);
+    }
+    const commands = state.log.map((l) => l.args.slice(0, 3).join(" "));
+    for (const cmd of ["alias set", "mb -p", "admin user add", "admin policy create", "admin policy entities", "admin policy attach"]) {
+      expect(commands.some((x) => x.startsWith(cmd)), `mc never ran \`${cmd}\` (log: ${commands.join("; ")})`);
+    }
+    expect(state.log.every((l) => l.status === 0), `an mc command failed: ${JSON.stringify(state.log.filter((l) => l.status !== 0))}`);
+  });
+
+  // ── Postgres through nginx's stream proxy
+  const password = dotEnv.get("POSTGRES_USER_DIOPTRA_PASSWORD") ?? "";
+  const pgTls = Boolean(d.scenario.postgresTls);
+  const sslmode = pgTls ? "require" : "disable";
+  await c.check(`psql via 127.0.0.1:35432 (sslmode=${sslmode}) logs in as dioptra with .env's password and sees restapi`, async () => {
+    expect(password.length > 0, ".env has no POSTGRES_USER_DIOPTRA_PASSWORD");
+    const r = await psql(ctx, `host=127.0.0.1 port=35432 user=dioptra dbname=restapi sslmode=${sslmode}`, password,
+      "SELECT current_user || '|' || current_database() || '|' || (SELECT count(*) FROM dioptra_e2e_restapi) || '|' || " +
+        "(SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname IN ('restapi', 'mlflow-tracking')) || '|' || " +
+        "(SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid())");
+    expect(r.status === 0, `psql failed: ${r.stderr.trim()}`);
+    const [user, db, rows, dbs, ssl] = r.stdout.trim().split("|");
+    expect(user === "dioptra" && db === "restapi", `logged in as ${user} to ${db}`);
+    expect(Number(rows) > 0, "the REST API stand-in's table is empty: it did not use this database");
+    expect(dbs === "mlflow-tracking,restapi", `databases ${dbs}`);
+    expect(ssl === (pgTls ? "true" : "false"), `connection SSL is ${ssl}, want ${pgTls}`);
+  });
+  await c.check("psql via :35432 refuses a wrong password and the superuser from the network", async () => {
+    const wrong = await psql(ctx, `host=127.0.0.1 port=35432 user=dioptra dbname=restapi sslmode=${sslmode}`, `${password}x`, "SELECT 1");
+    expect(wrong.status !== 0 && /password authentication failed/.test(wrong.stderr), `wrong password: exit ${wrong.status} ${wrong.stderr.trim()}`);
+    const admin = d.readEnvFile("secrets/postgres-passwd.env").get("POSTGRES_PASSWORD") ?? "";
+    const su = await psql(ctx, `host=127.0.0.1 port=35432 user=postgres dbname=postgres sslmode=${sslmode}`, admin, "SELECT 1");
+    expect(su.status !== 0 && /no pg_hba\.conf entry/.test(su.stderr), `superuser over TCP: exit ${su.status} ${su.stderr.trim()}`);
+  });
+  if (pgTls) {
+    await c.check("Postgres refuses the application user without SSL (hostssl)", async () => {
+      const plain = await psql(ctx, "host=127.0.0.1 port=35432 user=dioptra dbname=restapi sslmode=disable", password, "SELECT 1");
+      expect(plain.status !== 0 && /no pg_hba\.conf entry.*no encryption/s.test(plain.stderr), `sslmode=disable: exit ${plain.status} ${plain.stderr.trim()}`);
+    });
+  }
+
+  // ── The extra CA certificate init added to each service's trust store
+  if (d.scenario.extraCa) await c.check("init added ssl/ca-certificates/ to every service's CA bundle", async () => {
+    const body = d.extraCa.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
+    expect(body.length > 100, "no extra CA certificate");
+    const firstWorker = Object.keys(d.main.services).find((n) => /-(tf|pytorch)(cpu|gpu)-\d+$/.test(n))!;
+    const places: [string, string][] = [
+      [`${slug}-nginx`, "/etc/ssl/certs/ca-certificates.crt"],
+      [`${slug}-restapi`, "/etc/ssl/certs/ca-certificates.crt"],
+      [`${slug}-mlflow-tracking`, "/etc/ssl/certs/ca-certificates.crt"],
+      [firstWorker, "/etc/ssl/certs/ca-certificates.crt"],
+      [`${slug}-dbadmin`, "/etc/ssl/certs/cacert.pem"],
+      [`${slug}-minio`, `/root/.minio/certs/CAs/${EXTRA_CA_FILE}`],
+    ];
+    for (const [service, file] of places) {
+      const r = await run("docker", ["exec", await d.container(service), "cat", file]);
+      expect(r.status === 0, `${service}: cannot read ${file}: ${r.stderr.trim()}`);
+      expect(r.stdout.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "").includes(body), `${service}: ${file} lacks the extra CA`);
+    }
+  });
+
+  // ── Workers
+  const workers = Object.keys(d.main.services).filter((n) => /-(tf|pytorch)(cpu|gpu)-\d+$/.test(n));
+  await c.check(`every worker (${workers.length}) sees the datasets folder read-only at /dioptra/data`, async () => {
+    expect(workers.length > 0, "no workers");
+    for (const w of workers) {
+      const id = await d.container(w);
+      const cat = await run("docker", ["exec", id, "cat", `/dioptra/data/${d.datasetMarker.file}`]);
+      expect(cat.status === 0 && cat.stdout === d.datasetMarker.content, `${w}: cat → ${cat.status} ${cat.stdout}${cat.stderr}`);
+      const touch = await run("docker", ["exec", id, "touch", "/dioptra/data/e2e-write-probe"]);
+      expect(touch.status !== 0 && /Read-only file system/.test(touch.stderr), `${w}: writing /dioptra/data: exit ${touch.status} ${touch.stderr.trim()}`);
+    }
+  });
+  if (d.scenario.gpus) {
+    for (const [role, devices] of Object.entries(d.scenario.gpus)) {
+      await c.check(`${role} runs with runtime nvidia and NVIDIA_VISIBLE_DEVICES=${devices}`, async () => {
+        const id = await d.container(`${slug}-${role}`);
+        const runtime = await run("docker", ["inspect", "--format", "{{.HostConfig.Runtime}}", id]);
+        expect(runtime.stdout.trim() === "nvidia", `runtime ${runtime.stdout.trim()}`);
+        const env = await run("docker", ["exec", id, "printenv", "NVIDIA_VISIBLE_DEVICES"]);
+        expect(env.status === 0 && env.stdout.trim() === devices, `NVIDIA_VISIBLE_DEVICES=${env.stdout.trim()} ${env.stderr}`);
+      });
+    }
+    const cpu = workers.filter((w) => /cpu-\d+$/.test(w));
+    await c.check("CPU workers have no GPU runtime", async () => {
+      for (const w of cpu) {
+        const runtime = await run("docker", ["inspect", "--format", "{{.HostConfig.Runtime}}", await d.container(w)]);
+        expect(runtime.stdout.trim() === "runc", `${w}: runtime ${runtime.stdout.trim()}`);
+      }
+    });
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * e2e scenario "default": the template's default deployment plus a datasets
+ * directory, run with Debian's docker-compose 1.29. test/e2e/run.ts copies
+ * this file and replaces __E2E_NAME__ (unique per run, so every container,
+ * volume and network name is too) and __E2E_DATASETS__ (a temp folder).
+ */
+import { deployment } from "dioptra-deploy";
+
+export default deployment({
+  name: "__E2E_NAME__",
+  composeCommand: "docker-compose",
+  datasetsDirectory: "__E2E_DATASETS__",
+});

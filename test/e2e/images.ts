@@ -1,0 +1,219 @@
+/**
+ * The images of the e2e run, built from local files only (no registry):
+ *
+ * 1. A Debian bookworm root filesystem made by images/make-rootfs.sh
+ *    (debootstrap --variant=minbase plus images/packages.txt), kept as a
+ *    tarball in the cache folder and imported with `docker import` as
+ *    dioptra-deploy-e2e/base:<key>, <key> a hash of packages.txt and
+ *    make-rootfs.sh.
+ * 2. One small `docker build` per kind on top of it (images/<kind>/Dockerfile,
+ *    context images/), tagged dioptra-deploy-e2e/<kind>:<hash> and labelled
+ *    with <hash>, a hash of the base key, the kind's folder and (if it copies
+ *    from there) images/common.
+ * 3. Every image name the generated Compose files use is tagged from its
+ *    kind's image. A name held by an image that is not ours is left alone
+ *    (the run stops) unless --replace-images is given.
+ *
+ * Unchanged inputs reuse what exists: a second run builds nothing. Images and
+ * tarballs of this test that no current input hashes to are removed.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { log, must, run, sha256 } from "./util.js";
+
+export const LABEL = "org.dioptra-deploy.e2e.hash";
+export const REPO = "dioptra-deploy-e2e";
+
+export const KINDS = ["postgres", "redis", "nginx", "minio", "mc", "pgadmin", "mlflow", "restapi", "worker"] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** Every file under `dir` with its content and execute bit, for hashing. */
+function folderDigest(dir: string, root: string): string[] {
+  const parts: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) parts.push(...folderDigest(p, root));
+    else parts.push(`${relative(root, p)}:${st.mode & 0o111 ? "x" : "-"}:${sha256(readFileSync(p))}`);
+  }
+  return parts;
+}
+
+export interface ImageReport {
+  readonly base: "cached" | "imported" | "built";
+  readonly built: Kind[];
+  readonly cached: Kind[];
+  readonly tagged: string[];
+  /** Stale images of this test removed. */
+  readonly pruned: number;
+}
+
+export class Images {
+  readonly baseKey: string;
+  readonly baseTag: string;
+  private readonly kindTags = new Map<Kind, { tag: string; hash: string }>();
+
+  constructor(
+    private readonly imagesDir: string,
+    private readonly cacheDir: string,
+  ) {
+    this.baseKey = sha256(readFileSync(join(imagesDir, "packages.txt")), readFileSync(join(imagesDir, "make-rootfs.sh"))).slice(0, 16);
+    this.baseTag = `${REPO}/base:${this.baseKey}`;
+    const common = folderDigest(join(imagesDir, "common"), imagesDir);
+    for (const kind of KINDS) {
+      // images/common counts only for the kinds whose Dockerfile copies from it.
+      const usesCommon = readFileSync(join(imagesDir, kind, "Dockerfile"), "utf8").includes("common/");
+      const hash = sha256(this.baseKey, ...(usesCommon ? common : []), ...folderDigest(join(imagesDir, kind), imagesDir));
+      this.kindTags.set(kind, { tag: `${REPO}/${kind}:${hash.slice(0, 16)}`, hash });
+    }
+  }
+
+  kindTag(kind: Kind): string {
+    return this.kindTags.get(kind)!.tag;
+  }
+
+  /** The label of image `ref`, "" when it has none, undefined when there is no such image. */
+  private async labelOf(ref: string): Promise<string | undefined> {
+    const r = await run("docker", ["image", "inspect", "--format", `{{index .Config.Labels "${LABEL}"}}`, ref]);
+    if (r.status !== 0) return undefined;
+    const v = r.stdout.trim();
+    return v === "<no value>" ? "" : v;
+  }
+
+  private async ensureBase(): Promise<ImageReport["base"]> {
+    if ((await run("docker", ["image", "inspect", this.baseTag])).status === 0) return "cached";
+    mkdirSync(this.cacheDir, { recursive: true });
+    const tarball = join(this.cacheDir, `rootfs-bookworm-${this.baseKey}.tar`);
+    let how: ImageReport["base"] = "imported";
+    if (!existsSync(tarball)) {
+      log(`building the root filesystem ${tarball} (debootstrap; a few minutes, once per machine)`);
+      await must("bash", [join(this.imagesDir, "make-rootfs.sh"), tarball], { echo: true });
+      how = "built";
+    }
+    log(`importing ${tarball} as ${this.baseTag}`);
+    await must("docker", [
+      "import",
+      "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "--change", "ENV LANG=C.UTF-8",
+      "--change", 'CMD ["/bin/bash"]',
+      "--message", `dioptra-deploy e2e base (packages.txt key ${this.baseKey})`,
+      tarball,
+      this.baseTag,
+    ]);
+    return how;
+  }
+
+  private async ensureKind(kind: Kind): Promise<boolean> {
+    const { tag, hash } = this.kindTags.get(kind)!;
+    if ((await this.labelOf(tag)) === hash) return false;
+    log(`building ${tag}`);
+    await must(
+      "docker",
+      ["build", "--quiet", "--build-arg", `BASE=${this.baseTag}`, "--label", `${LABEL}=${hash}`, "-t", tag, "-f", join(this.imagesDir, kind, "Dockerfile"), this.imagesDir],
+      // The legacy builder: it needs no buildx plugin and works on every engine version.
+      { env: { ...process.env, DOCKER_BUILDKIT: "0" } },
+    );
+    return true;
+  }
+
+  /**
+   * Builds what is missing, then tags each Compose image name from its
+   * kind's image. `names` maps an image reference to its kind.
+   */
+  async prepare(names: ReadonlyMap<string, Kind>, replaceForeign: boolean): Promise<ImageReport> {
+    const base = await this.ensureBase();
+    const wanted = KINDS.filter((k) => [...names.values()].includes(k));
+    const built: Kind[] = [];
+    const cached: Kind[] = [];
+    // Two builds at a time: the machine has 2 cores and each build is mostly I/O.
+    const queue = [...wanted];
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let kind = queue.shift(); kind; kind = queue.shift()) ((await this.ensureKind(kind)) ? built : cached).push(kind);
+      }),
+    );
+    const tagged: string[] = [];
+    for (const [ref, kind] of names) {
+      const { tag, hash } = this.kindTags.get(kind)!;
+      const label = await this.labelOf(ref);
+      if (label === hash) continue;
+      if (label === "" && !replaceForeign) {
+        throw new Error(
+          `${ref} is an image this test did not build (no ${LABEL} label); it would be replaced by the ${kind} stand-in. ` +
+            `Remove or rename it, or pass --replace-images.`,
+        );
+      }
+      await must("docker", ["tag", tag, ref]);
+      tagged.push(`${ref} ← ${kind}`);
+    }
+    const pruned = await this.prune();
+    return { base, built, cached, tagged, pruned };
+  }
+
+  /** Removes this test's images and rootfs tarballs that no current input hashes to. */
+  private async prune(): Promise<number> {
+    const current = new Set([this.baseTag, ...[...this.kindTags.values()].map((k) => k.tag)]);
+    const listed = await run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", `${REPO}/*`]);
+    const stale = listed.stdout.split("\n").filter((ref) => ref.startsWith(`${REPO}/`) && !current.has(ref));
+    if (stale.length) await run("docker", ["rmi", ...stale]);
+    const tarball = `rootfs-bookworm-${this.baseKey}.tar`;
+    if (existsSync(this.cacheDir)) {
+      for (const f of readdirSync(this.cacheDir)) {
+        if (/^rootfs-bookworm-[0-9a-f]+\.tar$/.test(f) && f !== tarball) rmSync(join(this.cacheDir, f), { force: true });
+      }
+    }
+    return stale.length;
+  }
+}
+
+/** The kind of stand-in each image of the generated Compose files needs. */
+export function imageKinds(main: ComposeFile, init: ComposeFile, slug: string): Map<string, Kind> {
+  const roles: Record<string, Kind> = {
+    nginx: "nginx",
+    minio: "minio",
+    db: "postgres",
+    dbadmin: "pgadmin",
+    redis: "redis",
+    "mlflow-tracking": "mlflow",
+    restapi: "restapi",
+  };
+  const kinds = new Map<string, Kind>();
+  const add = (image: string, kind: Kind, where: string) => {
+    const had = kinds.get(image);
+    if (had && had !== kind) throw new Error(`${image} is used as ${had} and as ${kind} (${where}): one image cannot stand in for both`);
+    kinds.set(image, kind);
+  };
+  for (const [name, svc] of Object.entries(main.services)) {
+    const role = name.startsWith(`${slug}-`) ? name.slice(slug.length + 1) : name;
+    add(svc.image, roles[role] ?? "worker", `docker-compose.yml service ${name}`);
+  }
+  const initRoles: Record<string, Kind | null> = {
+    minio: "minio",
+    db: "postgres",
+    restapi: "restapi",
+    mc: "mc",
+    "named-volumes": "nginx",
+    "nginx-ssl": "nginx",
+    "mlflow-tracking-ssl": "mlflow",
+    "restapi-ssl": "restapi",
+    // Only without --offline, which the e2e run always passes.
+    "frontend-build": null,
+  };
+  for (const [name, svc] of Object.entries(init.services)) {
+    const kind = name in initRoles ? initRoles[name] : "worker"; // tfcpu-ssl, pytorchcpu-ssl
+    if (kind) add(svc.image, kind, `docker-compose.init.yml service ${name}`);
+  }
+  return kinds;
+}
+
+export interface ComposeService {
+  image: string;
+  healthcheck?: { test?: string[] };
+  environment?: Record<string, unknown>;
+  runtime?: string;
+  command?: string[];
+}
+
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+}

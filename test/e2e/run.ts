@@ -1,0 +1,241 @@
+/**
+ * End-to-end test: boots generated deployments on a real Docker engine.
+ *
+ *   npm run test:e2e [-- OPTIONS]
+ *
+ * For each scenario (test/e2e/configs: default, tls, gpu) it generates the
+ * deployment into a temp folder, runs its init-deployment.sh --offline,
+ * `docker-compose up -d`, waits until every service is healthy, checks the
+ * deployment as a user would (test/e2e/checks.ts) and tears it down. The
+ * images are built locally (test/e2e/images.ts) and cached between runs.
+ * See test/e2e/README.md.
+ *
+ * Options:
+ *   --scenario a,b        scenarios to run (default: default,tls,gpu)
+ *   --break MODE          corrupt the generated deployment and pass only if the
+ *                         run detects it: nginx-upstream, nginx-port,
+ *                         healthcheck, wait-for
+ *   --real-intervals      keep the generated healthcheck intervals (30 s)
+ *                         instead of checking every 2 s
+ *   --keep                keep the temp folders (deployments, logs)
+ *   --replace-images      retag image names held by images this test did not build
+ *   --health-timeout S    seconds to wait for healthy (default 300)
+ * Environment: DIOPTRA_E2E_CACHE (default /var/cache/dioptra-deploy-e2e).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Checker, checkDeployment } from "./checks.js";
+import { Deployment, HealthError, SCENARIOS, type Scenario } from "./deployment.js";
+import { ensureEngine, type Engine } from "./engine.js";
+import { Images, imageKinds, type Kind } from "./images.js";
+import { CommandError, Timings, log, run, seconds } from "./util.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const CACHE = process.env.DIOPTRA_E2E_CACHE || "/var/cache/dioptra-deploy-e2e";
+
+const BREAKS = {
+  /** MLflow's port proxies to the REST API: healthy, but the wrong upstream answers. */
+  "nginx-upstream": (d: Deployment) => {
+    for (const f of ["config/nginx/http_mlflow.conf", "config/nginx/https_mlflow.conf"]) d.edit(f, `server ${d.slug}-mlflow-tracking:5000;`, `server ${d.slug}-restapi:5000;`);
+  },
+  /** MLflow's upstream port is closed: nginx's healthcheck gets 502 and fails. */
+  "nginx-port": (d: Deployment) => {
+    for (const f of ["config/nginx/http_mlflow.conf", "config/nginx/https_mlflow.conf"]) d.edit(f, `server ${d.slug}-mlflow-tracking:5000;`, `server ${d.slug}-mlflow-tracking:5999;`);
+  },
+  /** The REST API's healthcheck probes a path that does not exist. */
+  healthcheck: (d: Deployment) => d.edit("docker-compose.yml", '"http://localhost:5000/health"', '"http://localhost:5000/no-such-path"'),
+  /** The REST API waits for a Redis port nothing listens on: it never starts, nor does what waits for it. */
+  "wait-for": (d: Deployment) => d.edit("docker-compose.yml", `"${d.slug}-redis:6379"`, `"${d.slug}-redis:6390"`),
+} as const;
+type BreakMode = keyof typeof BREAKS;
+
+interface Options {
+  scenarios: Scenario[];
+  breakMode?: BreakMode;
+  realIntervals: boolean;
+  keep: boolean;
+  replaceImages: boolean;
+  healthTimeoutMs: number;
+}
+
+function usage(msg: string): never {
+  console.error(`test:e2e: ${msg}`);
+  process.exit(2);
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { scenarios: [...SCENARIOS], realIntervals: false, keep: false, replaceImages: false, healthTimeoutMs: 300_000 };
+  let chosen = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => argv[++i] ?? usage(`${a} needs a value`);
+    if (a === "--scenario") {
+      const ids = value().split(",");
+      o.scenarios = ids.map((id) => SCENARIOS.find((s) => s.id === id) ?? usage(`unknown scenario ${id} (${SCENARIOS.map((s) => s.id).join(", ")})`));
+      chosen = true;
+    } else if (a === "--break") {
+      const m = value();
+      if (!(m in BREAKS)) usage(`unknown --break mode ${m} (${Object.keys(BREAKS).join(", ")})`);
+      o.breakMode = m as BreakMode;
+    } else if (a === "--real-intervals") o.realIntervals = true;
+    else if (a === "--keep") o.keep = true;
+    else if (a === "--replace-images") o.replaceImages = true;
+    else if (a === "--health-timeout") o.healthTimeoutMs = Number(value()) * 1000;
+    else if (a === "-h" || a === "--help") {
+      console.log("usage: npm run test:e2e -- [--scenario default,tls,gpu] [--break nginx-upstream|nginx-port|healthcheck|wait-for] [--real-intervals] [--keep] [--replace-images] [--health-timeout S]");
+      process.exit(0);
+    } else usage(`unknown option ${a}`);
+  }
+  if (o.breakMode && !chosen) o.scenarios = [SCENARIOS[0]!];
+  if (!(o.healthTimeoutMs > 0)) usage("--health-timeout must be a positive number of seconds");
+  return o;
+}
+
+async function requireTools(): Promise<void> {
+  const missing: string[] = [];
+  for (const [tool, args] of [["docker", ["--version"]], ["docker-compose", ["version"]], ["bash", ["--version"]], ["openssl", ["version"]]] as const) {
+    if ((await run(tool, args)).status !== 0) missing.push(tool);
+  }
+  if (missing.length) throw new Error(`missing ${missing.join(", ")} (Debian: apt-get install docker.io docker-compose openssl debootstrap)`);
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const t0 = Date.now();
+  const timings = new Timings();
+  const runId = `${Date.now().toString(36).slice(-5)}${Math.random().toString(36).slice(2, 5)}`;
+  const runRoot = mkdtempSync(join(tmpdir(), `dioptra-e2e-${runId}-`));
+  const deployments = opts.scenarios.map((s) => new Deployment(s, runRoot, runId, ROOT));
+  const checkers: Checker[] = [];
+  let engine: Engine | undefined;
+  let detected: string | undefined;
+  let failure: unknown;
+
+  /** Inits under way or done, by deployment (the next one's runs during the current one's checks). */
+  const inits = new Map<Deployment, Promise<void>>();
+  const cleanup = async () => {
+    await Promise.allSettled(inits.values()); // never tear down under a running init
+    for (const d of deployments) {
+      if (d.tornDown) continue;
+      const problems = await d.teardown(opts.keep);
+      for (const p of problems) log(`teardown ${d.scenario.id}: ${p}`);
+    }
+    if (!opts.keep) rmSync(runRoot, { recursive: true, force: true });
+    else log(`kept ${runRoot}`);
+    await engine?.stop();
+  };
+  let interrupted = false;
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, () => {
+      if (interrupted) return;
+      interrupted = true;
+      log(`${sig}: tearing down`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  log(`run ${runId}: scenarios ${opts.scenarios.map((s) => s.id).join(", ")}${opts.breakMode ? `, --break ${opts.breakMode}` : ""}; temp ${runRoot}; cache ${CACHE}`);
+  try {
+    await requireTools();
+    engine = await timings.time("engine start", () => ensureEngine(join(CACHE, "engine")), (e) => (e.started ? `started dockerd ${e.serverVersion}` : `engine ${e.serverVersion} was running`));
+    if (opts.scenarios.some((s) => s.gpus) && !engine.runtimes.includes("nvidia")) {
+      throw new Error("the running Docker engine has no runtime named nvidia: the gpu scenario needs one (daemon.json \"runtimes\": {\"nvidia\": {\"path\": \"runc\"}}), or leave it out with --scenario default,tls");
+    }
+
+    await timings.time("generate", async () => {
+      for (const d of deployments) {
+        await d.generate();
+        if (opts.breakMode) {
+          BREAKS[opts.breakMode](d);
+          log(`${d.scenario.id}: corrupted the generated deployment (--break ${opts.breakMode})`);
+        }
+      }
+    }, () => `${deployments.length} deployment(s)`);
+
+    const images = new Images(join(ROOT, "test", "e2e", "images"), CACHE);
+    const names = new Map<string, Kind>();
+    for (const d of deployments) for (const [ref, kind] of imageKinds(d.main, d.init, d.slug)) names.set(ref, kind);
+    const report = await timings.time("images (build or cache)", () => images.prepare(names, opts.replaceImages), (r) =>
+      `base ${r.base}; built ${r.built.length ? r.built.join(" ") : "none"}; cached ${r.cached.length}; tagged ${r.tagged.length}; pruned ${r.pruned}`,
+    );
+    for (const t of report.tagged) log(`tagged ${t}`);
+
+    // One deployment up at a time: they publish the same host ports. The next
+    // deployment's init (no host ports) runs while the current one is checked;
+    // all inits at once were slower than one after the other on 2 cores.
+    const startInit = (d: Deployment, during?: Deployment) => {
+      const start = Date.now();
+      const label = `${d.scenario.id}: init${during ? ` (during ${during.scenario.id})` : ""}`;
+      const p = d.runInit().then(
+        () => timings.add(label, Date.now() - start),
+        (e: unknown) => {
+          timings.add(label, Date.now() - start, "FAILED");
+          throw e;
+        },
+      );
+      p.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+      inits.set(d, p);
+    };
+    for (const [i, d] of deployments.entries()) {
+      const id = d.scenario.id;
+      const c = new Checker(id);
+      checkers.push(c);
+      try {
+        if (!inits.has(d)) startInit(d);
+        log(`── ${id}: init`);
+        await inits.get(d);
+        const next = deployments[i + 1];
+        if (next) startInit(next, d);
+        await timings.time(`${id}: up + healthy`, async () => {
+          await d.up(opts.realIntervals);
+          await d.waitHealthy(opts.healthTimeoutMs);
+        });
+        await timings.time(`${id}: assertions`, () => checkDeployment({ deployment: d, helperImage: images.baseTag, psqlImage: images.kindTag("postgres") }, c), () => `${c.passed} passed, ${c.failures.length} failed`);
+      } catch (e) {
+        if (!(e instanceof HealthError || e instanceof CommandError)) throw e;
+        c.failures.push(e.message);
+        log(e.message);
+      } finally {
+        await timings.time(`${id}: teardown`, async () => {
+          const problems = await d.teardown(opts.keep);
+          for (const p of problems) c.failures.push(`teardown: ${p}`);
+        });
+      }
+      if (opts.breakMode && c.failures.length > 0) {
+        detected = c.failures[0]!.split("\n")[0];
+      }
+    }
+  } catch (e) {
+    failure = e;
+  } finally {
+    const stopStart = Date.now();
+    await cleanup();
+    if (engine?.started) timings.add("engine stop", Date.now() - stopStart);
+  }
+
+  timings.print(Date.now() - t0);
+  const passed = checkers.reduce((n, c) => n + c.passed, 0);
+  const failed = checkers.reduce((n, c) => n + c.failures.length, 0) + (failure ? 1 : 0);
+  if (failure) console.error(`\ne2e: ERROR: ${failure instanceof Error ? failure.message : String(failure)}`);
+  if (opts.breakMode) {
+    if (failure) {
+      console.log(`\ne2e --break ${opts.breakMode}: the run failed before it could judge the deployment`);
+      return 1;
+    }
+    if (detected) {
+      console.log(`\ne2e --break ${opts.breakMode}: DETECTED, as it must be: ${detected}`);
+      console.log(`break-${opts.breakMode}: 1 passed, 0 failed`);
+      return 0;
+    }
+    console.log(`\ne2e --break ${opts.breakMode}: NOT detected: the corrupted deployment passed every check`);
+    console.log(`break-${opts.breakMode}: 0 passed, 1 failed`);
+    return 1;
+  }
+  for (const c of checkers) for (const f of c.failures) console.error(`FAILED ${f.split("\n")[0]}`);
+  console.log(`\ne2e: ${passed} passed, ${failed} failed (${seconds(Date.now() - t0)})`);
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
