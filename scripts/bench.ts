@@ -4,7 +4,7 @@
  * the ratios the project aims for. Prints figures; asserts nothing.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,13 +65,25 @@ try {
     results[`check ${name}`] = time([CLI, "generate", "--config", cfg, "--out", out, "--check"], dir);
     console.log(`${`generate --check (${name})`.padEnd(34)} ${fmt(results[`check ${name}`]!)}`);
   }
-  const cruft = join(ROOT, "test", "fixtures", "default", "cruft.json");
-  const importTarget = join(dir, "imported.config.ts");
-  const imp = spawnSync(process.execPath, [CLI, "import", "--cruft", cruft, "--out", importTarget, "--force"], { encoding: "utf8" });
-  if (imp.status === 0) {
-    results["import default"] = time([CLI, "import", "--cruft", cruft, "--out", importTarget, "--force"], dir);
-    console.log(`${"import (default)".padEnd(34)} ${fmt(results["import default"]!)}`);
-  } else console.log(`import: not measured (${imp.stderr.trim().split("\n")[0]})`);
+  // import reads a cruft.json; the worker counts are its only inputs that grow.
+  const cruft = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "default", "cruft.json"), "utf8")) as { context: { cookiecutter: Record<string, string> } };
+  for (const [name, workers] of [["default", 0], ["100 workers", 100], ["1000 workers", 1000]] as const) {
+    const vars = cruft.context.cookiecutter;
+    if (workers > 0) {
+      const quarter = String(workers / 4);
+      for (const k of ["num_tensorflow_cpu_workers", "num_tensorflow_gpu_workers", "num_pytorch_cpu_workers", "num_pytorch_gpu_workers"]) vars[k] = quarter;
+    }
+    const input = join(dir, `cruft-${name.replace(" ", "-")}.json`);
+    writeFileSync(input, JSON.stringify(cruft, null, 2));
+    const args = [CLI, "import", "--cruft", input, "--out", join(dir, "imported.config.ts"), "--force"];
+    const probe = spawnSync(process.execPath, args, { encoding: "utf8" });
+    if (probe.status !== 0) {
+      console.log(`import: not measured (${probe.stderr.trim().split("\n")[0]})`);
+      break;
+    }
+    results[`import ${name}`] = time(args, dir);
+    console.log(`${`import (${name})`.padEnd(34)} ${fmt(results[`import ${name}`]!)}`);
+  }
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   console.log(`\nratio generate(default) / node -e 0:        ${ratio(results["generate default"]!.median, bare.median)}  (aim ≤ 2)`);
   console.log(`ratio generate(1000 workers) / generate(default): ${ratio(results["generate 1000 workers"]!.median, results["generate default"]!.median)}  (aim ≤ 1.5)`);
