@@ -62,10 +62,20 @@ export class Images {
     const common = folderDigest(join(imagesDir, "common"), imagesDir);
     for (const kind of KINDS) {
       // images/common counts only for the kinds whose Dockerfile copies from it.
-      const usesCommon = readFileSync(join(imagesDir, kind, "Dockerfile"), "utf8").includes("common/");
+      const usesCommon = readFileSync(this.dockerfile(kind), "utf8").includes("common/");
       const hash = sha256(this.baseKey, ...(usesCommon ? common : []), ...folderDigest(join(imagesDir, kind), imagesDir));
       this.kindTags.set(kind, { tag: `${REPO}/${kind}:${hash.slice(0, 16)}`, hash });
     }
+  }
+
+  /**
+   * `<kind>/Dockerfile`, else the shared `common/service.Dockerfile` (built
+   * with `--build-arg KIND=<kind>`) for the Dioptra services whose image
+   * differs only by its entrypoint.
+   */
+  private dockerfile(kind: Kind): string {
+    const own = join(this.imagesDir, kind, "Dockerfile");
+    return existsSync(own) ? own : join(this.imagesDir, "common", "service.Dockerfile");
   }
 
   kindTag(kind: Kind): string {
@@ -109,7 +119,7 @@ export class Images {
     log(`building ${tag}`);
     await must(
       "docker",
-      ["build", "--quiet", "--build-arg", `BASE=${this.baseTag}`, "--label", `${LABEL}=${hash}`, "-t", tag, "-f", join(this.imagesDir, kind, "Dockerfile"), this.imagesDir],
+      ["build", "--quiet", "--build-arg", `BASE=${this.baseTag}`, "--build-arg", `KIND=${kind}`, "--label", `${LABEL}=${hash}`, "-t", tag, "-f", this.dockerfile(kind), this.imagesDir],
       // The legacy builder: it needs no buildx plugin and works on every engine version.
       { env: { ...process.env, DOCKER_BUILDKIT: "0" } },
     );

@@ -1,10 +1,12 @@
-# Stand-in for the Dioptra restapi image(s): the image's user (dioptra,
-# 39000:100), work folder, volumes and wait-for-it.sh; an entrypoint with the
-# real one's --wait-for handling that then runs the stand-in service.
+# Stand-in for the Dioptra restapi and mlflow-tracking images, built with
+# --build-arg KIND=restapi|mlflow: the image's user (dioptra, 39000:100), work
+# folder, volumes and wait-for-it.sh; an entrypoint (images/<KIND>/entrypoint.sh)
+# with the real one's --wait-for handling that then runs the stand-in service.
 ARG BASE
 FROM ${BASE}
+ARG KIND
 COPY common/standin.py /opt/dioptra-e2e/standin.py
-COPY common/wait-for-it.sh common/entrypoint-lib.sh restapi/entrypoint.sh /usr/local/bin/
+COPY common/wait-for-it.sh common/entrypoint-lib.sh ${KIND}/entrypoint.sh /usr/local/bin/
 RUN set -eux; \
     useradd -u 39000 -N -m -s /bin/bash -c "Dioptra user" dioptra; \
     mkdir -p /work; \
