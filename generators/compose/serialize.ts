@@ -4,7 +4,7 @@
  * so strings that could be misread are quoted, and ports, mounts and
  * environment values are always double-quoted.
  */
-import { Document, Scalar, isMap, isScalar, isSeq, visit } from "yaml";
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { withMarker } from "../marker.js";
 import type { ComposeFile } from "./types.js";
 
@@ -48,26 +48,44 @@ const FRAGILE = /[:#{}[\],&*!|>'"%@`\u0085\u2028\u2029]|^[-?\s]|\s$/;
 /** YAML's own escapes for the 1.1 line breaks, valid in double-quoted scalars of both versions. */
 const LINE_BREAK_ESCAPES: Readonly<Record<string, string>> = { "\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P" };
 
+/**
+ * The YAML node of `value`, styled as it is built: one pass instead of the
+ * generic createNode and a visit over the tree (a third of the time for 1000
+ * workers). `quoteItems`: `value` sits under an ALWAYS_QUOTED key, so its own
+ * strings, or those of its direct items or values, are double-quoted.
+ */
+function toNode(value: unknown, quoteItems = false): Scalar | YAMLMap | YAMLSeq {
+  if (Array.isArray(value)) {
+    const seq = new YAMLSeq();
+    for (const item of value) seq.items.push(isComposite(item) ? toNode(item) : scalar(item, quoteItems));
+    return seq;
+  }
+  if (isComposite(value)) {
+    const map = new YAMLMap();
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      const quoted = ALWAYS_QUOTED.has(k);
+      map.items.push(new Pair(new Scalar(k), isComposite(v) ? toNode(v, quoted) : scalar(v, quoteItems || quoted)));
+    }
+    return map;
+  }
+  return scalar(value, quoteItems);
+}
+
+const isComposite = (v: unknown): v is object => v !== null && typeof v === "object";
+
+function scalar(value: unknown, quoted: boolean): Scalar {
+  const node = new Scalar(value);
+  if (typeof value === "string" && (quoted || FRAGILE.test(value))) node.type = Scalar.QUOTE_DOUBLE;
+  return node;
+}
+
 /** A Compose document as YAML text, without header comments. */
 export function yamlBody(file: ComposeFile): string {
-  // No anchors/aliases: every reader sees each value spelled out.
-  const doc = new Document(canonical(file), { version: "1.1", aliasDuplicateObjects: false });
-  visit(doc, {
-    Pair(_, pair) {
-      const key = isScalar(pair.key) ? String(pair.key.value) : "";
-      const quote = (node: unknown) => {
-        if (isScalar(node) && typeof node.value === "string") node.type = Scalar.QUOTE_DOUBLE;
-      };
-      if (ALWAYS_QUOTED.has(key)) {
-        if (isSeq(pair.value)) pair.value.items.forEach(quote);
-        else if (isMap(pair.value)) pair.value.items.forEach((p) => quote(p.value));
-        else quote(pair.value);
-      }
-    },
-    Scalar(key, node) {
-      if (key !== "key" && typeof node.value === "string" && FRAGILE.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
-    },
-  });
+  // Nodes built here are never shared, so the output has no anchors or aliases:
+  // every reader sees each value spelled out.
+  const doc = new Document(null, { version: "1.1" });
+  doc.contents = toNode(canonical(file));
   // FRAGILE put every string holding one of these in double quotes, so escaping them there is safe.
   return doc.toString({ lineWidth: 0, indent: 2, indentSeq: true }).replace(/[\u0085\u2028\u2029]/g, (c) => LINE_BREAK_ESCAPES[c]!);
 }
