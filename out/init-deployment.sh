@@ -262,6 +262,12 @@ preflight() {
 }
 
 init_secrets() {
+  # DEBUG=1 traces every command; the secrets must not land in that trace (a terminal, a CI log).
+  local trace=off
+  if [[ $- == *x* ]]; then
+    trace=on
+    set +x
+  fi
   (umask 077 && mkdir -p secrets)
   load_secret postgres_user_dioptra_password .env DIOPTRA_RESTAPI_DATABASE_URI postgresql://dioptra: @dioptra-deployment-db/restapi
   load_secret postgres_user_dioptra_password .env DIOPTRA_MLFLOW_TRACKING_DATABASE_URI postgresql://dioptra: @dioptra-deployment-db/mlflow-tracking
@@ -323,6 +329,7 @@ init_secrets() {
     "MINIO_WORKER_PASSWORD=${secret[minio_worker_password]}" \
     "MINIO_WORKER_POLICIES=builtin-plugins-readonly,custom-plugins-readonly,mlflow-tracking-readwrite,workflow-downloadonly"
   ensure_compose_project_name
+  if [[ "${trace}" == on ]]; then set -x; fi
 }
 
 init_systemd_unit() {

@@ -146,6 +146,19 @@ test("a different COMPOSE_PROJECT_NAME in .env is kept, with a warning", async (
   assert.match(r.stderr, "not COMPOSE_PROJECT_NAME=dioptra-deployment: keeping it");
 });
 
+test("DEBUG=1 traces init, but no secret value reaches the trace", async () => {
+  const out = await freshFixtureOut("default");
+  const r = runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(HOST_TOOLS), { DEBUG: "1" });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^\+ /m, "DEBUG=1 did not turn on the trace");
+  const values = [".env", ...readdirSync(join(out, "secrets")).map((f) => `secrets/${f}`)]
+    .flatMap((f) => envLines(join(out, f)))
+    .map((l) => l.slice(l.indexOf("=") + 1))
+    .flatMap((v) => v.match(/[A-Za-z0-9+/_=-]{20,}/g) ?? []);
+  assert.ok(values.length >= 9, "the secrets were not written");
+  for (const v of values) assert.not.ok(`${r.stdout}${r.stderr}`.includes(v), `a secret value is in the output: ${v.slice(0, 6)}…`);
+});
+
 test("two deployments get different secrets", async () => {
   const [a, b] = await Promise.all([freshFixtureOut("default"), freshFixtureOut("default")]);
   assert.is(secretsOnly(a).status, 0);
