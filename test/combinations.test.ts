@@ -2,7 +2,8 @@
  * Parity beyond the fixtures: random combinations of every template
  * variable (seeded, so a failure reproduces), rendered by the vendored
  * template and generated from the same variables through the importer's
- * mapping, must give the same docker-compose.yml. Needs python3 with jinja2
+ * mapping, must give the same docker-compose.yml, nginx confs, env files and
+ * MinIO policies. Needs python3 with jinja2
  * (Debian's python3-jinja2; installed by .ci/run).
  */
 import { spawnSync } from "node:child_process";
@@ -15,7 +16,7 @@ import { deployment } from "../dsl/deployment.js";
 import { synth } from "../generators/index.js";
 import { writeOut } from "../generators/write.js";
 import { fromCookiecutter } from "../scripts/cookiecutter-vars.js";
-import { IN_CI, ROOT, composeConfig, haveTool, normalizeCompose, tempDir } from "./helpers.js";
+import { IN_CI, ROOT, composeConfig, haveTool, normalizeCompose, tempDir, withoutMarker } from "./helpers.js";
 
 const CHOICES: Record<string, readonly string[]> = {
   deployment_name: ["Dioptra deployment", "lab_one", "My Big Lab", "x"],
@@ -33,6 +34,12 @@ const CHOICES: Record<string, readonly string[]> = {
   num_pytorch_gpu_workers: ["0", "2", "11"],
   datasets_directory: ["", "/data", "/srv/dioptra/datasets"],
 };
+/** Folders whose every file equals the template's: text after our marker line, or JSON data. */
+const SAME_AS_REFERENCE: readonly [folder: string, same: (ours: string, reference: string, file: string) => void][] = [
+  ["config/nginx", (ours, ref, file) => assert.fixture(withoutMarker(ours), ref, file)],
+  ["envs", (ours, ref, file) => assert.fixture(withoutMarker(ours), ref, file)],
+  ["config/minio", (ours, ref, file) => assert.equal(JSON.parse(ours), JSON.parse(ref), file)],
+];
 const COMBINATIONS = Number(process.env.COMBINATIONS ?? 12);
 const SEED = Number(process.env.SEED ?? 20261125);
 
@@ -61,7 +68,7 @@ const combos = Array.from({ length: COMBINATIONS }, (_, i) =>
 );
 
 combos.forEach((vars, i) => {
-  test(`combination ${i + 1} (seed ${SEED}): docker-compose.yml equals the template's`, () => {
+  test(`combination ${i + 1} (seed ${SEED}): docker-compose.yml, nginx confs, env files and MinIO policies equal the template's`, () => {
     if (!havePythonJinja()) return;
     const dir = tempDir("dd-combo-");
     writeFileSync(join(dir, "vars.json"), JSON.stringify(vars));
@@ -75,6 +82,12 @@ combos.forEach((vars, i) => {
     const read = (d: string) => normalizeCompose(parse(readFileSync(join(d, "docker-compose.yml"), "utf8")));
     assert.equal(read(ours), read(refDir), JSON.stringify(vars));
     if (haveTool("docker-compose")) assert.fixture(composeConfig(ours, ["docker-compose.yml"]), composeConfig(refDir, ["docker-compose.yml"]));
+    // The files the variables reach besides docker-compose.yml, compared as the fixtures' tests do.
+    for (const [folder, same] of SAME_AS_REFERENCE) {
+      const names = readdirSync(join(refDir, folder)).filter((f) => !f.startsWith("."));
+      assert.equal(readdirSync(join(ours, folder)).sort(), names.sort(), `${folder} file names`);
+      for (const f of names) same(readFileSync(join(ours, folder, f), "utf8"), readFileSync(join(refDir, folder, f), "utf8"), `${folder}/${f}`);
+    }
   });
 });
 

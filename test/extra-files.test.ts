@@ -12,11 +12,9 @@ import { deployment } from "../dsl/deployment.js";
 import { ConfigError } from "../dsl/errors.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { synth } from "../generators/index.js";
-import { MARKER } from "../generators/marker.js";
 import { writeOut } from "../generators/write.js";
-import { FIXTURES, fixtureNames, haveTool, synthConfig, tempDir } from "./helpers.js";
+import { FIXTURES, fixtureNames, haveTool, synthConfig, tempDir, withoutMarker } from "./helpers.js";
 
-const stripMarker = (text: string) => text.split("\n").filter((l) => !l.includes(MARKER)).join("\n");
 const file = (files: { path: string; content: string }[], path: string) => {
   const f = files.find((x) => x.path === path);
   assert.ok(f, `${path} is generated`);
@@ -32,7 +30,7 @@ function uncomment(text: string): unknown {
 for (const name of fixtureNames()) {
   test(`${name}: .gitignore is the template's plus the manifest whitelist`, async () => {
     const files = await synthConfig(join(FIXTURES, name, "deployment.config.ts"));
-    const ours = stripMarker(file(files, ".gitignore"));
+    const ours = withoutMarker(file(files, ".gitignore"));
     const ref = readFileSync(join(FIXTURES, name, "reference", ".gitignore"), "utf8");
     assert.ok(ours.startsWith(ref), "starts with the template's text");
     assert.match(ours.slice(ref.length), /^!\.dioptra-manifest\.json$/m);
@@ -41,7 +39,7 @@ for (const name of fixtureNames()) {
   test(`${name}: ssl READMEs`, async () => {
     const files = await synthConfig(join(FIXTURES, name, "deployment.config.ts"));
     for (const f of ["ssl/ca-certificates/README.md", "ssl/db/README.md"]) {
-      assert.fixture(stripMarker(file(files, f)), readFileSync(join(FIXTURES, name, "reference", f), "utf8"));
+      assert.fixture(withoutMarker(file(files, f)), readFileSync(join(FIXTURES, name, "reference", f), "utf8"));
     }
     const nginx = file(files, "ssl/nginx/README.md");
     assert.match(nginx, /server\.crt/);

@@ -10,12 +10,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { synth } from "../generators/index.js";
-import { MARKER } from "../generators/marker.js";
 import { main } from "../scripts/cli.js";
 import { run, type ImportOptions } from "../scripts/import.js";
 import { loadConfig } from "../scripts/load-config.js";
 import { typecheckConfig } from "../scripts/typecheck-config.js";
-import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, synthConfig, tempDir } from "./helpers.js";
+import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, synthConfig, tempDir, withoutMarker } from "./helpers.js";
 
 interface Result {
   code: number;
@@ -37,7 +36,6 @@ async function importVars(input: string | object, options: ImportOptions & { con
   return { code, out: out.join("\n"), err: err.join("\n"), dir, config };
 }
 
-const stripMarker = (text: string) => text.split("\n").filter((l) => !l.includes(MARKER)).join("\n");
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 
 /** Configs imported from the fixtures' cruft.json, type-checked together at the end (one compiler run). */
@@ -68,7 +66,7 @@ for (const name of fixtureNames()) {
     // very bytes against the reference is parity.test's, and takes a second per run.)
     const ref = join(fixture, "reference");
     assert.equal(normalizeCompose(parse(ours.get("docker-compose.yml")!)), normalizeCompose(parse(readFileSync(join(ref, "docker-compose.yml"), "utf8"))));
-    for (const env of readdirSync(join(ref, "envs"))) assert.fixture(stripMarker(ours.get(`envs/${env}`) ?? ""), readFileSync(join(ref, "envs", env), "utf8"), env);
+    for (const env of readdirSync(join(ref, "envs"))) assert.fixture(withoutMarker(ours.get(`envs/${env}`) ?? ""), readFileSync(join(ref, "envs", env), "utf8"), env);
   });
 
   test(`${name}: the flat variables and a replay file give the same deployment`, async () => {
