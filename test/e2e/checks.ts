@@ -75,6 +75,55 @@ async function psql(ctx: CheckContext, conninfo: string, password: string, sql: 
   return run("docker", ["run", "--rm", "--network", "host", "-e", "PGPASSWORD", "-e", "PGCONNECT_TIMEOUT", "--entrypoint", "psql", ctx.psqlImage, ...args], { env, timeoutMs: 60_000 });
 }
 
+/** The ports nginx proxies besides the web port: port, path, and the name its stand-in answers with. */
+const IDENTITIES: readonly [port: number, path: string, who: string][] = [
+  [35000, "/", "MLflow tracking server"],
+  [35050, "/login", "pgAdmin login"],
+  [39000, "/", "MinIO S3 API"],
+  [39001, "/", "MinIO console"],
+];
+
+/** Whether an answer comes from the stand-in named `who` (each names itself in its body). */
+const answeredBy = (a: HttpAnswer, who: string) => a.status === 200 && a.body.includes(`stand-in: ${who}`);
+
+/** Asserts that `base` + `path` is answered by the stand-in named `who`. */
+async function checkIdentity(c: Checker, base: string, path: string, who: string, opts: HttpOptions): Promise<void> {
+  await c.check(`${base}${path} answers from ${who.split(" ").slice(0, 2).join(" ")}`, async () => {
+    const a = await get(`${base}${path}`, opts);
+    expect(answeredBy(a, who), `got ${show(a)}`);
+  });
+}
+
+/**
+ * Proves, in every run, that the upstream assertions can fail: points the
+ * running nginx's MLflow upstream at the REST API (edit in its conf.d volume,
+ * `nginx -s reload`) and passes only if :35000 then fails the assertion above
+ * (and is answered by the REST API, so the edit is what changed). Run last on
+ * a plain-HTTP deployment: nginx stays that way until teardown.
+ */
+export async function checkCanary(ctx: CheckContext, c: Checker): Promise<void> {
+  const d = ctx.deployment;
+  const [port, path, who] = IDENTITIES[0]!;
+  await c.check(`canary: with nginx's MLflow upstream pointed at the REST API, :${port} fails the assertion`, async () => {
+    const nginx = await d.container(`${d.slug}-nginx`);
+    const from = `server ${d.slug}-mlflow-tracking:5000;`;
+    const to = `server ${d.slug}-restapi:5000;`;
+    const script = 'grep -lF "$1" /etc/nginx/conf.d/*mlflow.conf | xargs -r sed -i "s/$1/$2/" && ! grep -qF "$1" /etc/nginx/conf.d/*mlflow.conf';
+    const edit = await run("docker", ["exec", "-u", "0", nginx, "sh", "-c", script, "sh", from, to]);
+    expect(edit.status === 0, `could not edit the MLflow upstream in conf.d: ${edit.stderr}`);
+    const reload = await run("docker", ["exec", nginx, "nginx", "-s", "reload"]);
+    expect(reload.status === 0, `nginx -s reload: ${reload.stderr}`);
+    // A reload lets the old workers finish their connections: ask a few times.
+    let a = await get(`http://127.0.0.1:${port}${path}`);
+    for (let i = 0; i < 10 && answeredBy(a, who); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      a = await get(`http://127.0.0.1:${port}${path}`);
+    }
+    expect(!answeredBy(a, who), `the assertion still passes with the upstream broken: ${show(a)}`);
+    expect(json(a).service === "restapi", `not answered by the REST API: ${show(a)}`);
+  });
+}
+
 export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<void> {
   const d = ctx.deployment;
   const slug = d.slug;
@@ -131,18 +180,7 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
   }
 
   // ── nginx → MLflow, pgAdmin, MinIO
-  const identities: [number, string, string][] = [
-    [35000, "/", "MLflow tracking server"],
-    [35050, "/login", "pgAdmin login"],
-    [39000, "/", "MinIO S3 API"],
-    [39001, "/", "MinIO console"],
-  ];
-  for (const [port, path, who] of identities) {
-    await c.check(`${base(port)}${path} answers from ${who.split(" ").slice(0, 2).join(" ")}`, async () => {
-      const a = await get(`${base(port)}${path}`, opts);
-      expect(a.status === 200 && a.body.includes(`stand-in: ${who}`), `got ${show(a)}`);
-    });
-  }
+  for (const [port, path, who] of IDENTITIES) await checkIdentity(c, base(port), path, who, opts);
 
   // ── MinIO: what init's mc commands created
   await c.check("MinIO has the buckets, policies and accounts init created (through nginx :39000)", async () => {

@@ -21,12 +21,14 @@ export interface Scenario {
   readonly postgresTls?: boolean;
   /** Put an extra CA certificate in ssl/ca-certificates/ before init. */
   readonly extraCa?: boolean;
+  /** After the assertions, break nginx live and check that the assertions catch it (checks.ts checkCanary). */
+  readonly canary?: boolean;
   /** Worker role (service name without the slug) → NVIDIA_VISIBLE_DEVICES it must see. */
   readonly gpus?: Readonly<Record<string, string>>;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  { id: "default", config: "default.config.ts", tls: false, extraCa: true },
+  { id: "default", config: "default.config.ts", tls: false, extraCa: true, canary: true },
   { id: "tls", config: "tls.config.ts", tls: true, postgresTls: true },
   { id: "gpu", config: "gpu.config.ts", tls: false, gpus: { "tfgpu-01": "0", "tfgpu-02": "1", "pytorchgpu-01": "3,4" } },
 ];

@@ -26,7 +26,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Checker, checkDeployment } from "./checks.js";
+import { Checker, checkCanary, checkDeployment } from "./checks.js";
 import { Deployment, HealthError, SCENARIOS, type Scenario } from "./deployment.js";
 import { ensureEngine, type Engine } from "./engine.js";
 import { Images, imageKinds, type Kind } from "./images.js";
@@ -192,7 +192,11 @@ async function main(): Promise<number> {
           await d.up(opts.realIntervals);
           await d.waitHealthy(opts.healthTimeoutMs);
         });
-        await timings.time(`${id}: assertions`, () => checkDeployment({ deployment: d, helperImage: images.baseTag, psqlImage: images.kindTag("postgres") }, c), () => `${c.passed} passed, ${c.failures.length} failed`);
+        const ctx = { deployment: d, helperImage: images.baseTag, psqlImage: images.kindTag("postgres") };
+        await timings.time(`${id}: assertions`, async () => {
+          await checkDeployment(ctx, c);
+          if (d.scenario.canary && !opts.breakMode) await checkCanary(ctx, c);
+        }, () => `${c.passed} passed, ${c.failures.length} failed`);
       } catch (e) {
         if (!(e instanceof HealthError || e instanceof CommandError)) throw e;
         c.failures.push(e.message);
