@@ -14,7 +14,7 @@ export class UsageError extends Error {
 const USAGE = `usage:
   dioptra-deploy generate [--config FILE] [--out DIR] [--check] [--debug]
   dioptra-deploy import --cruft FILE --out CONFIG.ts [--compose OVERRIDE.yml] [--force]
-  dioptra-deploy set KEY=VALUE [KEY=VALUE...] [--config FILE]`;
+  dioptra-deploy set [KEY=VALUE...] [--unset KEY...] [--config FILE]`;
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 

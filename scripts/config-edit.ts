@@ -223,6 +223,83 @@ export function editSetting(sf: SourceFile, keys: readonly string[], valueAt: (k
   throw new EditError(`${shown(n)} is computed by \`${oneLine(step.value ?? step.holder)}\` (line ${where.line}), which set cannot edit; edit the file by hand`);
 }
 
+/**
+ * Removes what the config states for `keys` (a property, or a list entry),
+ * so the setting falls back to its default. Returns false when the file does
+ * not state it. Throws {@link EditError} when it is stated by code set cannot
+ * edit (computed props, a helper's result, an `addContainer(...)` call).
+ */
+export function removeSetting(sf: SourceFile, keys: readonly string[]): boolean {
+  const { Node } = tsMorph();
+  const site = findDeployment(sf);
+  if (!site) throw new EditError("the config does not `export default deployment({ ... })`");
+  const path = formatSettingPath(keys);
+  if (!site.props) {
+    const args = site.call.getArguments();
+    if (args.length > 0) throw new EditError(`the props given to deployment(...) are computed by \`${oneLine(args[0]!)}\`, which set cannot edit; edit the file by hand`);
+    return false;
+  }
+  const { steps, container } = walkSetting(site, keys);
+  if (steps.length < keys.length) {
+    // Stopped at a literal without the key: not stated. Stopped at a value that is no literal: computed.
+    const last = steps.at(-1);
+    if (container || !last) return false;
+    throw new EditError(`${path} is inside \`${oneLine(last.value ?? last.holder)}\`, which set cannot edit; edit the file by hand`);
+  }
+  const holder = steps.at(-1)!.holder;
+  const parent = holder.getParent();
+  const isProperty = (Node.isPropertyAssignment(holder) || Node.isShorthandPropertyAssignment(holder)) && Node.isObjectLiteralExpression(parent);
+  if (!isProperty && !Node.isArrayLiteralExpression(parent)) {
+    throw new EditError(`${path} is stated by \`${oneLine(holder)}\`, which set cannot remove; edit the file by hand`);
+  }
+  removeEntry(sf, parent as Container, holder);
+  return true;
+}
+
+/**
+ * Deletes one entry of an object or array literal as text, in the literal's
+ * layout: on its own line(s), the lines go, with the comment lines right
+ * above (they describe it) and a comment after it on its last line; inline,
+ * the entry and one separating comma. The file's trailing-comma style stays.
+ */
+function removeEntry(sf: SourceFile, container: Container, entry: Node): void {
+  const { Node, SyntaxKind } = tsMorph();
+  const text = sf.getFullText();
+  const items: Node[] = Node.isObjectLiteralExpression(container) ? container.getProperties() : container.getElements();
+  const i = items.indexOf(entry);
+  const prev = items[i - 1];
+  const next = items[i + 1];
+  const commaAfter = (n: Node) => (n.getNextSibling()?.getKind() === SyntaxKind.CommaToken ? n.getNextSibling()! : undefined);
+  if (items.length === 1) {
+    sf.replaceText([container.getStart(), container.getEnd()], Node.isObjectLiteralExpression(container) ? "{}" : "[]");
+    return;
+  }
+  if (startsLine(text, entry.getStart())) {
+    let from = text.lastIndexOf("\n", entry.getStart() - 1) + 1;
+    // Own-line comments directly above belong to the entry.
+    for (const c of entry.getLeadingCommentRanges().reverse()) {
+      const gap = text.slice(c.getEnd(), from);
+      if (!startsLine(text, c.getPos()) || !/^\s*$/.test(gap) || /\n[ \t]*\n/.test(gap)) break;
+      from = text.lastIndexOf("\n", c.getPos() - 1) + 1;
+    }
+    const end = commaAfter(entry)?.getEnd() ?? entry.getEnd();
+    const lineEnd = text.indexOf("\n", end);
+    const rest = lineEnd === -1 ? "" : text.slice(end, lineEnd);
+    // Up to the end of the line when only a comment or spaces follow; else (`a: 1, b: 2` on one line) to the next entry.
+    const to = /^\s*(\/\/.*|\/\*.*\*\/\s*)?$/.test(rest) ? lineEnd + 1 : next!.getStart();
+    // When the last entry had no trailing comma, neither may the new last one. Positions are
+    // taken first: an edit forgets every node. The later range goes first, so the earlier stays put.
+    const prevComma = !next && !commaAfter(entry) && prev ? commaAfter(prev) : undefined;
+    const comma = prevComma && ([prevComma.getStart(), prevComma.getEnd()] as const);
+    sf.replaceText([from, to], "");
+    if (comma) sf.replaceText([comma[0], comma[1]], "");
+    return;
+  }
+  // Inline: `a, b, c` less b is `a, c`; less c it is `a, b` (a trailing comma stays after b if c had one).
+  if (next) sf.replaceText([entry.getStart(), next.getStart()], "");
+  else sf.replaceText([prev!.getEnd(), commaAfter(entry)?.getStart() ?? entry.getEnd()], "");
+}
+
 function oneLine(node: Node): string {
   const t = node.getText().replace(/\s+/g, " ");
   return t.length > 50 ? `${t.slice(0, 47)}...` : t;

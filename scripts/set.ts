@@ -1,6 +1,7 @@
 /**
- * `dioptra-deploy set KEY=VALUE [KEY=VALUE...] [--config FILE]`: changes
- * settings of a deployment.config.ts in place. Values are checked by the
+ * `dioptra-deploy set KEY=VALUE... [--unset KEY]... [--config FILE]`: changes
+ * settings of a deployment.config.ts in place, or removes them so they fall
+ * back to their defaults. Values are checked by the
  * DSL's own validation before anything is written; only the changed
  * property's value (or one new property) is edited, so comments and the
  * layout of everything else keep their bytes. The file is replaced
@@ -14,11 +15,11 @@ import type { DeploymentProps } from "../dsl/props.js";
 import { DEFAULTS, resolveDeployment } from "../dsl/resolve.js";
 import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import { formatSettingPath, locateSetting, parseConfig, parseSettingPath } from "./config-ast.js";
-import { EditError, detectStyle, editSetting, sameData, writeConfigAtomically } from "./config-edit.js";
+import { EditError, detectStyle, editSetting, removeSetting, sameData, writeConfigAtomically } from "./config-edit.js";
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
-const USAGE = "usage: dioptra-deploy set KEY=VALUE [KEY=VALUE...] [--config FILE]";
+const USAGE = "usage: dioptra-deploy set [KEY=VALUE...] [--unset KEY...] [--config FILE]";
 
 /** One `KEY=VALUE` argument. */
 interface Assignment {
@@ -61,6 +62,15 @@ function setAt(root: Data, keys: readonly string[], value: unknown): void {
     o = isContainer(next) ? next : ((o as Record<string, unknown>)[k] = keys[i + 1] === "0" ? [] : {});
   });
   (o as Record<string, unknown>)[keys.at(-1)!] = value;
+}
+
+/** Removes the value at `keys` (an entry of a list: the later ones move up). */
+function deleteAt(root: Data, keys: readonly string[]): void {
+  const parent = getAt(root, keys.slice(0, -1));
+  const last = keys.at(-1)!;
+  if (Array.isArray(parent)) {
+    if (/^(0|[1-9][0-9]*)$/.test(last) && Number(last) < parent.length) parent.splice(Number(last), 1);
+  } else if (isRecord(parent)) delete parent[last];
 }
 
 /** Worker pools, whose count may be written as a bare number (`tensorflowGpu: 2`), with their default count. */
@@ -131,14 +141,48 @@ function distance(a: string, b: string): number {
 
 class SetUsageError extends Error {}
 
-function parseAssignments(positionals: readonly string[]): Assignment[] {
-  if (positionals.length === 0) throw new SetUsageError("no KEY=VALUE given");
+function parseAssignments(positionals: readonly string[], unsets: number): Assignment[] {
+  if (positionals.length === 0 && unsets === 0) throw new SetUsageError("no KEY=VALUE or --unset KEY given");
   return positionals.map((arg) => {
     const eq = arg.indexOf("=");
     const keys = eq > 0 ? parseSettingPath(arg.slice(0, eq)) : undefined;
     if (!keys) throw new SetUsageError(`${JSON.stringify(arg)} is not KEY=VALUE with KEY a setting path such as nginx.serverName or workers.tensorflowGpu.count`);
     return { arg, keys, raw: arg.slice(eq + 1) };
   });
+}
+
+function parseUnsets(args: readonly string[], assignments: readonly Assignment[]): Unset[] {
+  return args.map((arg) => {
+    const keys = parseSettingPath(arg);
+    if (!keys) throw new SetUsageError(`--unset ${JSON.stringify(arg)}: not a setting path such as nginx.serverName or workers.tensorflowGpu`);
+    const path = formatSettingPath(keys);
+    if (assignments.some((a) => formatSettingPath(a.keys) === path)) throw new SetUsageError(`${path} is both set and unset`);
+    return { arg, keys };
+  });
+}
+
+/** One `--unset KEY`. */
+interface Unset {
+  readonly arg: string;
+  readonly keys: readonly string[];
+}
+
+/**
+ * A pool's count is the pool when written as a bare number, and the pool's
+ * only content in `{ count }`: unsetting it there unsets the pool.
+ */
+function unsetKeys(model: Data, keys: readonly string[]): readonly string[] {
+  if (!(keys.length === 3 && keys[0] === "workers" && keys[2] === "count" && POOL_DEFAULTS.has(keys[1]!))) return keys;
+  const pool = getAt(model, keys.slice(0, 2));
+  return !isRecord(pool) || Object.keys(pool).every((k) => k === "count") ? keys.slice(0, 2) : keys;
+}
+
+/** The "unknown setting" issue of `keys`, found by stating it (with null) and validating. */
+function unknownSetting(model: Data, keys: readonly string[]): Issue | undefined {
+  const probe = structuredClone(model);
+  setAt(probe, keys, null);
+  const path = formatSettingPath(keys);
+  return resolveDeployment(probe as DeploymentProps).issues.find((i) => i.message.startsWith("unknown setting") && path.startsWith(i.path));
 }
 
 const show = (v: unknown) => (v === undefined ? "not stated" : JSON.stringify(v));
@@ -153,15 +197,21 @@ export interface SetOptions {
 export async function run(argv: string[], io: Io, options: SetOptions = {}): Promise<number> {
   let configArg: string;
   let assignments: Assignment[];
+  let unsets: Unset[];
   try {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { config: { type: "string", default: "deployment.config.ts" }, debug: { type: "boolean", default: false } },
+      options: {
+        config: { type: "string", default: "deployment.config.ts" },
+        unset: { type: "string", multiple: true, default: [] },
+        debug: { type: "boolean", default: false },
+      },
       allowPositionals: true,
       strict: true,
     });
     configArg = values.config;
-    assignments = parseAssignments(positionals);
+    assignments = parseAssignments(positionals, values.unset.length);
+    unsets = parseUnsets(values.unset, assignments);
   } catch (e) {
     io.err(`error: ${(e as Error).message}`);
     io.err(USAGE);
@@ -213,6 +263,28 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
       problems.push(`${where}${path}=${a.raw}: ${i.path === path ? "" : `${i.path}: `}${i.message}${suggestion(i)}`);
     }
   }
+  // Unsetting falls back to the default, which the DSL validates like any value.
+  const removed: (Unset & { readonly editKeys: readonly string[]; readonly before: unknown })[] = [];
+  for (const u of unsets) {
+    const unknown = unknownSetting(model, u.keys);
+    if (unknown) {
+      problems.push(`--unset ${formatSettingPath(u.keys)}: ${unknown.path}: ${unknown.message}${suggestion(unknown)}`);
+      continue;
+    }
+    const editKeys = unsetKeys(model, u.keys);
+    const before = getAt(model, editKeys);
+    const next = structuredClone(model);
+    deleteAt(next, editKeys);
+    const issues = newIssues(next, baseline);
+    for (const i of issues) {
+      const at = locateSetting(configArg, i.path);
+      problems.push(`${at ? `${configArg}:${at.line}:${at.column}  ` : ""}--unset ${formatSettingPath(u.keys)}: ${i.path}: ${i.message}`);
+    }
+    if (issues.length === 0) {
+      removed.push({ ...u, editKeys, before });
+      model = next;
+    }
+  }
   if (problems.length > 0) return fail(problems);
 
   const real = realpathSync(configArg);
@@ -225,6 +297,16 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
     } catch (e) {
       if (!(e instanceof EditError)) throw e;
       return fail([`error: cannot set ${a.arg}: ${e.message}`]);
+    }
+  }
+  for (const u of removed) {
+    try {
+      if (!removeSetting(sf, u.editKeys) && u.before !== undefined) {
+        throw new EditError(`${formatSettingPath(u.editKeys)} comes from code set cannot edit (a spread or a shared value); edit the file by hand`);
+      }
+    } catch (e) {
+      if (!(e instanceof EditError)) throw e;
+      return fail([`error: cannot unset ${u.arg}: ${e.message}`]);
     }
   }
   const edited = sf.getFullText();
@@ -267,5 +349,10 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
     return fail([`error: ${(e as Error).message}`]);
   }
   for (const a of accepted) io.out(`${configArg}: ${formatSettingPath(a.editKeys)} = ${JSON.stringify(getAt(model, a.editKeys))} (was ${show(a.before)})`);
+  for (const u of removed) {
+    if (u.before === undefined) continue;
+    const inList = Array.isArray(getAt(original.props, u.editKeys.slice(0, -1)));
+    io.out(`${configArg}: ${formatSettingPath(u.editKeys)} removed${inList ? " from its list" : ", so its default applies"} (was ${show(u.before)})`);
+  }
   return 0;
 }

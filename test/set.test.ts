@@ -177,6 +177,46 @@ test("the file keeps its permissions", async () => {
   assert.is(statSync(file).mode & 0o777, 0o640);
 });
 
+test("--unset removes stated settings with the comments that describe them, every other byte kept", async () => {
+  const r = await set(undefined, "typecheck", "--unset", "nginx.serverName", "--unset", "datasetsDirectory", "--unset", "workers.pytorchGpu.workers.1", "--unset", "name");
+  assertEdited(
+    r,
+    ['  name: "Vision Lab", // shown in the deployment README\n', ""],
+    ['  nginx: { serverName: "dioptra.vision.example.org" },\n', "  nginx: {},\n"],
+    ["workers: { 1: { gpus: [0] }, 2: { gpus: [1] } },", "workers: { 2: { gpus: [1] } },"],
+    ['  /* Datasets live on the NAS. */\n  datasetsDirectory: "/srv/datasets",\n', ""],
+  );
+  assert.match(r.out, /nginx\.serverName removed, so its default applies \(was "dioptra\.vision\.example\.org"\)/);
+  const spec = (await loadConfig(r.file)).toSpec();
+  assert.is(spec.nginx.serverName, "dioptra.example.org");
+  assert.is(spec.datasetsDirectory, undefined);
+});
+
+test("--unset of a pool's count unsets a pool that is only a count; a list entry moves the rest up", async () => {
+  const r = await set(
+    `${HEAD}export default deployment({\n  workers: {\n    tensorflowGpu: { count: 3 },\n    pytorchCpu: 2,\n  },\n  systemd: { requiredMounts: ["a.mount", "b.mount", "c.mount"] },\n});\n`,
+    "--unset", "workers.tensorflowGpu.count", "--unset", "workers.pytorchCpu.count", "--unset", "systemd.requiredMounts.0",
+  );
+  assert.is(r.code, 0, r.err);
+  assert.is(r.after, `${HEAD}export default deployment({\n  workers: {},\n  systemd: { requiredMounts: ["b.mount", "c.mount"] },\n});\n`);
+  assert.match(r.out, /systemd\.requiredMounts\.0 removed from its list \(was "a\.mount"\)/);
+});
+
+test("--unset of the last entry in a file without trailing commas leaves none", async () => {
+  const r = await set(`${HEAD}export default deployment({\n  nginx: {\n    serverName: "a.org",\n    tls: false\n  }\n});\n`, "--unset", "nginx.tls");
+  assert.is(r.code, 0, r.err);
+  assert.is(r.after, `${HEAD}export default deployment({\n  nginx: {\n    serverName: "a.org"\n  }\n});\n`);
+});
+
+test("--unset of what the file does not state changes nothing; set and --unset mix", async () => {
+  const none = await set(undefined, "--unset", "postgres.tag");
+  assert.is(none.code, 0, none.err);
+  assert.is(none.after, none.before);
+  assert.match(none.out, /already so/);
+  const both = await set(undefined, "tag=v2", "--unset", "workers.tensorflowCpu");
+  assertEdited(both, ["    tensorflowCpu: 2,\n", ""], ['  datasetsDirectory: "/srv/datasets",\n', '  datasetsDirectory: "/srv/datasets",\n  tag: "v2",\n']);
+});
+
 const REJECTED: [args: string[], code: number, message: RegExp][] = [
   [["nginx.servername=dioptra.lab.org"], 1, /:12:\d+ {2}nginx\.servername=dioptra\.lab\.org: unknown setting .*did you mean nginx\.serverName\?/],
   [["workers.tensorflowGpu=-1"], 1, /workers\.tensorflowGpu=-1: must be a whole number ≥ 0, got -1/],
@@ -191,10 +231,15 @@ const REJECTED: [args: string[], code: number, message: RegExp][] = [
   // A good value after a bad one is not written either.
   [["tag=v2", "nginx.httpPort=abc"], 1, /nginx\.httpPort=abc/],
   [["workers.pytorchGpu.mounts.0.source=/srv/other"], 1, /`models` \(line 18\), which set cannot edit; edit the file by hand/],
-  [[], 2, /no KEY=VALUE given/],
+  [[], 2, /no KEY=VALUE or --unset KEY given/],
   [["tag"], 2, /"tag" is not KEY=VALUE/],
   [["a..b=1"], 2, /is not KEY=VALUE/],
   [["tag=v2", "--nope"], 2, /Unknown option '--nope'/],
+  [["--unset", "nginx.servername"], 1, /--unset nginx\.servername: nginx\.servername: unknown setting .*did you mean nginx\.serverName\?/],
+  [["--unset", "workers.pytorchGpu.count"], 1, /--unset workers\.pytorchGpu\.count: workers\.pytorchGpu\.count: must be a whole number/],
+  [["--unset", "workers.pytorchGpu.mounts.0.source"], 1, /--unset workers\.pytorchGpu\.mounts\.0\.source: workers\.pytorchGpu\.mounts\.0\.source: /],
+  [["--unset", "tag", "tag=v2"], 2, /tag is both set and unset/],
+  [["--unset", "a..b"], 2, /--unset "a\.\.b": not a setting path/],
 ];
 
 for (const [args, code, message] of REJECTED) {
