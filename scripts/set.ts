@@ -237,6 +237,11 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
     return fail([`error: ${(e as Error).message}`]);
   }
   let model = structuredClone(original.props) as Data;
+  /** `file:line:col  ` of the property that states an issue's setting (or its nearest stated ancestor). */
+  const where = (i: Issue) => {
+    const at = locateSetting(configArg, i.path);
+    return at ? `${configArg}:${at.line}:${at.column}  ` : "";
+  };
   const baseline = new Set(resolveDeployment(original.props).issues.map(issueKey));
 
   // Each value is tried in its meanings against the DSL's validation, on top of the earlier assignments.
@@ -257,11 +262,7 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
       rejected ??= issues;
     }
     const path = formatSettingPath(a.keys);
-    for (const i of rejected ?? []) {
-      const at = locateSetting(configArg, i.path);
-      const where = at ? `${configArg}:${at.line}:${at.column}  ` : "";
-      problems.push(`${where}${path}=${a.raw}: ${i.path === path ? "" : `${i.path}: `}${i.message}${suggestion(i)}`);
-    }
+    for (const i of rejected ?? []) problems.push(`${where(i)}${path}=${a.raw}: ${i.path === path ? "" : `${i.path}: `}${i.message}${suggestion(i)}`);
   }
   // Unsetting falls back to the default, which the DSL validates like any value.
   const removed: (Unset & { readonly editKeys: readonly string[]; readonly before: unknown })[] = [];
@@ -276,10 +277,7 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
     const next = structuredClone(model);
     deleteAt(next, editKeys);
     const issues = newIssues(next, baseline);
-    for (const i of issues) {
-      const at = locateSetting(configArg, i.path);
-      problems.push(`${at ? `${configArg}:${at.line}:${at.column}  ` : ""}--unset ${formatSettingPath(u.keys)}: ${i.path}: ${i.message}`);
-    }
+    for (const i of issues) problems.push(`${where(i)}--unset ${formatSettingPath(u.keys)}: ${i.path}: ${i.message}`);
     if (issues.length === 0) {
       removed.push({ ...u, editKeys, before });
       model = next;
