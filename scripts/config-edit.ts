@@ -258,9 +258,9 @@ export function removeSetting(sf: SourceFile, keys: readonly string[]): boolean 
 
 /**
  * Deletes one entry of an object or array literal as text, in the literal's
- * layout: on its own line(s), the lines go, with the comment lines right
- * above (they describe it) and a comment after it on its last line; inline,
- * the entry and one separating comma. The file's trailing-comma style stays.
+ * layout: on lines of its own, the lines go, with the comment lines right
+ * above (they describe it) and a comment after it on its last line; sharing
+ * a line, the entry and one separating comma. The file's trailing-comma style stays.
  */
 function removeEntry(sf: SourceFile, container: Container, entry: Node): void {
   const { Node, SyntaxKind } = tsMorph();
@@ -274,7 +274,10 @@ function removeEntry(sf: SourceFile, container: Container, entry: Node): void {
     sf.replaceText([container.getStart(), container.getEnd()], Node.isObjectLiteralExpression(container) ? "{}" : "[]");
     return;
   }
-  if (startsLine(text, entry.getStart())) {
+  const end = commaAfter(entry)?.getEnd() ?? entry.getEnd();
+  const lineEnd = text.indexOf("\n", end);
+  // On lines of its own: it starts its line, and only spaces or a comment follow it there.
+  if (startsLine(text, entry.getStart()) && lineEnd !== -1 && /^\s*(\/\/.*|\/\*.*\*\/\s*)?$/.test(text.slice(end, lineEnd))) {
     let from = text.lastIndexOf("\n", entry.getStart() - 1) + 1;
     // Own-line comments directly above belong to the entry.
     for (const c of entry.getLeadingCommentRanges().reverse()) {
@@ -282,20 +285,15 @@ function removeEntry(sf: SourceFile, container: Container, entry: Node): void {
       if (!startsLine(text, c.getPos()) || !/^\s*$/.test(gap) || /\n[ \t]*\n/.test(gap)) break;
       from = text.lastIndexOf("\n", c.getPos() - 1) + 1;
     }
-    const end = commaAfter(entry)?.getEnd() ?? entry.getEnd();
-    const lineEnd = text.indexOf("\n", end);
-    const rest = lineEnd === -1 ? "" : text.slice(end, lineEnd);
-    // Up to the end of the line when only a comment or spaces follow; else (`a: 1, b: 2` on one line) to the next entry.
-    const to = /^\s*(\/\/.*|\/\*.*\*\/\s*)?$/.test(rest) ? lineEnd + 1 : next!.getStart();
     // When the last entry had no trailing comma, neither may the new last one. Positions are
     // taken first: an edit forgets every node. The later range goes first, so the earlier stays put.
     const prevComma = !next && !commaAfter(entry) && prev ? commaAfter(prev) : undefined;
     const comma = prevComma && ([prevComma.getStart(), prevComma.getEnd()] as const);
-    sf.replaceText([from, to], "");
+    sf.replaceText([from, lineEnd + 1], "");
     if (comma) sf.replaceText([comma[0], comma[1]], "");
     return;
   }
-  // Inline: `a, b, c` less b is `a, c`; less c it is `a, b` (a trailing comma stays after b if c had one).
+  // Sharing a line: `a, b, c` less b is `a, c`; less c it is `a, b` (a trailing comma stays after b if c had one).
   if (next) sf.replaceText([entry.getStart(), next.getStart()], "");
   else sf.replaceText([prev!.getEnd(), commaAfter(entry)?.getStart() ?? entry.getEnd()], "");
 }

@@ -208,6 +208,12 @@ test("--unset of the last entry in a file without trailing commas leaves none", 
   assert.is(r.after, `${HEAD}export default deployment({\n  nginx: {\n    serverName: "a.org"\n  }\n});\n`);
 });
 
+test("--unset of entries sharing a line with others or with the closer", async () => {
+  const r = await set(`${HEAD}export default deployment({\n  nginx: {\n    serverName: "a.org",\n    tls: false },\n  name: "x", tag: "v1",\n});\n`, "--unset", "nginx.tls", "--unset", "name");
+  assert.is(r.code, 0, r.err);
+  assert.is(r.after, `${HEAD}export default deployment({\n  nginx: {\n    serverName: "a.org" },\n  tag: "v1",\n});\n`);
+});
+
 test("--unset of what the file does not state changes nothing; set and --unset mix", async () => {
   const none = await set(undefined, "--unset", "postgres.tag");
   assert.is(none.code, 0, none.err);
