@@ -15,7 +15,7 @@ import { parse } from "yaml";
 import { deployment } from "../dsl/deployment.js";
 import { synth } from "../generators/index.js";
 import { writeOut } from "../generators/write.js";
-import { fromCookiecutter } from "../scripts/cookiecutter-vars.js";
+import { fromCookiecutter } from "../importers/cookiecutter-vars.js";
 import { IN_CI, ROOT, composeConfig, haveTool, normalizeCompose, tempDir, withoutMarker } from "./helpers.js";
 
 const CHOICES: Record<string, readonly string[]> = {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { synth, type OutFile } from "../generators/index.js";
 import { MARKER } from "../generators/marker.js";
 import { writeOut } from "../generators/write.js";
-import { loadConfig } from "../scripts/load-config.js";
+import { loadConfig } from "../cli/load-config.js";
 
 /** The project root (tests run from dist/test). */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -10,10 +10,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { synth } from "../generators/index.js";
-import { main } from "../scripts/cli.js";
-import { run, type ImportOptions } from "../scripts/import.js";
-import { loadConfig } from "../scripts/load-config.js";
-import { typecheckConfig } from "../scripts/typecheck-config.js";
+import { main } from "../cli/main.js";
+import { run, type ImportOptions } from "../cli/commands/import.js";
+import { loadConfig } from "../cli/load-config.js";
+import { typecheckConfig } from "../cli/typecheck-config.js";
 import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, synthConfig, tempDir, withoutMarker } from "./helpers.js";
 
 interface Result {

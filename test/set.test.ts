@@ -8,10 +8,10 @@ import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, writeFile
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadConfig } from "../scripts/load-config.js";
-import { main } from "../scripts/cli.js";
-import { locateSetting } from "../scripts/config-ast.js";
-import { run } from "../scripts/set.js";
+import { loadConfig } from "../cli/load-config.js";
+import { main } from "../cli/main.js";
+import { locateSetting } from "../config-edit/config-ast.js";
+import { run } from "../cli/commands/set.js";
 import { ROOT, tempDir } from "./helpers.js";
 
 const COMMENTED = join(ROOT, "test", "import", "commented.config.ts");

@@ -1,6 +1,6 @@
 /**
  * ajv set up for the vendored Compose schema. Only the build
- * (scripts/build-validator.ts) and the no-build fallback load it: ajv itself
+ * (build/validator.ts) and the no-build fallback load it: ajv itself
  * takes ~50 ms to import, the precompiled validator a fraction of that.
  */
 import { Ajv, type Options } from "ajv";

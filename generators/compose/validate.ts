@@ -10,7 +10,7 @@ import { packagePath } from "../package-path.js";
 
 let validator: ValidateFunction | undefined;
 
-/** The validator precompiled by the build (scripts/build-validator.ts, part of `npm run build`). */
+/** The validator precompiled by the build (build/validator.ts, part of `npm run build`). */
 function compile(): ValidateFunction {
   try {
     return createRequire(import.meta.url)(packagePath("dist", "generators", "compose", "compose-spec.validate.cjs")) as ValidateFunction;

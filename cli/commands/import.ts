@@ -10,12 +10,12 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { DeploymentProps } from "../dsl/props.js";
-import { resolveDeployment } from "../dsl/resolve.js";
-import { sameData, writeConfigAtomically } from "./config-edit.js";
-import { countSettings, renderConfig, type ImportSource } from "./config-writer.js";
-import { extractVariables, fromCookiecutter } from "./cookiecutter-vars.js";
-import { fromOverride } from "./override-import.js";
+import type { DeploymentProps } from "../../dsl/props.js";
+import { resolveDeployment } from "../../dsl/resolve.js";
+import { sameData, writeConfigAtomically } from "../../config-edit/config-edit.js";
+import { countSettings, renderConfig, type ImportSource } from "../../config-edit/config-writer.js";
+import { extractVariables, fromCookiecutter } from "../../importers/cookiecutter-vars.js";
+import { fromOverride } from "../../importers/override-import.js";
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -114,7 +114,7 @@ export async function run(argv: string[], io: Io, options: ImportOptions = {}): 
     }
     const props = values.compose === undefined ? conversion.props : await readOverride(values.compose, conversion.props, io);
     const text = await renderConfig(props, { ...sourceOf(values.cruft, data, vars), compose: values.compose }, resolve(out));
-    const { loadConfig } = await import("./load-config.js");
+    const { loadConfig } = await import("../load-config.js");
     mkdirSync(dirname(resolve(out)), { recursive: true });
     await writeConfigAtomically(out, text, async (staged) => {
       // The written file must load and give the converted props: a safety net for the writer above.

@@ -24,7 +24,7 @@ import { SERVICES, waitTarget } from "../dsl/services.js";
 import type { DeploymentSpec, WorkerSpec } from "../dsl/spec.js";
 import { DEFAULT_NFS_OPTIONS } from "../dsl/volume.js";
 import { WORKER_KINDS } from "../dsl/worker-kinds.js";
-import { isRecord as isRaw, sameData } from "./config-edit.js";
+import { isRecord as isRaw, sameData } from "../config-edit/config-edit.js";
 
 type Raw = Record<string, unknown>;
 

@@ -10,12 +10,12 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, type Issue } from "../dsl/errors.js";
-import type { DeploymentProps } from "../dsl/props.js";
-import { DEFAULTS, resolveDeployment } from "../dsl/resolve.js";
-import { WORKER_KINDS } from "../dsl/worker-kinds.js";
-import { formatSettingPath, locateSetting, parseConfig, parseSettingPath } from "./config-ast.js";
-import { EditError, detectStyle, editSetting, removeSetting, sameData, writeConfigAtomically } from "./config-edit.js";
+import { ConfigError, type Issue } from "../../dsl/errors.js";
+import type { DeploymentProps } from "../../dsl/props.js";
+import { DEFAULTS, resolveDeployment } from "../../dsl/resolve.js";
+import { WORKER_KINDS } from "../../dsl/worker-kinds.js";
+import { formatSettingPath, locateSetting, parseConfig, parseSettingPath } from "../../config-edit/config-ast.js";
+import { EditError, detectStyle, editSetting, removeSetting, sameData, writeConfigAtomically } from "../../config-edit/config-edit.js";
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
@@ -222,7 +222,7 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
     io.err(USAGE);
     return 2;
   }
-  const { loadConfig } = await import("./load-config.js");
+  const { loadConfig } = await import("../load-config.js");
   const fail = (lines: readonly string[]) => {
     for (const l of lines) io.err(l);
     io.err(`error: ${configArg} not changed`);

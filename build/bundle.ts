@@ -12,7 +12,7 @@ import { packagePath } from "../generators/package-path.js";
 const outdir = packagePath("dist", "bundle");
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: packagePath("dist", "scripts", "cli.js") },
+  entryPoints: { cli: packagePath("dist", "cli", "main.js") },
   bundle: true,
   splitting: true,
   format: "esm",

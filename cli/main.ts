@@ -70,7 +70,7 @@ async function generate(argv: string[], io: Io): Promise<number> {
  * keep the location the DSL recorded, the call that made the deployment.
  */
 async function locate(configFile: string, issues: readonly Issue[]): Promise<Issue[]> {
-  const { locateSetting } = await import("./config-ast.js");
+  const { locateSetting } = await import("../config-edit/config-ast.js");
   const abs = resolve(configFile);
   const located = issues.map((i) => {
     const pos = /^[a-zA-Z]/.test(i.path) && !i.path.includes(": ") ? locateSetting(abs, i.path) : undefined;
@@ -96,9 +96,9 @@ export async function main(argv: string[], io: Io = { out: (s) => console.log(s)
       case "generate":
         return await generate(rest, io);
       case "import":
-        return await (await import("./import.js")).run(rest, io);
+        return await (await import("./commands/import.js")).run(rest, io);
       case "set":
-        return await (await import("./set.js")).run(rest, io);
+        return await (await import("./commands/set.js")).run(rest, io);
       case "-h":
       case "--help":
       case "help":
