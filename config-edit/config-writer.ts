@@ -6,7 +6,7 @@
  * ts-morph and prettier are loaded only when a config is rendered.
  */
 import { basename } from "node:path";
-import { IMAGES } from "../dsl/images.js";
+import { IMAGE_SLOTS } from "../dsl/images.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import { isRecord as isRaw, keyText, literalText, type CodeStyle } from "./config-edit.js";
@@ -15,8 +15,8 @@ type Raw = Record<string, unknown>;
 
 /** Key order per object, as props.ts declares them, so an imported config reads like a hand-written one. */
 const KEY_ORDER: Readonly<Record<string, readonly string[]>> = {
-  "": ["name", "registry", "namespace", "tag", "images", "composeCommand", "nginx", "postgres", "pgadmin", "workers", "datasetsDirectory", "systemd", "volumes", "customContainers", "overrides", "environments"],
-  images: Object.keys(IMAGES),
+  "": ["dioptra", "name", "registry", "namespace", "tag", "images", "composeCommand", "nginx", "postgres", "pgadmin", "workers", "datasetsDirectory", "systemd", "volumes", "customContainers", "overrides", "environments"],
+  images: IMAGE_SLOTS,
   "images.*": ["registry", "namespace", "image", "tag"],
   nginx: ["serverName", "exposePortsOnLocalhostOnly", "httpPort", "httpsPort", "tls"],
   postgres: ["tag", "adminUser", "adminDatabase", "tls"],

@@ -1,3 +1,4 @@
+import { WORKER_HEALTHCHECK as WORKER_HEALTHCHECK_OF_PROFILES } from "../profiles/third-party.js";
 import { envFile, fromEnv } from "./env.js";
 import { volumeMount } from "./mount.js";
 import type { CustomContainerProps, DioptraService, EnvValue, HealthcheckProps, Mount } from "./props.js";
@@ -12,14 +13,8 @@ export const WORKER_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
   DIOPTRA_WORKER_PASSWORD: fromEnv("DIOPTRA_WORKER_PASSWORD"),
 };
 
-/** The healthcheck of the Dioptra worker images. */
-export const WORKER_HEALTHCHECK: HealthcheckProps = {
-  test: ["/usr/local/bin/healthcheck.sh"],
-  interval: "30s",
-  timeout: "60s",
-  retries: 5,
-  startPeriod: "80s",
-};
+/** The health check the deployment's workers run (the same in every release profile). */
+export const WORKER_HEALTHCHECK: HealthcheckProps = WORKER_HEALTHCHECK_OF_PROFILES;
 
 /** The CA-certificate and SSL volumes shared by all workers. */
 export const WORKER_MOUNTS: readonly Mount[] = [

@@ -121,7 +121,7 @@ export interface NginxProps {
 }
 
 export interface PostgresProps {
-  /** Tag of the `postgres` image. @default "15" */
+  /** Tag of the `postgres` image; it must start with the major version. @default "17" (1.1), "15" (1.0) */
   readonly tag?: string;
   /** Database superuser name. @default "postgres" */
   readonly adminUser?: string;
@@ -227,13 +227,20 @@ export type ImagesProps = Partial<Record<ImageName, string | Partial<ImageRef>>>
 
 /** Everything a deployment.config.ts can state. */
 export interface DeploymentProps {
+  /**
+   * The Dioptra release to deploy. It sets the defaults that differ between
+   * releases (image registry and tag, Postgres tag, queue names, MinIO
+   * layout) and the init steps (1.1 registers the workers' account).
+   * @default "1.1"
+   */
+  readonly dioptra?: "1.0" | "1.1";
   /** Human name; its slug (lower case, spaces and `_` → `-`) prefixes every service, host and volume. @default "Dioptra deployment" */
   readonly name?: string;
-  /** Registry of the Dioptra images, e.g. `"registry.example.org:5000"`. @default "" (Docker Hub / local) */
+  /** Registry of the Dioptra images, e.g. `"registry.example.org:5000"`. @default "ghcr.io/usnistgov" (1.1), "" (1.0: local builds) */
   readonly registry?: string;
   /** Namespace of the Dioptra images. @default "dioptra" */
   readonly namespace?: string;
-  /** Tag of the Dioptra images. @default "dev" */
+  /** Tag of the Dioptra images. @default "1.1.0" (1.1), "dev" (1.0) */
   readonly tag?: string;
   /** Overrides for single images, e.g. `{ restapi: { tag: "1.0.1" } }`. */
   readonly images?: ImagesProps;

@@ -6,7 +6,8 @@
 import { BUILTIN_VOLUMES, MAIN_VOLUMES } from "./builtin-volumes.js";
 import { RE, isCount, isPort, isSafeAbsolutePath, show } from "./checks.js";
 import type { Issue } from "./errors.js";
-import { IMAGES, formatImage, type ImageName, type ImageRef } from "./images.js";
+import { PROFILES, DEFAULT_RELEASE, RELEASES, type DioptraProfile, type DioptraRelease } from "../profiles/index.js";
+import { IMAGE_SLOTS, formatImage, type ImageName, type ImageRef } from "./images.js";
 import type {
   ComposeOverlay,
   CustomContainerProps,
@@ -23,15 +24,15 @@ import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "./spec.js"
 import { DEFAULT_NFS_OPTIONS } from "./volume.js";
 import { WORKER_KINDS } from "./worker-kinds.js";
 
-/** Defaults of the template's cookiecutter.json. */
+/**
+ * Defaults of the template's cookiecutter.json that every release shares;
+ * the image coordinates and the Postgres tag come from the release profile.
+ */
 export const DEFAULTS = {
   name: "Dioptra deployment",
-  registry: "",
-  namespace: "dioptra",
-  tag: "dev",
   composeCommand: "docker compose",
   nginx: { serverName: "dioptra.example.org", exposePortsOnLocalhostOnly: true, httpPort: 80, httpsPort: 443, tls: false },
-  postgres: { tag: "15", adminUser: "postgres", adminDatabase: "postgres", tls: false },
+  postgres: { adminUser: "postgres", adminDatabase: "postgres", tls: false },
   pgadmin: { defaultEmail: "dioptra@example.com" },
   workers: { tensorflowCpu: 1, tensorflowGpu: 0, pytorchCpu: 1, pytorchGpu: 0 },
 } as const;
@@ -146,6 +147,7 @@ export interface Resolution {
 export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map()): Resolution {
   const c = new Checker(sites);
   const p = c.object<DeploymentProps>("", props, [
+    "dioptra",
     "name",
     "registry",
     "namespace",
@@ -164,6 +166,11 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     "environments",
   ]) ?? {};
 
+  const release = c.string("dioptra", p.dioptra, DEFAULT_RELEASE, {
+    re: new RegExp(`^(?:${RELEASES.map((r) => r.replace(".", "\\.")).join("|")})$`),
+    what: `a Dioptra release this tool deploys (${RELEASES.map((r) => JSON.stringify(r)).join(" or ")})`,
+  }) as DioptraRelease;
+  const profile = PROFILES[release] ?? PROFILES[DEFAULT_RELEASE];
   const name = c.string("name", p.name, DEFAULTS.name);
   const slug = slugify(name);
   if (slug === "") c.fail("name", "must not be empty: it names every service, host and volume");
@@ -171,7 +178,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     c.fail("name", `${show(name)} gives the slug ${show(slug)}, which is not a valid host-name prefix: use letters, digits, spaces, "-" and "_", starting with a letter or digit`);
   else if (slug.length > 48) c.fail("name", `gives the slug ${show(slug)} of ${slug.length} characters; at most 48 keep every host name within 63`);
 
-  const images = resolveImages(c, p);
+  const images = resolveImages(c, p, profile);
   const composeCommand = c.string("composeCommand", p.composeCommand, DEFAULTS.composeCommand, {
     re: RE.command,
     what: "a command line of plain words (letters, digits and _ . / : = @ + -), e.g. \"docker compose\" or \"docker-compose\"",
@@ -192,10 +199,11 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   const pp = c.object<NonNullable<DeploymentProps["postgres"]>>("postgres", p.postgres, ["tag", "adminUser", "adminDatabase", "tls"]) ?? {};
   const pgId = { re: RE.pgIdentifier, what: "a plain Postgres name (lower-case letters, digits and _, not starting with a digit, at most 63)" };
   const postgres = {
-    tag: c.string("postgres.tag", pp.tag, DEFAULTS.postgres.tag, { re: RE.tag, what: "a valid image tag (letters, digits, _ . -, at most 128, not starting with . or -)" }),
+    tag: c.string("postgres.tag", pp.tag, profile.defaults.postgresTag, { re: RE.tag, what: "a valid image tag (letters, digits, _ . -, at most 128, not starting with . or -)" }),
     adminUser: c.string("postgres.adminUser", pp.adminUser, DEFAULTS.postgres.adminUser, pgId),
     adminDatabase: c.string("postgres.adminDatabase", pp.adminDatabase, DEFAULTS.postgres.adminDatabase, pgId),
     tls: c.boolean("postgres.tls", pp.tls, DEFAULTS.postgres.tls),
+    major: postgresMajor(c, p, images.db),
   };
   if (postgres.adminUser === "dioptra") c.fail("postgres.adminUser", `must not be "dioptra": init-db.sh creates that role for the applications`);
   if (["restapi", "mlflow-tracking"].includes(postgres.adminDatabase))
@@ -237,28 +245,46 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   return {
     issues: [],
     spec: {
-      name, slug, composeCommand, images, nginx, postgres, pgadmin, workers, datasetsDirectory,
+      profile, name, slug, composeCommand, images, nginx, postgres, pgadmin, workers, datasetsDirectory,
       systemd: { requiredMounts, deploymentPath }, volumes, containers, overrides, environments,
     },
   };
 }
 
-function resolveImages(c: Checker, p: DeploymentProps): Record<ImageName, string> {
-  const registry = c.string("registry", p.registry, DEFAULTS.registry);
+/**
+ * The Postgres major version of the db image: from 18 on the image keeps its
+ * data elsewhere, so the generated layout depends on it.
+ */
+function postgresMajor(c: Checker, p: DeploymentProps, image: string): number {
+  const tag = image.slice(image.lastIndexOf("/") + 1).split(":")[1] ?? "";
+  const m = /^([0-9]{1,3})(?:[._-]|$)/.exec(tag);
+  if (m) return Number(m[1]);
+  const where = typeof p.images?.db === "string" ? "images.db" : typeof p.images?.db === "object" && p.images.db.tag !== undefined ? "images.db.tag" : "postgres.tag";
+  c.fail(where, `cannot tell the Postgres major version from the tag ${show(tag)}: use a tag that starts with it, such as "17" or "17.6-bookworm" (the data layout differs from 18 on)`);
+  return 0;
+}
+
+function resolveImages(c: Checker, p: DeploymentProps, profile: DioptraProfile): Record<ImageName, string> {
+  const registry = c.string("registry", p.registry, profile.defaults.registry);
   if (registry !== "" && !RE.registry.test(registry))
     c.fail("registry", `${show(registry)} is not a registry host such as "registry.example.org:5000" (optionally followed by /path)`);
-  const namespace = c.string("namespace", p.namespace, DEFAULTS.namespace, {
+  const namespace = c.string("namespace", p.namespace, profile.defaults.namespace, {
     re: RE.namespace,
     what: "an image namespace (lower-case letters, digits and separators . _ -, parts joined by /)",
   });
-  const tag = c.string("tag", p.tag, DEFAULTS.tag, { re: RE.tag, what: "a valid image tag (letters, digits, _ . -, at most 128, not starting with . or -)" });
-  const overrides = c.object<Record<string, unknown>>("images", p.images, Object.keys(IMAGES)) ?? {};
+  const tag = c.string("tag", p.tag, profile.defaults.tag, { re: RE.tag, what: "a valid image tag (letters, digits, _ . -, at most 128, not starting with . or -)" });
+  const overrides = c.object<Record<string, unknown>>("images", p.images, IMAGE_SLOTS) ?? {};
   const out = {} as Record<ImageName, string>;
-  for (const key of Object.keys(IMAGES) as ImageName[]) {
-    const row: { image: string; dioptra: boolean; registry?: string; namespace?: string; tag?: string } = IMAGES[key];
+  for (const key of IMAGE_SLOTS) {
+    const row = profile.images[key];
     const base: ImageRef = row.dioptra
       ? { registry, namespace, image: row.image, tag }
-      : { registry: row.registry ?? "", namespace: row.namespace ?? "", image: row.image, tag: key === "db" ? c.string("postgres.tag", p.postgres?.tag, DEFAULTS.postgres.tag) : (row.tag ?? "") };
+      : {
+          registry: row.registry ?? "",
+          namespace: row.namespace ?? "",
+          image: row.image,
+          tag: key === "db" ? (typeof p.postgres?.tag === "string" ? p.postgres.tag : profile.defaults.postgresTag) : (row.tag ?? ""),
+        };
     const o = overrides[key];
     const path = `images.${key}`;
     if (o === undefined) out[key] = formatImage(base);
@@ -452,8 +478,7 @@ function resolveContainers(
       c.fail(`${path}.waitFor.${i}`, `${show(w)} is neither a deployment service (${Object.keys(SERVICES).join(", ")}) nor host:port`);
       return "";
     });
-    const userCommand = strings("command", props.command);
-    const command = waitFor.length > 0 || userCommand ? [...waitFor.flatMap((t) => ["--wait-for", t]), ...(userCommand ?? [])] : undefined;
+    const command = strings("command", props.command);
     const envFiles = c.array<unknown>(`${path}.envFiles`, props.envFiles).map((f, i) => {
       if (f !== null && typeof f === "object" && typeof (f as { generated?: unknown }).generated === "string") {
         const g = (f as { generated: string }).generated;
@@ -482,7 +507,7 @@ function resolveContainers(
     const gpus = resolveGpus(c, `${path}.gpus`, props.gpus);
     if (gpus !== undefined && "NVIDIA_VISIBLE_DEVICES" in environment)
       c.fail(`${path}.environment.NVIDIA_VISIBLE_DEVICES`, "is set by gpus; set one or the other");
-    out.push({ name, image, restart, hostname, entrypoint, command, environment, envFiles, mounts, ports, healthcheck, gpus });
+    out.push({ name, image, restart, hostname, entrypoint, waitFor, command, environment, envFiles, mounts, ports, healthcheck, gpus });
   }
   return out;
 }

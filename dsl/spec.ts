@@ -2,6 +2,7 @@
  * The resolved, validated deployment: defaults applied, workers expanded,
  * names derived. Generators read only this, never the user's props.
  */
+import type { DioptraProfile } from "../profiles/types.js";
 import type { ImageName } from "./images.js";
 import type { ComposeOverlay, EnvValue, GpuSelection, HealthcheckProps, Mount, PortMapping, VolumeProps } from "./props.js";
 import type { WorkerKindRow } from "./worker-kinds.js";
@@ -24,7 +25,9 @@ export interface CustomContainerSpec {
   readonly restart: "no" | "always" | "on-failure" | "unless-stopped";
   readonly hostname: string;
   readonly entrypoint: readonly string[] | undefined;
-  /** `--wait-for host:port` pairs followed by the user's command. */
+  /** `host:port` targets, passed as `--wait-for` flags ahead of the command. */
+  readonly waitFor: readonly string[];
+  /** The user's command, if any. */
   readonly command: readonly string[] | undefined;
   readonly environment: Readonly<Record<string, EnvValue>>;
   /** Paths relative to the deployment folder, `./envs/…`. */
@@ -36,6 +39,8 @@ export interface CustomContainerSpec {
 }
 
 export interface DeploymentSpec {
+  /** The Dioptra release's facts (`dioptra: "1.1"`). */
+  readonly profile: DioptraProfile;
   readonly name: string;
   readonly slug: string;
   readonly composeCommand: string;
@@ -47,7 +52,14 @@ export interface DeploymentSpec {
     readonly httpsPort: number;
     readonly tls: boolean;
   };
-  readonly postgres: { readonly tag: string; readonly adminUser: string; readonly adminDatabase: string; readonly tls: boolean };
+  readonly postgres: {
+    readonly tag: string;
+    readonly adminUser: string;
+    readonly adminDatabase: string;
+    readonly tls: boolean;
+    /** Major version of the db image, from its tag: 18 and later keep their data elsewhere. */
+    readonly major: number;
+  };
   readonly pgadmin: { readonly defaultEmail: string };
   /** Every worker, in the reference's service order (pool table order, then number). */
   readonly workers: readonly WorkerSpec[];

@@ -1,11 +1,18 @@
-/** docker-compose.yml: lowered, schema-checked, serialized. */
+/**
+ * The Compose target's files: docker-compose.yml, docker-compose.init.yml
+ * and the overlays, each lowered from the model once, schema-checked and
+ * serialized.
+ */
 import { ConfigError } from "../dsl/errors.js";
-import type { DeploymentSpec } from "../dsl/spec.js";
-import { mainCompose } from "./compose/main.js";
+import type { DeploymentModel } from "../model/types.js";
+import { initCompose, mainCompose } from "./compose/main.js";
 import { composeYaml } from "./compose/serialize.js";
 import type { ComposeFile } from "./compose/types.js";
 import { composeSchemaIssues } from "./compose/validate.js";
 import type { OutFile } from "./out-file.js";
+import { overrideFiles } from "./override-files.js";
+
+export const INIT_COMPOSE_FILE = "docker-compose.init.yml";
 
 /** Serializes a Compose model after checking it against the Compose schema. */
 export function composeFile(path: string, model: ComposeFile, preamble: readonly string[]): OutFile {
@@ -14,11 +21,16 @@ export function composeFile(path: string, model: ComposeFile, preamble: readonly
   return { path, content: composeYaml(model, preamble), mode: 0o644 };
 }
 
-export function composeFiles(spec: DeploymentSpec): OutFile[] {
+export function composeFiles(m: DeploymentModel): OutFile[] {
+  const { spec } = m;
+  const title = `"${spec.name.replace(/[^\x20-\x7e]/g, "?")}" (slug ${spec.slug})`;
+  const main = mainCompose(m);
   return [
-    composeFile("docker-compose.yml", mainCompose(spec), [
-      `Dioptra deployment "${spec.name.replace(/[^\x20-\x7e]/g, "?")}" (slug ${spec.slug}).`,
-      "Secrets come from .env, which init-deployment.sh creates on the host.",
+    composeFile("docker-compose.yml", main, [`Dioptra deployment ${title}.`, "Secrets come from .env, which init-deployment.sh creates on the host."]),
+    composeFile(INIT_COMPOSE_FILE, initCompose(m), [
+      `Initialization services of deployment ${title}, run only by init-deployment.sh.`,
+      "Scripts reach the containers through a read-only bind mount of ./scripts.",
     ]),
+    ...overrideFiles(spec, main),
   ];
 }

@@ -4,7 +4,7 @@
  * config/minio/, which init-minio.sh loads. Neither depends on the spec:
  * the superuser's names reach the script through the image's environment.
  */
-import type { DeploymentSpec } from "../dsl/spec.js";
+import type { DeploymentModel } from "../model/types.js";
 import { initDbScript } from "./db-minio/init-db.js";
 import { MINIO_POLICY_DIR, minioPolicies, policyFileName } from "./db-minio/minio-policies.js";
 import { withMarker } from "./marker.js";
@@ -15,7 +15,7 @@ export { MINIO_POLICY_DIR, MINIO_POLICY_NAMES, policyFileName } from "./db-minio
 
 export const INIT_DB_PATH = "config/db/init-db.sh";
 
-export function dbAndMinioFiles(_spec: DeploymentSpec): OutFile[] {
+export function dbAndMinioFiles({ spec }: DeploymentModel): OutFile[] {
   return [
     // Executable: the image executes executable *.sh init files and sources the rest.
     { path: INIT_DB_PATH, content: withMarker(initDbScript(), "hash"), mode: 0o755 },

@@ -5,6 +5,7 @@
  */
 import { serviceName } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
+import type { DeploymentModel } from "../model/types.js";
 import { mountString } from "./compose/main.js";
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
@@ -40,7 +41,7 @@ function workers(spec: DeploymentSpec): string {
   const rows = spec.workers.map((w) => [
     code(w.name),
     code(spec.images[w.kind.image]),
-    code(w.kind.queue),
+    code(spec.profile.queues[w.kind.key]),
     w.gpus === undefined ? "—" : w.gpus === "all" ? "all" : w.gpus.join(", "),
     [...(spec.datasetsDirectory ? [`${spec.datasetsDirectory}:/dioptra/data:ro`] : []), ...w.mounts.map(mountString)].map(code).join("<br>") || "—",
   ]);
@@ -66,7 +67,7 @@ function extras(spec: DeploymentSpec): string {
   return parts.join("\n\n");
 }
 
-export function deploymentReadme(spec: DeploymentSpec): OutFile[] {
+export function deploymentReadme({ spec }: DeploymentModel): OutFile[] {
   const cc = spec.composeCommand;
   const ssl = [spec.nginx.tls ? "--enable-nginx-ssl" : "", spec.postgres.tls ? "--enable-postgres-ssl" : ""].filter(Boolean).join(" ");
   const text = `# ${spec.name}

@@ -5,6 +5,7 @@
  */
 import { serviceName } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
+import type { DeploymentModel } from "../model/types.js";
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
 
@@ -46,7 +47,7 @@ export function envFilePath(slug: string, stem: string): string {
   return stem === "ca-certificates" ? "envs/ca-certificates.env" : `envs/${slug}-${stem}.env`;
 }
 
-export function envFiles(spec: DeploymentSpec): OutFile[] {
+export function envFiles({ spec }: DeploymentModel): OutFile[] {
   return envFileLines(spec).map(([stem, lines]) => ({
     path: envFilePath(spec.slug, stem),
     content: withMarker(`${lines.join("\n")}\n`, "hash"),

@@ -1,9 +1,11 @@
 /**
- * Every generator, in one table. Each is a pure function from the resolved
- * spec to files; `synth` runs them all and checks the result is one coherent
- * set of paths.
+ * Every generator, in one table. Each is a pure function from the model of
+ * the deployment to files; `synth` builds the model once, runs them all and
+ * checks the result is one coherent set of paths.
  */
 import type { DeploymentSpec } from "../dsl/spec.js";
+import { buildModel } from "../model/build.js";
+import type { DeploymentModel } from "../model/types.js";
 import { composeFiles } from "./compose-files.js";
 import { dbAndMinioFiles } from "./db-minio.js";
 import { deploymentReadme } from "./deployment-readme.js";
@@ -11,15 +13,13 @@ import { envFiles } from "./env-files.js";
 import { gitignoreFile } from "./gitignore.js";
 import { initFiles } from "./init-files.js";
 import { nginxConfs } from "./nginx.js";
-import { overrideFiles } from "./override-files.js";
 import { sslReadmes } from "./ssl-readmes.js";
 import type { OutFile } from "./out-file.js";
 
-export type Generator = (spec: DeploymentSpec) => OutFile[];
+export type Generator = (model: DeploymentModel) => OutFile[];
 
 export const GENERATORS: readonly Generator[] = [
   composeFiles,
-  overrideFiles,
   envFiles,
   nginxConfs,
   dbAndMinioFiles,
@@ -30,7 +30,8 @@ export const GENERATORS: readonly Generator[] = [
 ];
 
 export function synth(spec: DeploymentSpec): OutFile[] {
-  const files = GENERATORS.flatMap((g) => g(spec));
+  const model = buildModel(spec);
+  const files = GENERATORS.flatMap((g) => g(model));
   const seen = new Set<string>();
   for (const f of files) {
     if (seen.has(f.path)) throw new Error(`internal error: two generators produce ${f.path}`);

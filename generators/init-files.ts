@@ -1,28 +1,20 @@
 /**
- * Initialization: docker-compose.init.yml, init-deployment.sh, the helper
+ * Initialization: init-deployment.sh, the helper
  * scripts under scripts/ (plain bash, run inside the init containers) and,
  * when the deployment folder is configured, systemd/dioptra.service.
  * Secrets are never generated here: init-deployment.sh draws them on the host.
  */
 import { SERVICES, serviceName } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
-import { composeFile } from "./compose-files.js";
-import {
-  CONTAINER_SCRIPTS_DIR,
-  DEFAULT_WORKER_SSL,
-  INIT_SERVICES,
-  SERVICE_SSL_SERVICES,
-  WORKER_SSL_ROWS,
-  initCompose,
-} from "./init/compose.js";
+import { CONTAINER_SCRIPTS_DIR, DEFAULT_WORKER_SSL, INIT_SERVICES, SERVICE_SSL_SERVICES, WORKER_SSL_ROWS } from "../model/init-jobs.js";
+import type { DeploymentModel } from "../model/types.js";
+import { INIT_COMPOSE_FILE } from "./compose-files.js";
 import { loadSecretsBash, minioAccountsPath, secretFiles, writeSecretsBash } from "./init/secrets.js";
 import { shellQuote, shellWords } from "./init/shell.js";
 import { UNIT_PATH, escapeSpecifiers, unitLines } from "./init/systemd.js";
 import { prelude, render } from "./init/templates.js";
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
-
-export const INIT_COMPOSE_FILE = "docker-compose.init.yml";
 
 /** The helper scripts under scripts/, with the log name each prints (the reference's LOGNAME). */
 const HELPER_SCRIPTS: readonly (readonly [name: string, logName: string])[] = [
@@ -90,7 +82,7 @@ function initDeploymentScript(spec: DeploymentSpec): OutFile {
   return script("init-deployment.sh", body);
 }
 
-export function initFiles(spec: DeploymentSpec): OutFile[] {
+export function initFiles({ spec }: DeploymentModel): OutFile[] {
   const helpers = HELPER_SCRIPTS.map(([name, logName]) =>
     script(`scripts/${name}.sh`, render(`scripts/${name}.sh.ejs`, { prelude: prelude(logName), ...helperData(spec, name) })),
   );
@@ -99,10 +91,6 @@ export function initFiles(spec: DeploymentSpec): OutFile[] {
       ? []
       : [{ path: UNIT_PATH, content: withMarker(`${unitLines(spec, escapeSpecifiers(spec.systemd.deploymentPath)).join("\n")}\n`, "hash"), mode: 0o644 }];
   return [
-    composeFile(INIT_COMPOSE_FILE, initCompose(spec), [
-      `Initialization services of deployment "${spec.name.replace(/[^\x20-\x7e]/g, "?")}" (slug ${spec.slug}), run only by init-deployment.sh.`,
-      "Scripts reach the containers through a read-only bind mount of ./scripts.",
-    ]),
     initDeploymentScript(spec),
     ...helpers,
     ...unit,

@@ -6,6 +6,7 @@
  */
 import { serviceName } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
+import type { DeploymentModel } from "../model/types.js";
 import { withMarker } from "./marker.js";
 import { renderConf, type ConfNames, type Variant } from "./nginx/render.js";
 import { CONFS } from "./nginx/table.js";
@@ -14,7 +15,7 @@ import type { OutFile } from "./out-file.js";
 /** Folder of the confs inside the deployment. */
 export const NGINX_CONF_DIR = "config/nginx";
 
-export function nginxConfs(spec: DeploymentSpec): OutFile[] {
+export function nginxConfs({ spec }: DeploymentModel): OutFile[] {
   const names: ConfNames = { serverName: spec.nginx.serverName, host: (service) => serviceName(spec.slug, service) };
   return CONFS.flatMap((conf) => {
     const variants: readonly Variant[] = conf.context === "stream" ? ["stream"] : ["http", "https"];

@@ -10,7 +10,6 @@
 import { ConfigError } from "../dsl/errors.js";
 import type { ComposeOverlay } from "../dsl/props.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
-import { mainCompose } from "./compose/main.js";
 import { mergeCompose } from "./compose/merge.js";
 import { composeYaml, yamlBody } from "./compose/serialize.js";
 import type { ComposeFile } from "./compose/types.js";
@@ -72,8 +71,8 @@ function overlayFile(spec: DeploymentSpec, base: ComposeFile, path: string, dslP
   return { path, content: composeYaml(doc, [`Overlay for deployment "${spec.slug}" (${dslPath} in deployment.config.ts).`, usage]), mode: 0o644 };
 }
 
-export function overrideFiles(spec: DeploymentSpec): OutFile[] {
-  const base = mainCompose(spec);
+/** The overlay files, checked merged over `base`, the already lowered docker-compose.yml. */
+export function overrideFiles(spec: DeploymentSpec, base: ComposeFile): OutFile[] {
   return [
     overrideTemplate(spec),
     ...(spec.overrides ? [overlayFile(spec, base, "docker-compose.override.yml", "overrides", spec.overrides, "docker compose loads it automatically with docker-compose.yml.")] : []),

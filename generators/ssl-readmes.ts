@@ -5,6 +5,7 @@
  * `nginx.tls` in the config does that edit.
  */
 import type { DeploymentSpec } from "../dsl/spec.js";
+import type { DeploymentModel } from "../model/types.js";
 import { nginxPorts } from "./compose/main.js";
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
@@ -67,7 +68,7 @@ function nginxReadme(spec: DeploymentSpec): string {
   return `${NGINX_INTRO}${state}\n\nWith HTTPS on, nginx publishes:\n\n\`\`\`yaml\nports:\n${ports.map((p) => `  - "${p}"`).join("\n")}\n\`\`\`\n`;
 }
 
-export function sslReadmes(spec: DeploymentSpec): OutFile[] {
+export function sslReadmes({ spec }: DeploymentModel): OutFile[] {
   return [
     { path: "ssl/ca-certificates/README.md", content: withMarker(CA_CERTIFICATES, "html"), mode: 0o644 },
     { path: "ssl/db/README.md", content: withMarker(DB, "html"), mode: 0o644 },

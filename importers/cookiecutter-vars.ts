@@ -4,7 +4,8 @@
  * use the same mapping to compare with the template for any combination.
  */
 import type { Issue } from "../dsl/errors.js";
-import { IMAGES, type ImageName } from "../dsl/images.js";
+import { PROFILES, type DioptraProfile, type DioptraRelease } from "../profiles/index.js";
+import { formatImage, type ImageName } from "../dsl/images.js";
 import type { DeploymentProps, ImagesProps } from "../dsl/props.js";
 import { DEFAULTS, resolveDeployment } from "../dsl/resolve.js";
 import { slugify } from "../dsl/services.js";
@@ -72,12 +73,16 @@ export function extractVariables(data: unknown): CookiecutterVars | undefined {
 
 const asText = (v: unknown): string | undefined => (typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : undefined);
 
-/** Converts template variables to props that state only what differs from the defaults. */
-export function fromCookiecutter(vars: CookiecutterVars): Conversion {
+/**
+ * Converts template variables of the given release's template to props that
+ * state the release and only what differs from its defaults.
+ */
+export function fromCookiecutter(vars: CookiecutterVars, release: DioptraRelease): Conversion {
+  const profile = PROFILES[release];
   const warnings: string[] = [];
   const issues: Issue[] = [];
   const bad = (variable: string, message: string) => issues.push({ path: variable, message: `${JSON.stringify(vars[variable])}: ${message}` });
-  const p: Record<string, unknown> = {};
+  const p: Record<string, unknown> = { dioptra: release };
   const set = (path: string, value: unknown) => {
     const keys = path.split(".");
     let o = p;
@@ -92,12 +97,12 @@ export function fromCookiecutter(vars: CookiecutterVars): Conversion {
   };
   const defaults: Record<string, string> = {
     deployment_name: DEFAULTS.name,
-    container_registry: DEFAULTS.registry,
-    __container_namespace: DEFAULTS.namespace,
-    container_tag: DEFAULTS.tag,
+    container_registry: profile.defaults.registry,
+    __container_namespace: profile.defaults.namespace,
+    container_tag: profile.defaults.tag,
     docker_compose_path: DEFAULTS.composeCommand,
     nginx_server_name: DEFAULTS.nginx.serverName,
-    postgres_container_tag: DEFAULTS.postgres.tag,
+    postgres_container_tag: profile.defaults.postgresTag,
     __db_admin_username: DEFAULTS.postgres.adminUser,
     __db_admin_database: DEFAULTS.postgres.adminDatabase,
     pgadmin_default_email: DEFAULTS.pgadmin.defaultEmail,
@@ -131,7 +136,7 @@ export function fromCookiecutter(vars: CookiecutterVars): Conversion {
   const datasets = text("datasets_directory");
   if (datasets !== undefined && datasets.trim() !== "") set("datasetsDirectory", datasets);
 
-  const images = imageOverrides(vars, p, warnings);
+  const images = imageOverrides(vars, p, profile, warnings);
   if (Object.keys(images).length > 0) p.images = images;
 
   const slug = asText(vars.__project_slug);
@@ -154,7 +159,7 @@ export function fromCookiecutter(vars: CookiecutterVars): Conversion {
 }
 
 /** Entries of `__containers` that differ from what the other variables imply become `images` overrides. */
-function imageOverrides(vars: CookiecutterVars, p: Record<string, unknown>, warnings: string[]): ImagesProps {
+function imageOverrides(vars: CookiecutterVars, p: Record<string, unknown>, profile: DioptraProfile, warnings: string[]): ImagesProps {
   const containers = vars.__containers;
   if (containers === undefined) return {};
   if (containers === null || typeof containers !== "object") {
@@ -162,10 +167,10 @@ function imageOverrides(vars: CookiecutterVars, p: Record<string, unknown>, warn
     return {};
   }
   const out: Record<string, unknown> = {};
-  const registry = (p.registry as string | undefined) ?? DEFAULTS.registry;
-  const namespace = (p.namespace as string | undefined) ?? DEFAULTS.namespace;
-  const tag = (p.tag as string | undefined) ?? DEFAULTS.tag;
-  const pgTag = ((p.postgres as { tag?: string } | undefined)?.tag) ?? DEFAULTS.postgres.tag;
+  const registry = (p.registry as string | undefined) ?? profile.defaults.registry;
+  const namespace = (p.namespace as string | undefined) ?? profile.defaults.namespace;
+  const tag = (p.tag as string | undefined) ?? profile.defaults.tag;
+  const pgTag = ((p.postgres as { tag?: string } | undefined)?.tag) ?? profile.defaults.postgresTag;
   for (const [key, value] of Object.entries(containers as Record<string, unknown>)) {
     if (key === "networks") continue;
     if (!(key in CONTAINER_KEYS)) {
@@ -174,11 +179,14 @@ function imageOverrides(vars: CookiecutterVars, p: Record<string, unknown>, warn
     }
     const slot = CONTAINER_KEYS[key];
     if (slot === null || slot === undefined || value === null || typeof value !== "object") continue;
-    const row: { image: string; dioptra: boolean; registry?: string; namespace?: string; tag?: string } = IMAGES[slot];
+    const row = profile.images[slot];
     const expected = row.dioptra
       ? { registry, namespace, image: row.image, tag }
       : { registry: row.registry ?? "", namespace: row.namespace ?? "", image: row.image, tag: slot === "db" ? pgTag : (row.tag ?? "") };
     const got = value as Record<string, unknown>;
+    // The template's own third-party default is replaced by this profile's pinned image.
+    const gotRef = { registry: asText(got.registry) ?? "", namespace: asText(got.namespace) ?? "", image: asText(got.image) ?? "", tag: asText(got.tag) ?? "" };
+    if (profile.templateImages[slot] !== undefined && formatImage(gotRef) === profile.templateImages[slot]) continue;
     const diff: Record<string, string> = {};
     for (const part of ["registry", "namespace", "image", "tag"] as const) {
       const g = asText(got[part]);

@@ -16,10 +16,11 @@ import { sameData, writeConfigAtomically } from "../../config-edit/config-edit.j
 import { countSettings, renderConfig, type ImportSource } from "../../config-edit/config-writer.js";
 import { extractVariables, fromCookiecutter } from "../../importers/cookiecutter-vars.js";
 import { fromOverride } from "../../importers/override-import.js";
+import { ReleaseUnknownError, releaseOf } from "../../importers/release.js";
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
-const USAGE = "usage: dioptra-deploy import --cruft FILE --out CONFIG.ts [--compose docker-compose.override.yml] [--force]";
+const USAGE = "usage: dioptra-deploy import --cruft FILE --out CONFIG.ts [--compose docker-compose.override.yml] [--dioptra 1.0|1.1] [--force]";
 
 function sourceOf(file: string, data: Record<string, unknown>, vars: Record<string, unknown>): ImportSource {
   const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
@@ -95,6 +96,7 @@ export async function run(argv: string[], io: Io, options: ImportOptions = {}): 
         cruft: { type: "string" },
         out: { type: "string" },
         compose: { type: "string" },
+        dioptra: { type: "string" },
         force: { type: "boolean", default: false },
         debug: { type: "boolean", default: false },
       },
@@ -106,7 +108,9 @@ export async function run(argv: string[], io: Io, options: ImportOptions = {}): 
     const out = values.out;
     if (existsSync(out) && !values.force) throw new ImportInputError(`${out} already exists; pass --force to replace it`);
     const { vars, data } = readVariables(values.cruft);
-    const conversion = fromCookiecutter(vars);
+    const choice = releaseOf(values.cruft, data, values.dioptra);
+    io.err(`importing as Dioptra ${choice.release}: ${choice.reason}`);
+    const conversion = fromCookiecutter(vars, choice.release);
     for (const w of conversion.warnings) io.err(`warning: ${w}`);
     if (conversion.issues.length > 0) {
       for (const i of conversion.issues) io.err(`error: ${values.cruft}: ${i.path}: ${i.message}`);
@@ -121,12 +125,13 @@ export async function run(argv: string[], io: Io, options: ImportOptions = {}): 
       const d = await loadConfig(staged, { typecheck: options.typecheck ?? true, warn: (m) => io.err(`warning: ${m}`) });
       if (!sameData(d.props, props) || d.resolve().issues.length > 0) throw new Error(`internal error: the written config does not reproduce what ${values.cruft} describes`);
     });
-    const n = countSettings(props);
+    const { dioptra: _release, ...settings } = props;
+    const n = countSettings(settings);
     io.out(`${out}: written (${n === 0 ? "every setting at the template's default" : `${n} setting${n === 1 ? "" : "s"} differ${n === 1 ? "s" : ""} from the template's defaults`}); next: dioptra-deploy generate --config ${out}`);
     return 0;
   } catch (e) {
     const err = e as Error & { code?: string };
-    if (e instanceof ImportUsageError || err.code?.startsWith("ERR_PARSE_ARGS")) {
+    if (e instanceof ImportUsageError || e instanceof ReleaseUnknownError || err.code?.startsWith("ERR_PARSE_ARGS")) {
       io.err(`error: ${err.message}`);
       io.err(USAGE);
       return 2;

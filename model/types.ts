@@ -1,0 +1,91 @@
+/**
+ * The deployment as plain data, independent of any output target: which
+ * services run, from which image, with what command, environment, mounts,
+ * ports and health check, and which one-shot jobs init runs. Built once from
+ * the resolved spec (model/build.ts); each target (Compose today) lowers it
+ * to its own syntax, so no generator re-derives another's output.
+ *
+ * Strings are literal: a `$` is a dollar sign. Only {@link EnvValue}
+ * interpolations ask the target to substitute a variable from `.env`.
+ */
+import type { DeploymentSpec } from "../dsl/spec.js";
+import type { EnvValue, GpuSelection, HealthcheckProps } from "../dsl/props.js";
+
+export type { EnvValue, GpuSelection, HealthcheckProps };
+
+/** A named volume (by its key) or a host folder, mounted into a container. */
+export interface MountModel {
+  readonly type: "volume" | "bind";
+  /** Volume key, or an absolute host path for binds (relative ones start with `./`: the deployment folder). */
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
+export interface PortModel {
+  /** Host address to bind; undefined for every address. */
+  readonly hostIp: string | undefined;
+  readonly host: number;
+  readonly container: number;
+  readonly protocol: "tcp" | "udp";
+}
+
+/**
+ * What a service is there for: `core` services hold the deployment's state
+ * and front door, `worker`s run jobs (and may move to other hosts),
+ * `custom` containers are the user's, `init` jobs run once under init.
+ */
+export type ServiceRole = "core" | "worker" | "custom" | "init";
+
+export interface ServiceModel {
+  readonly name: string;
+  readonly role: ServiceRole;
+  readonly image: string;
+  readonly hostname: string | undefined;
+  readonly restart: "no" | "always" | "on-failure" | "unless-stopped" | undefined;
+  readonly user: string | undefined;
+  readonly entrypoint: readonly string[] | undefined;
+  /**
+   * `host:port` targets the Dioptra entrypoint waits for before it starts
+   * (passed as `--wait-for` flags ahead of {@link args}).
+   */
+  readonly waitFor: readonly string[];
+  /** Arguments after the wait flags (before them when {@link waitAfterArgs}). */
+  readonly args: readonly string[];
+  /** MLflow's command lists its wait flags last, as the template does; its entrypoint takes either order. */
+  readonly waitAfterArgs: boolean;
+  /** Whether there is a command at all (a service with neither waits nor args keeps its image's). */
+  readonly hasCommand: boolean;
+  readonly environment: Readonly<Record<string, EnvValue>>;
+  /** Paths relative to the deployment folder, `./envs/…`. */
+  readonly envFiles: readonly string[];
+  readonly mounts: readonly MountModel[];
+  readonly ports: readonly PortModel[];
+  readonly healthcheck: HealthcheckProps | undefined;
+  /** GPUs the service sees; undefined for none. */
+  readonly gpus: GpuSelection | undefined;
+  readonly shmSize: string | undefined;
+  /** Joins the deployment network; init's file-copying runners need no network. */
+  readonly networked: boolean;
+}
+
+/** A named volume of the deployment, by key. */
+export interface VolumeModel {
+  readonly key: string;
+  /** The engine-wide name, `<slug>_<key>`, so data survives a renamed folder. */
+  readonly name: string;
+  readonly driver?: string;
+  readonly driverOpts?: Readonly<Record<string, string>>;
+}
+
+export interface DeploymentModel {
+  /** The settings the model was built from, for generators of non-service files. */
+  readonly spec: DeploymentSpec;
+  /** The one network every service joins: its key and engine-wide name. */
+  readonly network: { readonly key: string; readonly name: string };
+  /** Long-running services, in the reference's order: core, workers, then custom. */
+  readonly services: readonly ServiceModel[];
+  readonly volumes: readonly VolumeModel[];
+  /** One-shot services init runs, and the volumes only they use. */
+  readonly init: { readonly services: readonly ServiceModel[]; readonly volumes: readonly VolumeModel[] };
+}
