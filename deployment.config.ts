@@ -1,19 +1,21 @@
 /**
- * The default Dioptra deployment: every setting at the cookiecutter
- * template's default. Edit, then run `npm run generate` to refresh out/.
+ * The default Dioptra deployment: Dioptra 1.1 with every setting at its
+ * default, spelled out so there is something to edit. Change a value, then
+ * run `npx dioptra-deploy generate` (here: `npm run generate`) to refresh out/.
  */
 import { deployment } from "dioptra-deploy";
 
 export default deployment({
+  dioptra: "1.1",
   name: "Dioptra deployment",
-  registry: "",
-  tag: "dev",
+  registry: "ghcr.io/usnistgov",
+  tag: "1.1.0",
   composeCommand: "docker compose",
   nginx: {
     serverName: "dioptra.example.org",
     exposePortsOnLocalhostOnly: true,
   },
-  postgres: { tag: "15" },
+  postgres: { tag: "17" },
   pgadmin: { defaultEmail: "dioptra@example.com" },
   workers: {
     tensorflowCpu: 1,

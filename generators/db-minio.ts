@@ -20,7 +20,7 @@ export function dbAndMinioFiles({ spec }: DeploymentModel): OutFile[] {
     // Executable: the image executes executable *.sh init files and sources the rest.
     { path: INIT_DB_PATH, content: withMarker(initDbScript(), "hash"), mode: 0o755 },
     // JSON has no comments, so the policies carry no generated-file marker.
-    ...minioPolicies().map(([name, policy]) => ({
+    ...minioPolicies(spec.profile.minio.policies).map(([name, policy]) => ({
       path: `${MINIO_POLICY_DIR}/${policyFileName(name)}`,
       content: `${JSON.stringify(policy, null, 2)}\n`,
       mode: 0o644 as const,

@@ -25,6 +25,7 @@ function adminAccount(spec: DeploymentSpec): string[] {
 
 /** File stem (after `<slug>-`, or alone for ca-certificates) → lines. */
 export function envFileLines(spec: DeploymentSpec): [string, string[]][] {
+  const extra = (stem: keyof DeploymentSpec["profile"]["envExtras"]) => spec.profile.envExtras[stem] ?? [];
   const s = spec.slug;
   const minio = `http://${serviceName(s, "minio")}:9000`;
   const mlflow = `http://${serviceName(s, "mlflowTracking")}:5000`;
@@ -33,12 +34,12 @@ export function envFileLines(spec: DeploymentSpec): [string, string[]][] {
     ["ca-certificates", ["AWS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"].map((k) => `${k}=${CA_BUNDLE}`)],
     ["db", ["POSTGRES_HOST_AUTH_METHOD=scram-sha-256", "POSTGRES_PASSWORD_FILE=/etc/postgresql/postgres-passwd", ...adminAccount(spec)]],
     ["dbadmin", [`PGADMIN_DEFAULT_EMAIL=${spec.pgadmin.defaultEmail}`, "PGADMIN_DISABLE_POSTFIX=yes", "PGADMIN_LISTEN_PORT=35050"]],
-    ["mlflow-tracking", [`MLFLOW_S3_ENDPOINT_URL=${minio}`]],
+    ["mlflow-tracking", [`MLFLOW_S3_ENDPOINT_URL=${minio}`, ...extra("mlflow-tracking")]],
     ["restapi", ["DIOPTRA_RESTAPI_ENV=prod", `MLFLOW_S3_ENDPOINT_URL=${minio}`, `MLFLOW_TRACKING_URI=${mlflow}`, `RQ_REDIS_URI=${redis}`]],
     ["worker-cpu", ['KMP_AFFINITY="none"', 'KMP_BLOCKTIME="1"', 'KMP_SETTINGS="FALSE"', 'OMP_PROC_BIND="false"']],
     [
       "worker",
-      ["DIOPTRA_RESTAPI_ENV=prod", `MLFLOW_TRACKING_URI=${mlflow}`, `MLFLOW_S3_ENDPOINT_URL=${minio}`, `RQ_REDIS_URI=${redis}`, `DIOPTRA_API=http://${serviceName(s, "restapi")}:5000`],
+      [...extra("worker"), `MLFLOW_TRACKING_URI=${mlflow}`, `MLFLOW_S3_ENDPOINT_URL=${minio}`, `RQ_REDIS_URI=${redis}`, `DIOPTRA_API=http://${serviceName(s, "restapi")}:5000`],
     ],
   ];
 }

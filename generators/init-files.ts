@@ -26,13 +26,21 @@ const HELPER_SCRIPTS: readonly (readonly [name: string, logName: string])[] = [
   ["init-minio", "Init MinIO"],
   ["init-named-volumes", "Init Named Volumes"],
   ["manage-postgres-ssl", "Enable Postgres SSL"],
+  ["register-worker", "Register Worker"],
   ["set-permissions", "Set Permissions"],
 ];
 
 const script = (path: string, body: string): OutFile => ({ path, content: withMarker(body, "hash"), mode: 0o755 });
 
-/** Values only init-minio.sh needs; the other helpers take everything as options. */
+/** Whether the release needs a helper: only 1.1 registers a workers' account. */
+const needed = (spec: DeploymentSpec, name: string): boolean => name !== "register-worker" || spec.profile.workerAccount;
+
+/** Values only init-minio.sh and register-worker.sh need; the other helpers take everything as options. */
 function helperData(spec: DeploymentSpec, name: string): Record<string, unknown> {
+  if (name === "register-worker") {
+    const api = `http://${serviceName(spec.slug, "restapi")}:${SERVICES.restapi.port}`;
+    return { api: shellQuote(api), apiPlain: api };
+  }
   if (name !== "init-minio") return {};
   const accountsFile = `/${minioAccountsPath(spec.slug)}`;
   return {
@@ -40,6 +48,8 @@ function helperData(spec: DeploymentSpec, name: string): Record<string, unknown>
     accountsFilePlain: accountsFile,
     // MinIO's S3 API port (9001 is its console).
     endpoint: shellQuote(`http://${serviceName(spec.slug, "minio")}:9000`),
+    buckets: shellWords(spec.profile.minio.buckets),
+    accounts: shellWords(spec.profile.minio.accounts.map((a) => a.variable)),
   };
 }
 
@@ -74,6 +84,8 @@ function initDeploymentScript(spec: DeploymentSpec): OutFile {
     nginxSsl: spec.nginx.tls ? "on" : "off",
     postgresSsl: spec.postgres.tls ? "on" : "off",
     workerSslDefault: shellQuote(DEFAULT_WORKER_SSL),
+    workerAccount: spec.profile.workerAccount,
+    release: spec.profile.release,
     workerSslChoices: WORKER_SSL_ROWS.map((r) => r.short),
     workerSslCase: `    ${WORKER_SSL_ROWS.map((r) => shellQuote(r.short)).join(" | ")}) return 0 ;;`,
     loadSecrets: indent(loadSecretsBash(files)),
@@ -83,7 +95,7 @@ function initDeploymentScript(spec: DeploymentSpec): OutFile {
 }
 
 export function initFiles({ spec }: DeploymentModel): OutFile[] {
-  const helpers = HELPER_SCRIPTS.map(([name, logName]) =>
+  const helpers = HELPER_SCRIPTS.filter(([name]) => needed(spec, name)).map(([name, logName]) =>
     script(`scripts/${name}.sh`, render(`scripts/${name}.sh.ejs`, { prelude: prelude(logName), ...helperData(spec, name) })),
   );
   const unit: OutFile[] =

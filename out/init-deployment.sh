@@ -41,6 +41,7 @@ readonly INIT_MC_SERVICE=mc
 readonly INIT_MINIO_SERVICE=minio
 readonly INIT_NAMED_VOLUMES_SERVICE=named-volumes
 readonly INIT_RESTAPI_SERVICE=restapi
+readonly INIT_WORKER_ACCOUNT_SERVICE=init-dioptra-worker
 # Services that add the extra CA certificates to their image's volumes.
 readonly SSL_SERVICES=(nginx-ssl mlflow-tracking-ssl restapi-ssl)
 readonly CONTAINER_DB_PORT=5432
@@ -58,6 +59,7 @@ arg_enable_nginx_ssl="${DEFAULT_ENABLE_NGINX_SSL}"
 arg_enable_postgres_ssl="${DEFAULT_ENABLE_POSTGRES_SSL}"
 arg_worker_ssl_service="${DEFAULT_WORKER_SSL_SERVICE}"
 arg_offline=off
+arg_skip_minio_setup=off
 arg_secrets_only=off
 
 ###########################################################################################
@@ -72,7 +74,7 @@ volumes, MinIO accounts and policies, the frontend and Postgres SSL.
 Usage: init-deployment.sh [--(no-)enable-nginx-ssl] [--(no-)enable-postgres-ssl]
                           [--branch <arg>]
                           [--worker-ssl-service [tfcpu|pytorchcpu]]
-                          [--offline] [--secrets-only] [-h|--help]
+                          [--offline] [--skip-minio-setup] [--secrets-only] [-h|--help]
         --enable-nginx-ssl: Enable the SSL-enabled configuration settings for nginx image;
                             --no-enable-nginx-ssl disables them
                             (default: '${DEFAULT_ENABLE_NGINX_SSL}', from nginx.tls in deployment.config.ts)
@@ -89,6 +91,8 @@ Usage: init-deployment.sh [--(no-)enable-nginx-ssl] [--(no-)enable-postgres-ssl]
         --offline: Skip the steps that need the internet: cloning the Dioptra repository
                    (built-in task plugins) and building the frontend. The container
                    images must already be on this host (e.g. docker load).
+        --skip-minio-setup: Skip creating the MinIO buckets, accounts and policies, e.g.
+                            when re-running init after changing the configuration
         --secrets-only: Only create .env, secrets/ and systemd/dioptra.service if they
                         are missing, then exit. Needs neither Docker nor the internet.
         -h, --help: Prints help
@@ -127,6 +131,7 @@ parse_args() {
         ;;
       --worker-ssl-service) need_value "$1" "$#"; validate_worker_ssl_service "$2"; arg_worker_ssl_service="$2"; shift 2 ;;
       --offline) arg_offline=on; shift ;;
+      --skip-minio-setup) arg_skip_minio_setup=on; shift ;;
       --secrets-only) arg_secrets_only=on; shift ;;
       *) die "Unrecognized argument $1, exiting..." ;;
     esac
@@ -324,10 +329,10 @@ init_secrets() {
     "MINIO_MLFLOW_TRACKING_POLICIES=mlflow-tracking-readwrite" \
     "MINIO_RESTAPI_USER=dioptra-restapi" \
     "MINIO_RESTAPI_PASSWORD=${secret[minio_restapi_password]}" \
-    "MINIO_RESTAPI_POLICIES=builtin-plugins-readwrite,custom-plugins-readwrite,workflow-uploadonly" \
+    "MINIO_RESTAPI_POLICIES=mlflow-tracking-readwrite" \
     "MINIO_WORKER_USER=dioptra-worker" \
     "MINIO_WORKER_PASSWORD=${secret[minio_worker_password]}" \
-    "MINIO_WORKER_POLICIES=builtin-plugins-readonly,custom-plugins-readonly,mlflow-tracking-readwrite,workflow-downloadonly"
+    "MINIO_WORKER_POLICIES=mlflow-tracking-readwrite"
   ensure_compose_project_name
   if [[ "${trace}" == on ]]; then set -x; fi
 }
@@ -398,6 +403,14 @@ init_minio() {
   compose down
 }
 
+init_minio_unless_skipped() {
+  if [[ "${arg_skip_minio_setup}" == on ]]; then
+    log_info "Skipped (--skip-minio-setup): MinIO keeps its buckets, accounts and policies"
+    return 0
+  fi
+  init_minio
+}
+
 init_frontend() {
   if [[ "${arg_offline}" == on ]]; then
     log_info "Skipped (--offline): the web frontend stays as it is (empty on a first init)"
@@ -417,6 +430,13 @@ manage_postgres_ssl() {
   compose up -d "${INIT_DB_SERVICE}"
   wait_for_services "${INIT_DB_SERVICE}:${CONTAINER_DB_PORT}"
   compose exec "${tty_flags[@]}" "${INIT_DB_SERVICE}" /bin/bash "${CONTAINER_SCRIPTS_DIR}/manage-postgres-ssl.sh" "${args[@]}"
+}
+
+# Dioptra 1.1 workers log in to the REST API; the account must exist before they start.
+register_worker_account() {
+  services_started=on
+  compose up -d "${INIT_RESTAPI_SERVICE}"
+  compose_run "${INIT_WORKER_ACCOUNT_SERVICE}" "${CONTAINER_SCRIPTS_DIR}/register-worker.sh"
 }
 
 stop_services() {
@@ -457,9 +477,10 @@ main() {
       "${steps[@]}"
       "init_extra_ca_certificates|extra CA certificates"
       "init_named_volumes|named volumes"
-      "init_minio|MinIO accounts and policies"
+      "init_minio_unless_skipped|MinIO accounts and policies"
       "init_frontend|frontend"
       "manage_postgres_ssl|Postgres SSL"
+      "register_worker_account|workers' account"
       "stop_services|stop"
     )
   fi

@@ -82,6 +82,7 @@ export const MINIO_POLICY_DIR = "config/minio";
 
 export const policyFileName = (name: string) => `${name}-policy.json`;
 
-export function minioPolicies(): readonly (readonly [string, Policy])[] {
-  return POLICY_TABLE.map(([name, Statement]) => [name, { Version: "2012-10-17", Statement }]);
+/** The release's policies, by name, in init-minio.sh's order. */
+export function minioPolicies(names: readonly string[]): readonly (readonly [string, Policy])[] {
+  return POLICY_TABLE.filter(([name]) => names.includes(name)).map(([name, Statement]) => [name, { Version: "2012-10-17", Statement }]);
 }

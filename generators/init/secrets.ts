@@ -56,6 +56,9 @@ export function minioAccountsPath(slug: string): string {
   return `secrets/${slug}-minio-accounts.env`;
 }
 
+/** The policies the release attaches to a MinIO account, as init-minio.sh reads them. */
+const policiesOf = (spec: DeploymentSpec, account: string): string => (spec.profile.minio.accounts.find((a) => a.variable === account)?.policies ?? []).join(",");
+
 export function secretFiles(spec: DeploymentSpec): SecretFile[] {
   const s = spec.slug;
   const db = serviceName(s, "db");
@@ -101,13 +104,13 @@ export function secretFiles(spec: DeploymentSpec): SecretFile[] {
         ["MINIO_ROOT_PASSWORD", secret("minio_root_password")],
         ["MINIO_MLFLOW_TRACKING_USER", text("dioptra-mlflow-tracking")],
         ["MINIO_MLFLOW_TRACKING_PASSWORD", secret("minio_mlflow_tracking_password")],
-        ["MINIO_MLFLOW_TRACKING_POLICIES", text("mlflow-tracking-readwrite")],
+        ["MINIO_MLFLOW_TRACKING_POLICIES", text(policiesOf(spec, "MINIO_MLFLOW_TRACKING"))],
         ["MINIO_RESTAPI_USER", text("dioptra-restapi")],
         ["MINIO_RESTAPI_PASSWORD", secret("minio_restapi_password")],
-        ["MINIO_RESTAPI_POLICIES", text("builtin-plugins-readwrite,custom-plugins-readwrite,workflow-uploadonly")],
+        ["MINIO_RESTAPI_POLICIES", text(policiesOf(spec, "MINIO_RESTAPI"))],
         ["MINIO_WORKER_USER", text("dioptra-worker")],
         ["MINIO_WORKER_PASSWORD", secret("minio_worker_password")],
-        ["MINIO_WORKER_POLICIES", text("builtin-plugins-readonly,custom-plugins-readonly,mlflow-tracking-readwrite,workflow-downloadonly")],
+        ["MINIO_WORKER_POLICIES", text(policiesOf(spec, "MINIO_WORKER"))],
       ],
     },
   ];

@@ -12,6 +12,8 @@ export type Variant = Scheme | "stream";
 export interface ConfNames {
   readonly serverName: string;
   readonly host: (service: DioptraService) => string;
+  /** The release serves the web app with a single-page-app fallback. */
+  readonly frontendFallback: boolean;
 }
 
 const INDENT = "    ";
@@ -41,7 +43,10 @@ function server(s: Server, conf: Conf, variant: Variant, names: ConfNames): stri
   if (conf.context === "http") paragraphs.push([`server_name         ${names.serverName};`]);
   paragraphs.push(...(s.paragraphs ?? []).filter(keep(variant)).map((p) => [...p.lines]));
   if (s.redirectToHttps) paragraphs.push([`return 301 https://${names.serverName}$request_uri;`]);
-  for (const [match, directive] of s.locations ?? []) paragraphs.push([`location ${match} {`, ...indent([directive]), "}"]);
+  for (const [match, directive, app] of s.locations ?? []) {
+    const fallback = app && names.frontendFallback && variant === "http" ? ["try_files $uri $uri/ /index.html;"] : [];
+    paragraphs.push([`location ${match} {`, ...indent([directive, ...fallback]), "}"]);
+  }
   return ["server {", paragraphs.map((p) => indent(p).join("\n")).join("\n\n"), "}"].join("\n");
 }
 

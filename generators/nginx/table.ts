@@ -27,7 +27,12 @@ export interface Upstream {
 }
 
 /** `location <match> { <directive> }`. */
-export type Location = readonly [match: string, directive: string];
+/**
+ * `location <match> { <directive> }`; a location marked `app` serves the web
+ * app, and gets the single-page-app fallback on plain HTTP in releases that
+ * have it (1.1; its HTTPS confs are unchanged upstream).
+ */
+export type Location = readonly [match: string, directive: string, app?: "app"];
 
 export interface Server {
   readonly only?: Scheme;
@@ -64,7 +69,7 @@ const MINIO_UNBUFFERED: Paragraph = { lines: ["proxy_buffering off;", "proxy_req
 
 /** The SPA is served from disk; API, docs and health checks go to the REST API. */
 const RESTAPI_LOCATIONS: readonly Location[] = [
-  ["/", "root /frontend;"],
+  ["/", "root /frontend;", "app"],
   ["/api/", pass("container-restapi", "/api/")],
   ["/api-docs/", pass("container-restapi", "/")],
   ["/swagger.json", pass("container-restapi", "/swagger.json")],

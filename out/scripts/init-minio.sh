@@ -24,7 +24,7 @@ need_value() {
 
 readonly MINIO_ENDPOINT=http://dioptra-deployment-minio:9000
 readonly MINIO_ENDPOINT_ALIAS="minio"
-readonly BUCKETS=(plugins workflow mlflow-tracking)
+readonly BUCKETS=(mlflow-tracking)
 # The accounts, as the prefixes of their *_USER, *_PASSWORD and *_POLICIES variables in the accounts file.
 readonly ACCOUNTS=(MINIO_MLFLOW_TRACKING MINIO_RESTAPI MINIO_WORKER)
 
