@@ -1,6 +1,7 @@
 #!/bin/bash
-# The Dioptra worker entrypoint (shellscripts/entrypoint-worker.m4): waits for
-# every --wait-for host:port, then starts the worker on the queues left over.
+# Stand-in for the Dioptra worker entrypoint: waits for every --wait-for
+# host:port, then runs dioptra-worker-v1 on the queues left over, as the
+# real images do (the generated health check looks for that process).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../common/entrypoint-lib.sh
 . /usr/local/bin/entrypoint-lib.sh
@@ -17,4 +18,4 @@ parse_wait_for "${args[@]}"
 wait_for_services
 echo "${logname}: starting Dioptra worker on ${leftovers[*]}"
 cd "${DIOPTRA_WORKDIR}"
-exec python -m dioptra.rq.cli.rq worker --url "${RQ_REDIS_URI-}" --results-ttl "${results_ttl}" "${leftovers[@]}"
+exec dioptra-worker-v1 --url "${RQ_REDIS_URI-}" --results-ttl "${results_ttl}" "${leftovers[@]}"
