@@ -1,6 +1,9 @@
 #!/bin/bash
-# The Dioptra worker entrypoint (shellscripts/entrypoint-worker.m4): waits for
-# every --wait-for host:port, then starts the worker on the queues left over.
+# Entrypoint of the worker stand-in. Like the Dioptra worker images, it takes
+# --results-ttl (default 500) and --wait-for; every other argument is a queue
+# name. After waiting it runs the stand-in worker under the command line
+# `python -m dioptra.rq.cli.rq worker ...`, so that healthcheck.sh, which
+# looks for that process, applies unchanged.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../common/entrypoint-lib.sh
 . /usr/local/bin/entrypoint-lib.sh
@@ -13,8 +16,8 @@ while (($# > 0)); do
   esac
 done
 parse_wait_for "${args[@]}"
-((${#leftovers[@]} > 0)) || { echo "${logname}: FATAL ERROR: no job queue given" >&2; exit 1; }
+((${#leftovers[@]} > 0)) || fail "no queue name given"
 wait_for_services
-echo "${logname}: starting Dioptra worker on ${leftovers[*]}"
+echo "${log_prefix}: starting the worker stand-in on queue(s) ${leftovers[*]}"
 cd "${DIOPTRA_WORKDIR}"
 exec python -m dioptra.rq.cli.rq worker --url "${RQ_REDIS_URI-}" --results-ttl "${results_ttl}" "${leftovers[@]}"
