@@ -134,10 +134,10 @@ sudo systemctl enable --now dioptra
 
 ## Changing the deployment
 
-Edit \`deployment.config.ts\` and run \`npm run generate\`. Typed settings replace the hand edits the cookiecutter template asked for:
+Edit \`deployment.config.ts\` and run \`npm run generate\`. Typed settings replace hand edits of the Compose files:
 worker mounts (\`bindMount\`, \`volumeMount\`), NFS shares (\`nfsVolume\`), GPUs per worker (\`workers.<pool>.workers.<n>.gpus\`),
 custom containers (\`customContainers\`, \`workerContainer\`) and raw Compose overlays (\`overrides\`, \`environments\`).
-\`docker-compose.override.yml.template\` shows the template's examples.
+\`docker-compose.override.yml.template\` shows each of these settings next to the Compose override it replaces.
 
 ## Folder organization
 
@@ -146,11 +146,11 @@ ${table(
     [
       ["`docker-compose.yml`", "The services, network and named volumes (`<slug>_<name>`, so data survives a renamed folder)."],
       ["`docker-compose.init.yml`", "Short-lived containers `init-deployment.sh` uses to prepare the named volumes."],
-      ["`docker-compose.override.yml.template`", "Examples of Compose overrides; `overrides` in the config generates a real `docker-compose.override.yml`."],
+      ["`docker-compose.override.yml.template`", "How typed settings replace hand-written Compose overrides (Compose does not read it); `overrides` in the config generates a real `docker-compose.override.yml`."],
       ["`envs/`", "Non-secret environment files of each service."],
       ["`config/`", "nginx, Postgres and MinIO configuration copied into the named volumes at init."],
       ["`scripts/`", "The init steps, plain bash run inside the init containers."],
-      ["`ssl/`", "Where you put certificates before init (git-ignored)."],
+      ["`ssl/`", "Where you put certificates and keys before init; they are git-ignored, the READMEs there are not."],
       ["`systemd/`", "The systemd unit."],
       ["`.env`, `secrets/`", "Created by init on this host, mode 0600, git-ignored. Never commit them."],
       ["`.dioptra-manifest.json`", "The list of generated files, so the generator removes only its own stale files."],

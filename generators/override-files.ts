@@ -1,15 +1,17 @@
 /**
- * Override files. docker-compose.override.yml.template keeps the template's
- * commented examples (a block per actual worker, the NFS volume) so operators
- * who know the cookiecutter layout find them, and points at the typed
- * settings that replace hand edits. Real overlay files are generated from
- * `overrides` (docker-compose.override.yml) and `environments`
+ * Override files. docker-compose.override.yml.template is documentation: it
+ * shows, for this deployment's service names, which typed setting replaces
+ * each kind of hand-written Compose override, and what such an override
+ * would have looked like. Real overlay files are generated from `overrides`
+ * (docker-compose.override.yml) and `environments`
  * (docker-compose.<name>.yml), each checked against the Compose schema after
  * merging over docker-compose.yml, as Compose will read them.
  */
 import { ConfigError } from "../dsl/errors.js";
 import type { ComposeOverlay } from "../dsl/props.js";
+import { serviceName } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
+import { DEFAULT_NFS_OPTIONS } from "../dsl/volume.js";
 import { mergeCompose } from "./compose/merge.js";
 import { composeYaml, yamlBody } from "./compose/serialize.js";
 import type { ComposeFile } from "./compose/types.js";
@@ -17,51 +19,71 @@ import { composeSchemaIssues } from "./compose/validate.js";
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
 
-const TEMPLATE_INTRO = `------------------------------------------------------------------------------
-This file shows how Compose override files customize a Dioptra deployment
-(https://docs.docker.com/compose/multiple-compose-files/merge/). With
-dioptra-deploy you rarely need to write one by hand: state the change in
-deployment.config.ts and run \`npm run generate\`:
+/** Example values, used both in the typed settings and in the YAML they stand for. */
+const EXAMPLE = { hostFolder: "/srv/datasets", target: "/dioptra/data", volume: "datasets", nfsServer: "nfs.example.org", nfsExport: "/exports/datasets" };
 
-  - a host folder in workers:   workers: { tensorflowCpu: { count: 1, mounts: [bindMount("/mnt/data", "/dioptra/data")] } }
-  - an NFS share:               volumes: { "dioptra-data": nfsVolume({ server: "10.0.0.10", export: "/dioptra/data" }) }
-                                and mounts: [volumeMount("dioptra-data", "/dioptra/data")]
-  - GPUs per worker:            workers: { tensorflowGpu: { count: 1, workers: { 1: { gpus: "all" } } } }
-  - a custom container:         customContainers: { "custom-container": workerContainer("cpu", { image: "custom-container:dev" }) }
-  - anything else (CPU limits): overrides: { services: { "<service>": { cpus: "2.0" } } }
-                                which generates docker-compose.override.yml.
+/** The explanation at the top of the template, for this deployment's service names. */
+function templateIntro(spec: DeploymentSpec, worker: string): string {
+  const restapi = serviceName(spec.slug, "restapi");
+  return `This file is not read by anything: Compose only loads
+docker-compose.override.yml. It explains how to customize this deployment
+without hand-editing Compose files, which the next \`npm run generate\`
+would overwrite.
 
-The commented blocks below are the cookiecutter template's examples for
-this deployment's workers.
-------------------------------------------------------------------------------`;
+Put the change in deployment.config.ts and run \`npm run generate\`. Typed
+settings are checked (unknown keys, bad paths and names are errors at their
+line), follow the worker count, and reach every file that needs them:
 
-/** The template's example overlay: two mounts per worker, all GPUs for GPU workers, an NFS volume. */
-function templateExample(spec: DeploymentSpec): object {
-  const services = Object.fromEntries(
-    spec.workers.map((w) => [
-      w.name,
-      { volumes: ["/mnt/data:/dioptra/data:ro", "dioptra-data:/dioptra/data:ro"], ...(w.kind.gpu ? { environment: { NVIDIA_VISIBLE_DEVICES: "all" } } : {}) },
-    ]),
-  );
+  A host folder, read-only, in every worker of a pool:
+    workers: { tensorflowCpu: { count: 1, mounts: [bindMount("${EXAMPLE.hostFolder}", "${EXAMPLE.target}", { readOnly: true })] } }
+
+  An NFS export as a named volume, mounted in the workers:
+    volumes: { ${EXAMPLE.volume}: nfsVolume({ server: "${EXAMPLE.nfsServer}", export: "${EXAMPLE.nfsExport}" }) },
+    workers: { tensorflowCpu: { count: 1, mounts: [volumeMount("${EXAMPLE.volume}", "${EXAMPLE.target}")] } }
+
+  GPUs for one worker (NVIDIA_VISIBLE_DEVICES and the nvidia runtime):
+    workers: { pytorchGpu: { count: 2, workers: { 2: { gpus: [0, 1] } } } }
+
+  A container of your own, wired like a worker:
+    customContainers: { "my-worker": workerContainer("cpu", { image: "my-worker:1.0" }) }
+
+  Anything without a setting (CPU or memory limits, labels, logging):
+    overrides: { services: { "${restapi}": { cpus: "2.0" } } }
+  generates docker-compose.override.yml, checked against the Compose schema
+  merged over docker-compose.yml; environments: { staging: { ... } } generates
+  docker-compose.staging.yml for \`-f docker-compose.yml -f docker-compose.staging.yml\`.
+
+For comparison, the hand-written override that the first two settings
+replace (${worker === WORKER_PLACEHOLDER ? "this deployment has no workers; a placeholder name is used" : `for worker ${worker}`}):`;
+}
+
+const WORKER_PLACEHOLDER = "<worker service>";
+
+/** The hand-written overlay that the bind-mount and NFS examples replace. */
+function handWrittenExample(worker: string): object {
   return {
-    // The template leaves an empty `# services:` when there are no workers.
-    services: spec.workers.length > 0 ? services : null,
-    volumes: { "dioptra-data": { driver: "local", driver_opts: { type: "nfs", o: "addr=10.0.0.10,auto,rw,bg,nfsvers=4,intr,actimeo=1800", device: ":/dioptra/data" } } },
+    services: { [worker]: { volumes: [`${EXAMPLE.hostFolder}:${EXAMPLE.target}:ro`] } },
+    volumes: {
+      [EXAMPLE.volume]: {
+        driver: "local",
+        driver_opts: { type: "nfs", o: [`addr=${EXAMPLE.nfsServer}`, ...DEFAULT_NFS_OPTIONS].join(","), device: `:${EXAMPLE.nfsExport}` },
+      },
+    },
   };
 }
 
-/** Comments out every line of a YAML body. */
-const commented = (yaml: string) =>
-  yaml
+/** Comments out every line of a text. */
+const commented = (text: string) =>
+  text
     .trimEnd()
     .split("\n")
-    .map((l) => (l === "" ? "#" : `# ${l}`))
+    .map((l) => `# ${l}`.trimEnd())
     .join("\n");
 
 function overrideTemplate(spec: DeploymentSpec): OutFile {
-  const body = commented(yamlBody(templateExample(spec) as ComposeFile));
-  const intro = TEMPLATE_INTRO.split("\n").map((l) => `# ${l}`.trimEnd()).join("\n");
-  return { path: "docker-compose.override.yml.template", content: withMarker(`${intro}\n\n${body}\n`, "hash"), mode: 0o644 };
+  const worker = spec.workers[0]?.name ?? WORKER_PLACEHOLDER;
+  const body = commented(yamlBody(handWrittenExample(worker) as ComposeFile));
+  return { path: "docker-compose.override.yml.template", content: withMarker(`${commented(templateIntro(spec, worker))}\n#\n${body}\n`, "hash"), mode: 0o644 };
 }
 
 function overlayFile(spec: DeploymentSpec, base: ComposeFile, path: string, dslPath: string, overlay: ComposeOverlay, usage: string): OutFile {

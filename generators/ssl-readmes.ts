@@ -1,8 +1,8 @@
 /**
- * READMEs of the ssl/ folders, where operators drop certificates before
- * running init. The CA and Postgres ones are the template's text; the nginx
- * one no longer tells you to hand-edit docker-compose.yml, because
- * `nginx.tls` in the config does that edit.
+ * READMEs of the ssl/ folders, where operators put certificates before
+ * running init. Each says what init does with the folder's files in this
+ * deployment (file names, which containers get them, whether TLS is on and
+ * which setting turns it on), so nobody has to read the init scripts.
  */
 import type { DeploymentSpec } from "../dsl/spec.js";
 import type { DeploymentModel } from "../model/types.js";
@@ -10,68 +10,98 @@ import { nginxPorts } from "./compose/main.js";
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
 
-const CA_CERTIFICATES = `# Extra CA certificates (optional)
+const code = (s: string | number) => `\`${s}\``;
 
-**IMPORTANT: This folder is for CA certificates, not your server's public certificate(s) and private key(s).**
+function caCertificatesReadme(): string {
+  return `# Extra CA certificates
 
-If you have extra CA certificates that you want to include in the containers at runtime, copy them into this folder before running the \`init-deployment.sh\` script.
-Only CA certificate files that meet the following criteria will be bundled and made available to the containers at runtime:
+Leave this folder empty unless a container must trust a certificate authority that is not in the usual public bundles, for example:
 
--   Each CA certificate file must be in the PEM format.
-    The PEM format encodes the certificate using base64 and stores it in a plain text file between two lines, \`-----BEGIN CERTIFICATE-----\` and \`-----END CERTIFICATE-----\`.
--   Each file should include one, and only one, CA certificate.
-    Do not bundle multiple CA certificates together.
--   Each PEM-formatted CA certificate file **must** have the file extension \`crt\`, for example \`ca-root.crt\`.
-    If your CA certificate has a different file extension (such as \`pem\`), rename it to \`crt\` after copying to this folder.
+- your network's proxy inspects HTTPS and re-signs it with a company CA;
+- workers or the REST API reach internal services whose certificates a private CA issued;
+- the certificates you put in \`ssl/nginx/\` or \`ssl/db/\` are signed by your own CA.
 
-## How do I know if I need to do this?
+A telling sign is a certificate verification error in the log of \`init-deployment.sh\` or of a service.
 
-There are some common situations where it is necessary to provide one or more extra CA certificates:
+## What to put here
 
-1.  You are running the containers in a corporate environment that has its own certificate authority and that terminates all HTTPS traffic and then re-encrypts and re-signs it before sending it to you.
-2.  You are running the containers in a corporate environment that has its own certificate authority and the containers need to access resources on the corporate network.
-3.  You are using one or more self-signed certificates to encrypt communications between the containers.
+One CA certificate per file, PEM text (it starts with \`-----BEGIN CERTIFICATE-----\`), with a name ending in \`.crt\`.
+Files with any other ending are skipped: rename \`company-root.pem\` to \`company-root.crt\`.
+Server certificates and private keys do not belong here; they go to \`ssl/nginx/\` and \`ssl/db/\`.
 
-If none of these situations apply to you, or if you are unsure if they apply to you, then it is recommended that you run \`init-deployment.sh\` and try starting the deployment without adding anything to this folder first.
-If the \`init-deployment.sh\` script or one of the deployed containers logs an HTTPS or SSL error, then that is a telltale sign that you might need to add extra CA certificates to this folder.
-`;
+## What init does with them
 
-/** The template's READMEs for the server certificates of Postgres and nginx differ only by service and flag. */
-function serverCertificates(title: string, purpose: string, flag: string): string {
-  return `# ${title} server certificates
-
-To configure ${purpose}, copy the appropriate server certificate and private key into this folder before running the \`init-deployment.sh\` script with the \`${flag}\` option flag.
-The initialization script expects the following file names:
-
--   **Server certificate:** \`server.crt\`
--   **Private key:** \`server.key\`
-
-If your server certificate has been signed using an intermediate certificate, then it should be concatenated with the appropriate bundle of chained certificates provided to you by the signing certificate authority.
-**When concatenating, make sure that the server certificate comes _before_ the chained certificates:**
-
-\`\`\`sh
-cat server-certificate.crt bundle.crt > server.crt
-\`\`\`
-
-Note that some certificate authorities may provide an option to download the bundled version, or even distribute the bundled version by default.
+\`./init-deployment.sh\` adds every \`*.crt\` of this folder to the system bundle of the nginx, MLflow, REST API and worker containers (their \`/etc/ssl\` volumes),
+to MinIO's trusted CAs (\`certs/CAs\`), to pgAdmin's \`cacert.pem\`, and to the MinIO client init uses.
+After adding or removing a certificate, run \`./init-deployment.sh\` again and restart the deployment.
 `;
 }
 
-const DB = serverCertificates("Postgres", "Postgres to encrypt database connections", "--enable-postgres-ssl");
-const NGINX_INTRO = `${serverCertificates("NGINX", "NGINX to run a HTTPS server", "--enable-nginx-ssl")}\n`;
+function dbReadme(spec: DeploymentSpec): string {
+  const state = spec.postgres.tls
+    ? "TLS for Postgres is **on** in this deployment (`postgres: { tls: true }` in deployment.config.ts), so `./init-deployment.sh` needs both files below."
+    : "TLS for Postgres is **off** in this deployment. To turn it on, set `postgres: { tls: true }` in deployment.config.ts and run `npm run generate` (or pass `--enable-postgres-ssl` to one run of `./init-deployment.sh`), then put both files below here.";
+  return `# Postgres server certificate
+
+${state}
+
+## What to put here
+
+| File | Content |
+| --- | --- |
+| \`server.crt\` | The server certificate, PEM. If an intermediate CA signed it, append the intermediate certificates after it: \`cat my-server.crt intermediates.crt > server.crt\` (the server's own certificate first). |
+| \`server.key\` | Its private key, PEM, without a passphrase: the database starts unattended and cannot ask for one. |
+
+If a private CA signed the certificate, also put that CA's certificate in \`ssl/ca-certificates/\`.
+
+## What init does with them
+
+With TLS on, \`./init-deployment.sh\` stops before changing anything if either file is missing.
+Otherwise it copies them into the Postgres volume (\`server.key\` with mode 0600, owned by the database user), points Postgres at them,
+turns SSL on and requires it when the other services connect as the Dioptra database user. With TLS off it turns SSL off again and leaves these files alone.
+`;
+}
 
 function nginxReadme(spec: DeploymentSpec): string {
+  const { serverName, httpPort, httpsPort } = spec.nginx;
   const state = spec.nginx.tls
-    ? `HTTPS is **on** in this deployment (\`nginx: { tls: true }\` in deployment.config.ts): nginx publishes port ${spec.nginx.httpsPort} and its health check probes the HTTPS endpoints, and \`init-deployment.sh\` enables the SSL configuration by default.`
-    : "HTTPS is **off** in this deployment. To turn it on, set `nginx: { tls: true }` in deployment.config.ts and run `npm run generate`: that publishes the HTTPS port, switches the health check to the HTTPS endpoints and makes `init-deployment.sh` enable the SSL configuration by default. Do not edit docker-compose.yml by hand; the next generate would undo it.";
-  const ports = spec.nginx.tls ? nginxPorts(spec) : nginxPorts({ ...spec, nginx: { ...spec.nginx, tls: true } });
-  return `${NGINX_INTRO}${state}\n\nWith HTTPS on, nginx publishes:\n\n\`\`\`yaml\nports:\n${ports.map((p) => `  - "${p}"`).join("\n")}\n\`\`\`\n`;
+    ? "HTTPS is **on** in this deployment (`nginx: { tls: true }` in deployment.config.ts), so `./init-deployment.sh` needs the two files below."
+    : "HTTPS is **off** in this deployment. To turn it on, set `nginx: { tls: true }` in deployment.config.ts and run `npm run generate`: that publishes the HTTPS port, makes nginx's health check probe HTTPS and makes `./init-deployment.sh` install the HTTPS configuration. Do not edit docker-compose.yml by hand for this; the next generate would undo it.";
+  const ports = nginxPorts({ ...spec, nginx: { ...spec.nginx, tls: true } });
+  return `# nginx server certificate
+
+${state}
+
+## What to put here
+
+| File | Content |
+| --- | --- |
+| \`server.crt\` | The certificate for ${code(serverName)} (\`nginx.serverName\`), PEM. If an intermediate CA signed it, append the intermediate certificates after it: \`cat my-server.crt intermediates.crt > server.crt\` (the server's own certificate first). |
+| \`server.key\` | Its private key, PEM, without a passphrase. |
+
+nginx reads exactly these two names. A self-signed certificate works too; then put it (or the CA that signed it) in \`ssl/ca-certificates/\` as well, so the containers and pgAdmin trust it.
+
+## What init does with them
+
+With HTTPS on, \`./init-deployment.sh\` stops if this folder has no \`.crt\` file.
+Otherwise it copies every \`*.crt\` and \`*.key\` of this folder into nginx's \`/etc/ssl\` volume (keys with mode 0600) and installs the HTTPS configuration in place of the plain HTTP one.
+
+## Ports with HTTPS on
+
+Port ${httpPort} then only redirects to \`https://${serverName}/\`; the application is served on port ${httpsPort}, and MLflow (35000), pgAdmin (35050) and MinIO (39000, 39001) switch to HTTPS on their ports.
+nginx publishes:
+
+\`\`\`yaml
+ports:
+${ports.map((p) => `  - "${p}"`).join("\n")}
+\`\`\`
+`;
 }
 
 export function sslReadmes({ spec }: DeploymentModel): OutFile[] {
   return [
-    { path: "ssl/ca-certificates/README.md", content: withMarker(CA_CERTIFICATES, "html"), mode: 0o644 },
-    { path: "ssl/db/README.md", content: withMarker(DB, "html"), mode: 0o644 },
+    { path: "ssl/ca-certificates/README.md", content: withMarker(caCertificatesReadme(), "html"), mode: 0o644 },
+    { path: "ssl/db/README.md", content: withMarker(dbReadme(spec), "html"), mode: 0o644 },
     { path: "ssl/nginx/README.md", content: withMarker(nginxReadme(spec), "html"), mode: 0o644 },
   ];
 }

@@ -38,7 +38,7 @@ import type { OutFile } from "./out-file.js";
 
 export const MANIFEST = ".dioptra-manifest.json";
 export const JOURNAL = ".dioptra-journal.json";
-const STAGE_PREFIX = ".dioptra-stage-";
+export const STAGE_PREFIX = ".dioptra-stage-";
 
 export interface ManifestEntry {
   readonly path: string;

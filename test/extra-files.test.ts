@@ -1,78 +1,229 @@
 /**
- * .gitignore, the ssl/ READMEs, the override template and the real overlay
- * files (overrides, environments).
+ * .gitignore, the ssl/ READMEs, the override template, the real overlay
+ * files (overrides, environments) and the deployment README. The
+ * explanatory files are checked against what the generated scripts and
+ * confs really do, and .gitignore against a real git.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { deployment } from "../dsl/deployment.js";
 import { ConfigError } from "../dsl/errors.js";
+import { workerContainer } from "../dsl/container.js";
+import { bindMount, volumeMount } from "../dsl/mount.js";
 import type { DeploymentProps } from "../dsl/props.js";
+import { nfsVolume } from "../dsl/volume.js";
+import type { ComposeFile } from "../generators/compose/types.js";
 import { synth } from "../generators/index.js";
-import { writeOut } from "../generators/write.js";
-import { FIXTURES, fixtureNames, haveTool, synthConfig, tempDir, withoutMarker } from "./helpers.js";
+import { MANIFEST, writeOut } from "../generators/write.js";
+import { haveTool, tempDir, withoutMarker } from "./helpers.js";
 
 const file = (files: { path: string; content: string }[], path: string) => {
   const f = files.find((x) => x.path === path);
   assert.ok(f, `${path} is generated`);
   return f!.content;
 };
-/** The YAML a commented-out example holds, from its first top-level key on. */
-function uncomment(text: string): unknown {
-  const lines = text.split("\n");
-  const start = lines.findIndex((l) => /^# (services|volumes):/.test(l));
-  return parse(lines.slice(start).filter((l) => l.startsWith("#")).map((l) => l.replace(/^# ?/, "")).join("\n"));
-}
 
-for (const name of fixtureNames()) {
-  test(`${name}: .gitignore is the template's plus the manifest whitelist`, async () => {
-    const files = await synthConfig(join(FIXTURES, name, "deployment.config.ts"));
-    const ours = withoutMarker(file(files, ".gitignore"));
-    const ref = readFileSync(join(FIXTURES, name, "reference", ".gitignore"), "utf8");
-    assert.ok(ours.startsWith(ref), "starts with the template's text");
-    assert.match(ours.slice(ref.length), /^!\.dioptra-manifest\.json$/m);
-  });
+const plain = deployment({});
+const withTls = deployment({ nginx: { tls: true, serverName: "dioptra.lab.example" }, postgres: { tls: true } });
 
-  test(`${name}: ssl READMEs`, async () => {
-    const files = await synthConfig(join(FIXTURES, name, "deployment.config.ts"));
-    for (const f of ["ssl/ca-certificates/README.md", "ssl/db/README.md"]) {
-      assert.fixture(withoutMarker(file(files, f)), readFileSync(join(FIXTURES, name, "reference", f), "utf8"));
-    }
-    const nginx = file(files, "ssl/nginx/README.md");
-    assert.match(nginx, /server\.crt/);
-    assert.match(nginx, /nginx: \{ tls: true \}/);
-    assert.not.match(nginx, /edit the ports and health check test/);
-  });
+// ---------------------------------------------------------------------------
+// .gitignore, against a real git
+// ---------------------------------------------------------------------------
 
-  test(`${name}: the override template holds the template's example blocks`, async () => {
-    const files = await synthConfig(join(FIXTURES, name, "deployment.config.ts"));
-    const ours = uncomment(file(files, "docker-compose.override.yml.template"));
-    const ref = uncomment(readFileSync(join(FIXTURES, name, "reference", "docker-compose.override.yml.template"), "utf8"));
-    assert.equal(ours, ref);
-  });
-}
+/** What an operator and init add next to the generated files, none of which may be committed. */
+const HOST_FILES = [
+  ".env",
+  "secrets/postgres-passwd.env",
+  "secrets/dioptra-deployment-minio-accounts.env",
+  "ssl/nginx/server.crt",
+  "ssl/nginx/server.key",
+  "ssl/nginx/old/server.crt",
+  "ssl/db/server.crt",
+  "ssl/db/server.key",
+  "ssl/ca-certificates/company-root.crt",
+  "ssl/ca-certificates/company-root.pem",
+  "ssl/notes.txt",
+  "backup/tls.key",
+  ".dioptra-journal.json",
+  ".dioptra-stage-a1b2c3/.backup/docker-compose.yml",
+  "docker-compose.yml~",
+  ".docker-compose.yml.swp",
+  ".DS_Store",
+];
 
-test("the .gitignore keeps secrets and the manifest straight in a real git repo", () => {
-  if (!haveTool("git")) return;
+/**
+ * Writes the generated files and HOST_FILES into a fresh git repository whose
+ * .gitignore is `gitignore`, runs `git add -A`, and returns what git tracks.
+ */
+function trackedWith(files: ReturnType<typeof synth>, gitignore?: string): string[] {
   const dir = tempDir();
-  writeOut(synth(deployment({}).toSpec()), dir);
-  writeFileSync(join(dir, ".env"), "X=1\n");
-  const git = (...a: string[]) => spawnSync("git", a, { cwd: dir, encoding: "utf8" });
+  writeOut(files, dir);
+  if (gitignore !== undefined) writeFileSync(join(dir, ".gitignore"), gitignore);
+  for (const f of HOST_FILES) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), "x\n");
+  }
+  const git = (...a: string[]) => {
+    const r = spawnSync("git", ["-c", "core.excludesFile=/dev/null", ...a], { cwd: dir, encoding: "utf8" });
+    assert.is(r.status, 0, r.stderr);
+    return r.stdout;
+  };
   git("init", "-q");
-  const ignored = (p: string) => git("check-ignore", "-q", p).status === 0;
-  assert.ok(ignored(".env"));
-  assert.ok(ignored("secrets/postgres-passwd.env"));
-  assert.ok(ignored("ssl/nginx/server.key"));
-  assert.not.ok(ignored(".dioptra-manifest.json"));
-  assert.ok(ignored("ssl/db/server.key"));
-  assert.ok(ignored("ssl/nginx/server.crt"));
-  assert.ok(ignored(".dioptra-journal.json"));
-  // Every generated file is tracked, so a clone has all of out/.
-  for (const f of synth(deployment({}).toSpec())) assert.not.ok(ignored(f.path), `${f.path} is ignored`);
-  assert.not.ok(ignored("docker-compose.yml"));
+  git("add", "-A");
+  return git("ls-files").trim().split("\n").sort();
+}
+
+for (const [label, d] of [["HTTPS and Postgres TLS off", plain], ["HTTPS and Postgres TLS on", withTls]] as const) {
+  test(`.gitignore (${label}): git tracks exactly the generated files and the manifest, none of the host's secrets, certificates, keys or leftovers`, () => {
+    if (!haveTool("git")) return;
+    const files = synth(d.toSpec());
+    const expected = [...files.map((f) => f.path), MANIFEST].sort();
+    assert.equal(trackedWith(files), expected);
+    assert.ok(expected.includes("ssl/nginx/README.md") && expected.includes("ssl/db/README.md") && expected.includes("ssl/ca-certificates/README.md"));
+  });
+}
+
+test(".gitignore: the git check above catches a list that lets a certificate or a secret through", () => {
+  if (!haveTool("git")) return;
+  const files = synth(plain.toSpec());
+  const ours = withoutMarker(file(files, ".gitignore"));
+  const withoutSsl = ours.replace("/ssl/**\n", "");
+  assert.is.not(withoutSsl, ours);
+  assert.ok(trackedWith(files, withoutSsl).includes("ssl/ca-certificates/company-root.crt"));
+  assert.ok(trackedWith(files, ours.replace("/.env\n", "")).includes(".env"));
+  // A list that hides too much: the READMEs in ssl/ and the manifest must stay tracked.
+  const tracked = trackedWith(files, `${ours}\n/ssl/*/README.md\n.dioptra-*\n`);
+  assert.not.ok(tracked.includes("ssl/db/README.md"));
+  assert.not.ok(tracked.includes(MANIFEST));
+});
+
+test(".gitignore: every pattern group says why", () => {
+  const lines = withoutMarker(file(synth(plain.toSpec()), ".gitignore")).split("\n");
+  lines.forEach((l, i) => {
+    if (l !== "" && !l.startsWith("#")) assert.ok(lines.slice(0, i).some((p) => p.startsWith("# ")), `${l} has a comment above it`);
+  });
+  for (const group of withoutMarker(file(synth(plain.toSpec()), ".gitignore")).split("\n\n")) assert.match(group.trim(), /^# \S/, group);
+});
+
+// ---------------------------------------------------------------------------
+// ssl/ READMEs: they name what the generated init and nginx confs really use
+// ---------------------------------------------------------------------------
+
+for (const [label, d] of [["off", plain], ["on", withTls]] as const) {
+  const spec = d.toSpec();
+  const files = synth(spec);
+  const readme = (folder: string) => file(files, `ssl/${folder}/README.md`);
+
+  test(`ssl/nginx/README.md (HTTPS ${label}) names the files the nginx confs read and the glob init checks`, () => {
+    const confs = files.filter((f) => /^config\/nginx\/https_.*\.conf$/.test(f.path)).map((f) => f.content);
+    const read = new Set(confs.flatMap((c) => [...c.matchAll(/ssl_certificate(?:_key)?\s+\/etc\/ssl\/(\S+);/g)].map((m) => m[1]!)));
+    assert.equal([...read].sort(), ["server.crt", "server.key"]);
+    for (const name of read) assert.match(readme("nginx"), `\`${name}\``);
+    assert.match(file(files, "init-deployment.sh"), "ssl/nginx/*.crt");
+    assert.match(readme("nginx"), /no `\.crt` file/);
+    assert.match(readme("nginx"), label === "on" ? /HTTPS is \*\*on\*\*/ : /HTTPS is \*\*off\*\*.*`nginx: \{ tls: true \}`/);
+    assert.match(readme("nginx"), `\`${spec.nginx.serverName}\``);
+  });
+
+  test(`ssl/nginx/README.md (HTTPS ${label}) lists the ports docker-compose.yml publishes with HTTPS on`, () => {
+    const block = readme("nginx").match(/```yaml\n([\s\S]*?)```/);
+    assert.ok(block, "a ports block");
+    const listed = parse(block![1]!).ports as string[];
+    const compose = parse(file(synth(deployment({ ...d.props, nginx: { ...d.props.nginx, tls: true } }).toSpec()), "docker-compose.yml"));
+    const nginx = Object.entries(compose.services).find(([n]) => n.endsWith("-nginx"))![1] as { ports: string[] };
+    assert.equal(listed, nginx.ports);
+  });
+
+  test(`ssl/db/README.md (Postgres TLS ${label}) names the files init copies`, () => {
+    const init = file(files, "init-deployment.sh");
+    const names = [...new Set([...init.matchAll(/ssl\/db\/(server\.\w+)/g)].map((m) => m[1]!))].sort();
+    assert.equal(names, ["server.crt", "server.key"]);
+    for (const name of names) assert.match(readme("db"), `| \`${name}\` |`);
+    assert.match(readme("db"), label === "on" ? /TLS for Postgres is \*\*on\*\*/ : /TLS for Postgres is \*\*off\*\*.*`postgres: \{ tls: true \}`/);
+  });
+
+  test(`ssl/ca-certificates/README.md (${label}) names the extension the CA script picks up`, () => {
+    const script = file(files, "scripts/copy-extra-ca-certificates.sh");
+    const ext = script.match(/-name '\*\.(\w+)'/)![1]!;
+    assert.is(ext, "crt");
+    assert.match(readme("ca-certificates"), `ending in \`.${ext}\``);
+    assert.match(file(files, "init-deployment.sh"), "--ca-directory /ssl/ca-certificates");
+  });
+}
+
+// ---------------------------------------------------------------------------
+// docker-compose.override.yml.template
+// ---------------------------------------------------------------------------
+
+/** The indented `workers: …` style snippets of the template, one props object per block of lines. */
+function settingSnippets(template: string): string[] {
+  const blocks: string[][] = [];
+  let current: string[] | undefined;
+  const intro = template.slice(0, template.indexOf("# For comparison"));
+  for (const line of intro.split("\n")) {
+    const m = line.match(/^# {5}(\S.*)$/);
+    if (m) (current ??= (blocks.push([]), blocks.at(-1)!)).push(m[1]!);
+    else current = undefined;
+  }
+  return blocks.map((b) => b.join(" "));
+}
+
+/** A snippet evaluated with the DSL helpers it may call, as deployment.config.ts would. */
+const settingsOf = (snippet: string) =>
+  new Function("bindMount", "volumeMount", "nfsVolume", "workerContainer", `return { ${snippet} };`)(bindMount, volumeMount, nfsVolume, workerContainer) as DeploymentProps;
+
+/** The commented YAML at the end of the template. */
+function exampleYaml(template: string): unknown {
+  const lines = template.split("\n");
+  const start = lines.findIndex((l) => l === "# services:");
+  assert.ok(start > 0, "an example overlay");
+  return parse(lines.slice(start).map((l) => l.replace(/^# ?/, "")).join("\n"));
+}
+
+for (const [label, d] of [["default", plain], ["no workers", deployment({ workers: { tensorflowCpu: 0, pytorchCpu: 0 } })]] as const) {
+  const template = file(synth(d.toSpec()), "docker-compose.override.yml.template");
+
+  test(`override template (${label}): every line is a comment, so it never changes a deployment`, () => {
+    for (const l of template.trimEnd().split("\n")) assert.match(l, /^#( |$)/, l);
+  });
+
+  test(`override template (${label}): each setting it shows is a valid config`, () => {
+    const snippets = settingSnippets(template);
+    assert.is(snippets.length, 5, snippets.join("\n"));
+    for (const s of snippets) {
+      const { issues } = deployment({ ...d.props, ...settingsOf(s) }).resolve();
+      assert.equal(issues, [], s);
+    }
+  });
+}
+
+test("override template: the hand-written overlay it shows is what the bind-mount and NFS settings generate", () => {
+  const template = file(synth(plain.toSpec()), "docker-compose.override.yml.template");
+  const example = exampleYaml(template) as ComposeFile;
+  const [bind, nfs] = settingSnippets(template).slice(0, 2).map(settingsOf);
+  const composeOf = (props: DeploymentProps) => parse(file(synth(deployment(props).toSpec()), "docker-compose.yml")) as ComposeFile;
+  const [worker, handWritten] = Object.entries(example.services!)[0]!;
+  assert.ok((composeOf(bind!).services![worker]!.volumes as string[]).includes((handWritten.volumes as string[])[0]!), "the bind mount");
+  const [volume, definition] = Object.entries(example.volumes!)[0]!;
+  const generated = composeOf(nfs!).volumes![volume]!;
+  assert.equal({ driver: generated.driver, driver_opts: generated.driver_opts }, definition);
+  assert.ok((composeOf(nfs!).services![worker]!.volumes as string[]).some((v) => v.startsWith(`${volume}:`)), "the NFS volume mounted");
+});
+
+test("override template: uncommented, its example is an overlay docker-compose accepts", () => {
+  if (!haveTool("docker-compose")) return;
+  const files = synth(plain.toSpec());
+  const dir = tempDir();
+  writeOut(files, dir);
+  writeFileSync(join(dir, "docker-compose.override.yml"), JSON.stringify(exampleYaml(file(files, "docker-compose.override.yml.template"))));
+  const r = spawnSync("docker-compose", ["config", "-q"], { cwd: dir, encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  writeFileSync(join(dir, "docker-compose.override.yml"), JSON.stringify({ services: { "no-such-worker": { volumes: 3 } } }));
+  assert.is.not(spawnSync("docker-compose", ["config", "-q"], { cwd: dir, encoding: "utf8" }).status, 0, "a broken overlay is rejected");
 });
 
 const withOverlays: DeploymentProps = {

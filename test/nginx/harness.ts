@@ -1,6 +1,7 @@
 /**
  * Runs `nginx -t` on generated confs laid out as the nginx container sees
- * them after init, under the image's nginx.conf (test/nginx/nginx.conf),
+ * them after init, under the e2e nginx stand-in's nginx.conf (the image's
+ * settings) moved into a temp prefix by `prefixedNginxConf`,
  * with upstream host names and /etc/ssl supplied by private bind mounts so
  * the confs are checked exactly as generated.
  */
@@ -57,6 +58,34 @@ export function canRunNginx(): boolean {
   return blocker === "";
 }
 
+/** The nginx.conf the e2e nginx stand-in runs with: the image's settings. */
+export const STANDIN_NGINX_CONF = join(ROOT, "test", "e2e", "images", "nginx", "nginx.conf");
+
+/**
+ * Edits that keep `nginx -t` inside its temp prefix, each as [what, from, to].
+ * Every `from` must occur in the stand-in's conf, so a changed conf fails
+ * here instead of being checked half-moved.
+ */
+const PREFIX_EDITS: readonly (readonly [string, string | RegExp, string])[] = [
+  // nginx -t creates the pid file; the prefix is the only place it may.
+  ["the pid file", /^pid \/tmp\/nginx\.pid;$/m, "pid nginx.pid;"],
+  // The prefix's conf.d stands in for the nginx-conf-d volume (relative
+  // includes resolve against the conf's folder).
+  ["the conf.d includes", /\/etc\/nginx\/conf\.d\//g, "conf.d/"],
+  // The image's temp folders are under its own /var/lib/nginx; nginx -t
+  // creates them, so they move into the prefix too.
+  ["the http temp folders", /^http \{$/m, ["http {", ...["body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `    ${t === "body" ? "client_body" : t}_temp_path temp/${t};`)].join("\n")],
+];
+
+/** The stand-in's nginx.conf with PREFIX_EDITS applied; throws when one finds nothing to edit. */
+export function prefixedNginxConf(conf: string = readFileSync(STANDIN_NGINX_CONF, "utf8")): string {
+  return PREFIX_EDITS.reduce((text, [what, from, to]) => {
+    const edited = text.replace(from, to);
+    if (edited === text) throw new Error(`the nginx stand-in's nginx.conf no longer has ${what} the nginx -t harness moves into its prefix`);
+    return edited;
+  }, conf);
+}
+
 let certificate: { crt: string; key: string } | undefined;
 
 /** A throw-away self-signed certificate, made once per run (EC: quick to generate). */
@@ -100,7 +129,7 @@ function runInPrefix(prefix: string, confs: ReadonlyMap<string, string>, scheme:
   mkdirSync(join(prefix, "conf.d"));
   mkdirSync(join(prefix, "temp")); // nginx creates the temp folders named in nginx.conf, not their parent
   for (const [file, content] of confD) writeFileSync(join(prefix, "conf.d", file), content);
-  writeFileSync(join(prefix, "nginx.conf"), readFileSync(join(ROOT, "test", "nginx", "nginx.conf")));
+  writeFileSync(join(prefix, "nginx.conf"), prefixedNginxConf());
   mkdirSync(join(prefix, "ssl"));
   if (scheme === "https" && !layout.withoutCertificate) {
     const { crt, key } = selfSigned();

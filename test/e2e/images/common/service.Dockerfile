@@ -1,12 +1,15 @@
 # Stand-in for the Dioptra restapi and mlflow-tracking images, built with
 # --build-arg KIND=restapi|mlflow: the image's user (dioptra, 39000:100), work
-# folder, volumes and wait-for-it.sh; an entrypoint (images/<KIND>/entrypoint.sh)
-# with the real one's --wait-for handling that then runs the stand-in service.
+# folder and volumes, the port waiter at the image's path (the generated
+# init-deployment.sh runs it in the restapi image to wait for the init db),
+# and an entrypoint (images/<KIND>/entrypoint.sh) that waits for its
+# --wait-for targets, then runs the stand-in service.
 ARG BASE
 FROM ${BASE}
 ARG KIND
 COPY common/standin.py /opt/dioptra-e2e/standin.py
-COPY common/wait-for-it.sh common/entrypoint-lib.sh ${KIND}/entrypoint.sh /usr/local/bin/
+COPY common/wait-for-port.sh /usr/local/bin/wait-for-it.sh
+COPY common/entrypoint-lib.sh ${KIND}/entrypoint.sh /usr/local/bin/
 RUN set -eux; \
     useradd -u 39000 -N -m -s /bin/bash -c "Dioptra user" dioptra; \
     mkdir -p /work; \

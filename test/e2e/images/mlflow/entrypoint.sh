@@ -1,8 +1,10 @@
 #!/bin/bash
-# The Dioptra MLflow tracking entrypoint (shellscripts/entrypoint-mlflow-tracking.m4):
-# waits for every --wait-for host:port, then starts the server through
-# `bash -c`, as the real one does, so a --backend-store-uri of
-# ${DIOPTRA_MLFLOW_TRACKING_DATABASE_URI} is expanded from the environment.
+# Entrypoint of the MLflow tracking stand-in. It takes the options of the
+# Dioptra mlflow-tracking image (with its defaults), waits for every
+# --wait-for target and then starts the server from a `bash -c` string, as
+# the image does: a --backend-store-uri given literally as
+# ${DIOPTRA_MLFLOW_TRACKING_DATABASE_URI} is expanded there, from the
+# container's environment. --gunicorn-opts is accepted and ignored.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../common/entrypoint-lib.sh
 . /usr/local/bin/entrypoint-lib.sh
@@ -21,11 +23,11 @@ while (($# > 0)); do
     --port) port="$2"; shift 2 ;;
     --workers) workers="$2"; shift 2 ;;
     --gunicorn-opts) shift 2 ;;
-    *) echo "${logname}: FATAL ERROR: got an unexpected argument '$1'" >&2; exit 1 ;;
+    *) fail "unknown argument '$1'" ;;
   esac
 done
 wait_for_services
-echo "${logname}: starting mlflow tracking server (stand-in), ${workers} worker(s)"
+echo "${log_prefix}: starting the MLflow stand-in with ${workers} worker(s)"
 exec /usr/bin/env bash -c "exec python3 /opt/dioptra-e2e/standin.py mlflow \
   --backend-store-uri ${backend_store_uri} \
   --default-artifact-root ${default_artifact_root} \

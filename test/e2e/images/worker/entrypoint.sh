@@ -14,8 +14,8 @@ while (($# > 0)); do
   esac
 done
 parse_wait_for "${args[@]}"
-((${#leftovers[@]} > 0)) || { echo "${logname}: FATAL ERROR: no job queue given" >&2; exit 1; }
+((${#leftovers[@]} > 0)) || fail "no queue name given"
 wait_for_services
-echo "${logname}: starting Dioptra worker on ${leftovers[*]}"
+echo "${log_prefix}: starting the worker stand-in on queue(s) ${leftovers[*]}"
 cd "${DIOPTRA_WORKDIR}"
 exec dioptra-worker-v1 --url "${RQ_REDIS_URI-}" --results-ttl "${results_ttl}" "${leftovers[@]}"

@@ -1,12 +1,13 @@
 #!/bin/bash
-# The Dioptra worker healthcheck (shellscripts/healthcheck-worker.m4): exactly
-# one `python -m dioptra.rq.cli.rq worker` process.
+# Worker healthcheck, with the rule of the Dioptra 1.0 worker images: healthy
+# when exactly one process runs `python -m dioptra.rq.cli.rq worker` (none
+# means the worker died; two would be a stray second worker).
 set -euo pipefail ${DEBUG:+-x}
-LOGNAME="Worker Healthcheck"
-# The image's own check, kept as it is.
-# shellcheck disable=SC2009
-num_procs="$(ps -C python --no-headers -o cmd | grep -cE '^python -m dioptra.rq.cli.rq worker' || true)"
-if ((num_procs != 1)); then
-  echo "${LOGNAME}: ERROR - Process count for python -m dioptra.rq.cli.rq worker is ${num_procs} instead of 1." >&2
+count=0
+while read -r cmd; do
+  [[ "${cmd}" == "python -m dioptra.rq.cli.rq worker"* ]] && count=$((count + 1))
+done < <(ps -C python --no-headers -o args)
+if ((count != 1)); then
+  echo "healthcheck.sh: ${count} worker processes running, expected 1" >&2
   exit 1
 fi
