@@ -50,10 +50,16 @@ export type Sites = ReadonlyMap<string, string>;
 
 class Checker {
   readonly issues: Issue[] = [];
-  constructor(private readonly sites: Sites) {}
+  /** Paths already reported by textProblems: their other checks would only repeat it. */
+  private readonly textPaths: Set<string>;
+  constructor(private readonly sites: Sites, props: unknown) {
+    const problems = textProblems(props);
+    for (const [path, message] of problems) this.issues.push({ path, message, ...this.locate(path) });
+    this.textPaths = new Set(problems.map(([path]) => path));
+  }
 
   fail(path: string, message: string): void {
-    this.issues.push({ path, message, ...this.locate(path) });
+    if (!this.textPaths.has(path)) this.issues.push({ path, message, ...this.locate(path) });
   }
 
   private locate(path: string): { location?: string } {
@@ -145,8 +151,7 @@ export interface Resolution {
 
 /** Validates props and resolves them to a spec; `spec` is undefined when there are issues. */
 export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map()): Resolution {
-  const c = new Checker(sites);
-  for (const [path, message] of textProblems(props)) c.fail(path, message);
+  const c = new Checker(sites, props);
   const p = c.object<DeploymentProps>("", props, [
     "name",
     "registry",

@@ -10,6 +10,8 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+// Static: in the esbuild bundle, `await import("yaml")` of this CommonJS package gave no `parse`.
+import { parse } from "yaml";
 import type { DeploymentProps } from "../../dsl/props.js";
 import { resolveDeployment } from "../../dsl/resolve.js";
 import { sameData, writeConfigAtomically } from "../../config-edit/config-edit.js";
@@ -96,7 +98,6 @@ export interface ImportOptions {
 /** Reads --compose FILE: the override's settings merged over `props`, or an error naming what cannot be imported. */
 async function readOverride(file: string, props: DeploymentProps, io: Io): Promise<DeploymentProps> {
   const text = readInput(file);
-  const { parse } = await import("yaml");
   let doc: unknown;
   try {
     doc = parse(text, { merge: true });
