@@ -8,6 +8,7 @@
 import { statSync } from "node:fs";
 import { basename } from "node:path";
 import type { Node, SourceFile } from "ts-morph";
+import { tsPropertyKey, tsStringLiteral } from "./ts-text.js";
 import { findDeployment, formatSettingPath, tsMorph, unwrap, walkSetting, type Container, type Step } from "./config-ast.js";
 
 /** How a file writes code, so inserted text looks like its neighbours. */
@@ -53,18 +54,12 @@ function startsLine(text: string, pos: number): boolean {
   return /^[ \t]*$/.test(text.slice(text.lastIndexOf("\n", pos - 1) + 1, pos));
 }
 
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const INDEX = /^(0|[1-9][0-9]*)$/;
-
-/** A property key as TypeScript writes it: bare when it can be, quoted otherwise. */
+/** A property key as TypeScript writes it: bare when it can be, quoted otherwise (see {@link tsPropertyKey}). */
 export function keyText(key: string, style: Pick<CodeStyle, "quote">): string {
-  return IDENTIFIER.test(key) || INDEX.test(key) ? key : stringText(key, style);
+  return tsPropertyKey(key, style.quote);
 }
 
-function stringText(s: string, style: Pick<CodeStyle, "quote">): string {
-  const json = JSON.stringify(s);
-  return style.quote === '"' ? json : `'${json.slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
-}
+const stringText = (s: string, style: Pick<CodeStyle, "quote">): string => tsStringLiteral(s, style.quote);
 
 /** A plain object: not null, not an array. */
 export const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);

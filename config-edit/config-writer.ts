@@ -10,6 +10,7 @@ import { IMAGE_SLOTS } from "../dsl/images.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import { isRecord as isRaw, keyText, literalText, type CodeStyle } from "./config-edit.js";
+import { tsCommentText } from "./ts-text.js";
 
 type Raw = Record<string, unknown>;
 
@@ -72,7 +73,8 @@ function header(source: ImportSource, stated: number): string {
       : "Only settings that differ from the template's defaults are stated.",
     "Change a setting with `dioptra-deploy set KEY=VALUE` (or by editing this file), then run `dioptra-deploy generate`.",
   ];
-  const body = paragraphs.map((p) => wrap(p).map((l) => ` * ${l}`).join("\n")).join("\n *\n");
+  // The values come from the imported file: escaped, they stay text of the comment (a `*/` would end it).
+  const body = paragraphs.map((p) => wrap(tsCommentText(p)).map((l) => ` * ${l}`).join("\n")).join("\n *\n");
   return `/**\n${body}\n */\n`;
 }
 

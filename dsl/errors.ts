@@ -19,5 +19,11 @@ export class ConfigError extends Error {
 
 /** Formats an issue as `file:line:col  path: message`, the CLI's error line. */
 export function formatIssue(issue: Issue): string {
-  return `${issue.location ? `${issue.location}  ` : ""}${issue.path}: ${issue.message}`;
+  return `${issue.location ? `${issue.location}  ` : ""}${oneLine(issue.path)}: ${issue.message}`;
+}
+
+/** A setting path on one line: a key may hold a line break, which would split the error line. */
+function oneLine(path: string): string {
+  const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+  return path.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

@@ -4,7 +4,7 @@
  * value and what is allowed. No I/O, no environment, no clock.
  */
 import { BUILTIN_VOLUMES, MAIN_VOLUMES } from "./builtin-volumes.js";
-import { RE, isCount, isPort, isSafeAbsolutePath, show } from "./checks.js";
+import { IMAGE_NAME_MAX, RE, RESERVED_KEYS, addressesOverlap, imageName, interpolationProblems, isCount, isPort, isSafeAbsolutePath, show, textProblems, type ValueTest } from "./checks.js";
 import type { Issue } from "./errors.js";
 import { PROFILES, DEFAULT_RELEASE, RELEASES, type DioptraProfile, type DioptraRelease } from "../profiles/index.js";
 import { IMAGE_SLOTS, formatImage, type ImageName, type ImageRef } from "./images.js";
@@ -51,10 +51,16 @@ export type Sites = ReadonlyMap<string, string>;
 
 class Checker {
   readonly issues: Issue[] = [];
-  constructor(private readonly sites: Sites) {}
+  /** Paths already reported by textProblems: their other checks would only repeat it. */
+  private readonly textPaths: Set<string>;
+  constructor(private readonly sites: Sites, props: unknown) {
+    const problems = textProblems(props);
+    for (const [path, message] of problems) this.issues.push({ path, message, ...this.locate(path) });
+    this.textPaths = new Set(problems.map(([path]) => path));
+  }
 
   fail(path: string, message: string): void {
-    this.issues.push({ path, message, ...this.locate(path) });
+    if (!this.textPaths.has(path)) this.issues.push({ path, message, ...this.locate(path) });
   }
 
   private locate(path: string): { location?: string } {
@@ -69,7 +75,8 @@ class Checker {
   /** Reports keys the DSL does not know (typos, or settings from another version). */
   keys(path: string, value: object, allowed: readonly string[]): void {
     for (const k of Object.keys(value)) {
-      if (!allowed.includes(k)) this.fail(join(path, k), `unknown setting (allowed here: ${allowed.join(", ")})`);
+      // Reported once, by textProblems.
+      if (!allowed.includes(k) && !RESERVED_KEYS.has(k)) this.fail(join(path, k), `unknown setting (allowed here: ${allowed.join(", ")})`);
     }
   }
 
@@ -83,7 +90,7 @@ class Checker {
     return value as T;
   }
 
-  string(path: string, value: unknown, fallback: string, test?: { re: RegExp; what: string }): string {
+  string(path: string, value: unknown, fallback: string, test?: { re: ValueTest; what: string }): string {
     if (value === undefined) return fallback;
     if (typeof value !== "string") {
       this.fail(path, `must be a string, got ${show(value)}`);
@@ -145,7 +152,7 @@ export interface Resolution {
 
 /** Validates props and resolves them to a spec; `spec` is undefined when there are issues. */
 export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map()): Resolution {
-  const c = new Checker(sites);
+  const c = new Checker(sites, props);
   const p = c.object<DeploymentProps>("", props, [
     "dioptra",
     "name",
@@ -235,7 +242,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   const envs = c.object<Record<string, unknown>>("environments", p.environments, Object.keys(p.environments ?? {})) ?? {};
   const environments: [string, ComposeOverlay][] = [];
   for (const env of Object.keys(envs).sort()) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(env) || ["override", "init", "yml"].includes(env))
+    if (!/^[a-z0-9][a-z0-9_-]{0,199}$/.test(env) || ["override", "init", "yml"].includes(env))
       c.fail(`environments.${env}`, `${show(env)} cannot name docker-compose.<name>.yml: use lower-case letters, digits, - and _, and not "override" or "init"`);
     const o = resolveOverlay(c, `environments.${env}`, envs[env], serviceNames);
     if (o) environments.push([env, o]);
@@ -289,7 +296,7 @@ function resolveImages(c: Checker, p: DeploymentProps, profile: DioptraProfile):
     const path = `images.${key}`;
     if (o === undefined) out[key] = formatImage(base);
     else if (typeof o === "string") {
-      if (!RE.image.test(o)) c.fail(path, `${show(o)} is not a valid image reference such as "registry.example.org/team/restapi:1.0"`);
+      if (!RE.image.test(o)) c.fail(path, `${show(o)} is not a valid image reference such as "registry.example.org/team/restapi:1.0" (name at most ${IMAGE_NAME_MAX} characters, tag at most 128)`);
       out[key] = o;
     } else {
       const part = c.object<Partial<ImageRef>>(path, o, ["registry", "namespace", "image", "tag"]) ?? {};
@@ -302,6 +309,9 @@ function resolveImages(c: Checker, p: DeploymentProps, profile: DioptraProfile):
       if (ref.registry !== "" && !RE.registry.test(ref.registry)) c.fail(`${path}.registry`, `${show(ref.registry)} is not a registry host`);
       out[key] = formatImage(ref);
     }
+    const name = imageName(out[key]);
+    if (typeof o !== "string" && name.length > IMAGE_NAME_MAX)
+      c.fail(o === undefined ? (registry.length > namespace.length ? "registry" : "namespace") : path, `gives the image name ${show(name.slice(0, 40))}… of ${name.length} characters; Docker allows at most ${IMAGE_NAME_MAX} (registry, namespace and image together)`);
   }
   return out;
 }
@@ -420,7 +430,6 @@ function resolveEnvironment(c: Checker, path: string, value: unknown): Record<st
     if (!RE.envName.test(k)) c.fail(`${path}.${k}`, `${show(k)} is not an environment variable name (letters, digits and _, not starting with a digit)`);
     const isInterp = v !== null && typeof v === "object" && typeof (v as { interpolate?: unknown }).interpolate === "string";
     if (typeof v !== "string" && !isInterp) c.fail(`${path}.${k}`, `must be a string or fromEnv(...), got ${show(v)}`);
-    else if (typeof v === "string" && v.includes("\0")) c.fail(`${path}.${k}`, "must not contain a NUL character");
     else if (isInterp && !/^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}$/.test((v as { interpolate: string }).interpolate))
       c.fail(`${path}.${k}`, `${show(v)} is not an interpolation such as fromEnv("NAME")`);
     else out[k] = v as EnvValue;
@@ -474,7 +483,7 @@ function resolveContainers(
     const entrypoint = strings("entrypoint", props.entrypoint);
     const waitFor = c.array<string>(`${path}.waitFor`, props.waitFor).map((w, i) => {
       if (typeof w === "string" && w in SERVICES) return waitTarget(slug, w as keyof typeof SERVICES);
-      if (typeof w === "string" && /^[A-Za-z0-9._-]+:[0-9]{1,5}$/.test(w) && isPort(Number(w.split(":")[1]))) return w;
+      if (typeof w === "string" && /^[^:]+:[0-9]{1,5}$/.test(w) && RE.hostName.test(w.split(":")[0]!) && isPort(Number(w.split(":")[1]))) return w;
       c.fail(`${path}.waitFor.${i}`, `${show(w)} is neither a deployment service (${Object.keys(SERVICES).join(", ")}) nor host:port`);
       return "";
     });
@@ -525,7 +534,7 @@ function checkHostPorts(c: Checker, nginx: DeploymentSpec["nginx"], containers: 
   }
   claims.forEach((a, i) => {
     for (const b of claims.slice(0, i)) {
-      if (a.port === b.port && a.proto === b.proto && (a.ip === b.ip || a.ip === "" || b.ip === ""))
+      if (a.port === b.port && a.proto === b.proto && addressesOverlap(a.ip, b.ip))
         c.fail(a.path.startsWith("nginx (") ? b.path : a.path, `host port ${a.port}/${a.proto} is already published by ${a.path.startsWith("nginx (") ? a.path : b.path}`);
     }
   });
@@ -549,5 +558,6 @@ function resolveOverlay(c: Checker, path: string, value: unknown, serviceNames: 
     if (!RE.volumeName.test(name)) c.fail(`${path}.volumes.${name}`, `${show(name)} is not a volume name`);
     c.object(`${path}.volumes.${name}`, v, Object.keys(v ?? {}));
   }
+  for (const [at, message] of interpolationProblems(o, path)) c.fail(at, message);
   return o;
 }

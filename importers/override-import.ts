@@ -28,6 +28,46 @@ import { isRecord as isRaw, sameData } from "../config-edit/config-edit.js";
 
 type Raw = Record<string, unknown>;
 
+/** The host side of a Compose mount (short or long syntax), and whether it is writable. */
+function hostSide(entry: unknown): { source: string; writable: boolean } | undefined {
+  if (typeof entry === "string") {
+    const [source, , mode] = entry.split(":");
+    return source === undefined ? undefined : { source, writable: !(mode ?? "").split(",").includes("ro") };
+  }
+  return isRaw(entry) && typeof entry.source === "string" ? { source: entry.source, writable: entry.read_only !== true } : undefined;
+}
+
+/**
+ * Service settings that hand a container control of the host. They are
+ * imported as the file has them (the deployment must stay the one the file
+ * described), but each is named in a warning: in a long override file, or
+ * one from someone else, they are easy to miss.
+ */
+const HOST_ACCESS: readonly { readonly key: string; readonly risk: (value: unknown) => string[] }[] = [
+  { key: "privileged", risk: (v) => (v === true ? ["privileged: true gives the container every capability and every host device"] : []) },
+  { key: "cap_add", risk: (v) => (Array.isArray(v) && v.length > 0 ? [`cap_add ${JSON.stringify(v)} gives the container kernel capabilities beyond Docker's default set`] : []) },
+  { key: "network_mode", risk: (v) => (v === "host" ? ["network_mode: host puts the container on the host's network (every host port, no isolation)"] : []) },
+  { key: "pid", risk: (v) => (v === "host" ? ["pid: host lets the container see and signal every process of the host"] : []) },
+  { key: "ipc", risk: (v) => (v === "host" ? ["ipc: host shares the host's shared memory and IPC"] : []) },
+  {
+    key: "volumes",
+    risk: (v) =>
+      (Array.isArray(v) ? v : []).flatMap((m) => {
+        const h = hostSide(m);
+        if (!h) return [];
+        const mode = h.writable ? "read-write" : "read-only";
+        if (/(?:^|\/)(?:docker|containerd|podman)\.sock$/.test(h.source)) return [`mounts the container engine's socket ${JSON.stringify(h.source)} (${mode}): whoever controls the container is root on the host`];
+        if (/^\/+$/.test(h.source)) return [`mounts the host's root folder "/" ${mode}${h.writable ? ": the container can change any file of the host" : ": the container can read every file of the host"}`];
+        return [];
+      }),
+  },
+];
+
+/** Warnings for the settings of one service that give it control of the host. */
+export function hostAccessWarnings(file: string, name: string, svc: Raw): string[] {
+  return HOST_ACCESS.flatMap(({ key, risk }) => (key in svc ? risk(svc[key]).map((r) => `${file}: services.${name}.${key}: ${r}; check that you mean it`) : []));
+}
+
 /** The result of {@link fromOverride}. */
 export interface OverrideConversion {
   readonly props: DeploymentProps;
@@ -185,6 +225,7 @@ export function fromOverride(doc: unknown, base: DeploymentProps, file: string):
       issues.push({ path: `${file}: services.${name}`, message: "is not a mapping" });
       continue;
     }
+    warnings.push(...hostAccessWarnings(file, name, svc));
     const worker = workers.get(name);
     if (builtin.has(name)) for (const [k, x] of Object.entries(svc)) keepRaw("services", name, k, x);
     else if (worker) own.set(name, importWorker(name, svc, worker));

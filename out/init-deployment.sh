@@ -171,24 +171,39 @@ wait_for_services() {
 # partly deleted set is completed with the values still in use.
 declare -A secret=()
 
+# Lines of existing files that give a secret an empty value ("file: KEY").
+blank_secrets=()
+
 # Sets secret[$1] from the value of key $3 in file $2, without prefix $4 and
-# suffix $5, unless it is already known or the file has no such line.
+# suffix $5, unless it is already known or the file has no such line. A line
+# whose secret part is empty is noted in blank_secrets.
 load_secret() {
   local name="$1" file="$2" key="$3" prefix="$4" suffix="$5" line value
-  if [[ -n "${secret[${name}]:-}" || ! -f "${file}" ]]; then
+  if [[ ! -f "${file}" ]]; then
     return 0
   fi
   while IFS= read -r line || [[ -n "${line}" ]]; do
     [[ "${line}" == "${key}="* ]] || continue
     value="${line#*=}"
-    [[ "${value}" == "${prefix}"*"${suffix}" ]] || continue
+    [[ "${value}" == "${prefix}"*"${suffix}" ]] || return 0
     value="${value#"${prefix}"}"
     value="${value%"${suffix}"}"
-    if [[ -n "${value}" ]]; then
+    if [[ -z "${value}" || "${value}" == '""' || "${value}" == "''" ]]; then
+      blank_secrets+=("${file}: ${key}")
+    elif [[ -z "${secret[${name}]:-}" ]]; then
       secret[${name}]="${value}"
     fi
     return 0
   done <"${file}"
+}
+
+# Stops when an existing file gives a secret an empty value: Compose would run
+# with it blank, and init never rewrites a line someone may have written.
+refuse_blank_secrets() {
+  if ((${#blank_secrets[@]} > 0)); then
+    die "These secrets are set to an empty value: ${blank_secrets[*]}." \
+      "Give each a value, or delete the line so that init fills it in, and re-run."
+  fi
 }
 
 # $1 random bytes from the kernel's CSPRNG, base64-encoded.
@@ -220,34 +235,54 @@ draw_secret() {
   secret[${name}]="${value}"
 }
 
-# Writes file $1 with lines $2..., readable by this user only, unless it exists.
+# Whether file $1 has a line for key $2.
+has_key() {
+  local line
+  while IFS= read -r line || [[ -n "${line}" ]]; do
+    [[ "${line}" == "$2="* ]] && return 0
+  done <"$1"
+  return 1
+}
+
+# Writes file $1 with lines $2... (comment lines, then KEY=value lines),
+# readable by this user only. An existing file keeps every byte and gets only
+# the KEY= lines it lacks, appended: an older or hand-made file (say, a .env
+# with only COMPOSE_PROJECT_NAME) must not leave a secret blank. Values are
+# never printed.
 write_secret_file() {
-  local file="$1"
+  local file="$1" line
   shift
-  if [[ -e "${file}" ]]; then
+  if [[ ! -e "${file}" ]]; then
+    log_info "Creating ${file}"
+    (umask 077 && set -o noclobber && printf '%s\n' "$@" >"${file}")
+    return 0
+  fi
+  local missing=() keys=()
+  for line in "$@"; do
+    if [[ "${line}" != "#"* ]] && ! has_key "${file}" "${line%%=*}"; then
+      missing+=("${line}")
+      keys+=("${line%%=*}")
+    fi
+  done
+  if ((${#missing[@]} == 0)); then
     log_info "${file} exists: keeping it"
     return 0
   fi
-  log_info "Creating ${file}"
-  (umask 077 && set -o noclobber && printf '%s\n' "$@" >"${file}")
+  log_info "${file} exists: keeping its lines and adding ${keys[*]}"
+  if [[ -s "${file}" && -n "$(tail -c 1 "${file}")" ]]; then
+    printf '\n' >>"${file}"
+  fi
+  printf '%s\n' "${missing[@]}" >>"${file}"
 }
 
 # Compose names the project after the folder unless .env says otherwise.
-ensure_compose_project_name() {
+warn_compose_project_name() {
   local line
   while IFS= read -r line || [[ -n "${line}" ]]; do
-    if [[ "${line}" == COMPOSE_PROJECT_NAME=* ]]; then
-      if [[ "${line}" != "COMPOSE_PROJECT_NAME=${SLUG}" ]]; then
-        log_warning ".env sets ${line}, not COMPOSE_PROJECT_NAME=${SLUG}: keeping it"
-      fi
-      return 0
+    if [[ "${line}" == COMPOSE_PROJECT_NAME=* && "${line}" != "COMPOSE_PROJECT_NAME=${SLUG}" ]]; then
+      log_warning ".env sets ${line}, not COMPOSE_PROJECT_NAME=${SLUG}: keeping it"
     fi
   done <.env
-  log_info "Adding COMPOSE_PROJECT_NAME=${SLUG} to .env"
-  if [[ -s .env && -n "$(tail -c 1 .env)" ]]; then
-    printf '\n' >>.env
-  fi
-  printf 'COMPOSE_PROJECT_NAME=%s\n' "${SLUG}" >>.env
 }
 
 ###########################################################################################
@@ -289,6 +324,7 @@ init_secrets() {
   load_secret minio_mlflow_tracking_password secrets/dioptra-deployment-minio-accounts.env MINIO_MLFLOW_TRACKING_PASSWORD '' ''
   load_secret minio_restapi_password secrets/dioptra-deployment-minio-accounts.env MINIO_RESTAPI_PASSWORD '' ''
   load_secret minio_worker_password secrets/dioptra-deployment-minio-accounts.env MINIO_WORKER_PASSWORD '' ''
+  refuse_blank_secrets
   draw_secret postgres_user_dioptra_password token
   draw_secret dioptra_worker_password token
   draw_secret minio_root_password token
@@ -333,7 +369,7 @@ init_secrets() {
     "MINIO_WORKER_USER=dioptra-worker" \
     "MINIO_WORKER_PASSWORD=${secret[minio_worker_password]}" \
     "MINIO_WORKER_POLICIES=mlflow-tracking-readwrite"
-  ensure_compose_project_name
+  warn_compose_project_name
   if [[ "${trace}" == on ]]; then set -x; fi
 }
 

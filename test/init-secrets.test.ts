@@ -4,7 +4,7 @@
  * variables, CSPRNG values of at least 128 bits, mode 0600, nothing
  * rewritten on a second run, and COMPOSE_PROJECT_NAME added to an old .env.
  */
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -114,15 +114,53 @@ for (const fixture of fixtureNames()) {
   });
 }
 
-test(".env without COMPOSE_PROJECT_NAME gets it appended, other lines unchanged", async () => {
+test("an existing .env keeps every line and gets only the lines it lacks, the secrets among them, no value printed", async () => {
   const out = await freshFixtureOut("name-and-systemd");
   for (const trailingNewline of [true, false]) {
     rmSync(join(out, ".env"), { force: true });
+    rmSync(join(out, "secrets"), { recursive: true, force: true });
     const old = "# an older deployment's .env\nMINIO_ROOT_USER=dioptra-admin\nMINIO_ROOT_PASSWORD=kept-as-it-was" + (trailingNewline ? "\n" : "");
     writeFileSync(join(out, ".env"), old, { mode: 0o600 });
     const r = secretsOnly(out);
     assert.is(r.status, 0, r.stderr);
-    assert.is(readFileSync(join(out, ".env"), "utf8"), `${old}${trailingNewline ? "" : "\n"}COMPOSE_PROJECT_NAME=my-lab-dioptra-test\n`);
+    const text = readFileSync(join(out, ".env"), "utf8");
+    assert.ok(text.startsWith(`${old}${trailingNewline ? "" : "\n"}`), "the old lines changed");
+    const lines = envLines(join(out, ".env"));
+    const keys = lines.map((l) => l.slice(0, l.indexOf("=")));
+    assert.is(new Set(keys).size, keys.length, "a key was added twice");
+    for (const key of ["MINIO_ROOT_PASSWORD", "POSTGRES_USER_DIOPTRA_PASSWORD", "PGADMIN_DEFAULT_PASSWORD", "MINIO_KMS_SECRET_KEY", "COMPOSE_PROJECT_NAME"]) {
+      const line = lines.find((l) => l.startsWith(`${key}=`));
+      assert.ok(line && line.length > key.length + 1, `${key} missing or blank`);
+    }
+    assert.ok(lines.includes("COMPOSE_PROJECT_NAME=my-lab-dioptra-test"));
+    // The value kept in .env is the one the other files get.
+    assert.match(readFileSync(join(out, "secrets/my-lab-dioptra-test-minio-accounts.env"), "utf8"), /^MINIO_ROOT_PASSWORD=kept-as-it-was$/m);
+    for (const l of lines.filter((x) => /PASSWORD|SECRET/.test(x))) assert.not.ok(`${r.stdout}${r.stderr}`.includes(l.slice(l.indexOf("=") + 1)), "a value was printed");
+  }
+});
+
+test("a .env with only COMPOSE_PROJECT_NAME gets every secret (Compose would otherwise run with blank passwords)", async () => {
+  const out = await freshFixtureOut("default");
+  writeFileSync(join(out, ".env"), "COMPOSE_PROJECT_NAME=dioptra-deployment\n", { mode: 0o600 });
+  const r = secretsOnly(out);
+  assert.is(r.status, 0, r.stderr);
+  const lines = envLines(join(out, ".env"));
+  assert.is(lines[0], "COMPOSE_PROJECT_NAME=dioptra-deployment");
+  assert.is(lines.length, 16);
+  for (const l of lines) assert.ok(l.length > l.indexOf("=") + 1, `${l} is blank`);
+  assert.match(r.stdout, "adding DIOPTRA_RESTAPI_DATABASE_URI");
+});
+
+test("a secret set to an empty value in an existing file stops init, before anything is written, naming file and key", async () => {
+  const out = await freshFixtureOut("default");
+  for (const blank of ["MINIO_ROOT_PASSWORD=", 'PGADMIN_DEFAULT_PASSWORD=""', "DIOPTRA_RESTAPI_DATABASE_URI=postgresql://dioptra:@dioptra-deployment-db/restapi"]) {
+    rmSync(join(out, "secrets"), { recursive: true, force: true });
+    writeFileSync(join(out, ".env"), `COMPOSE_PROJECT_NAME=dioptra-deployment\n${blank}\n`, { mode: 0o600 });
+    const r = secretsOnly(out);
+    assert.is.not(r.status, 0, blank);
+    assert.match(r.stderr, `.env: ${blank.slice(0, blank.indexOf("="))}`);
+    assert.is(readFileSync(join(out, ".env"), "utf8"), `COMPOSE_PROJECT_NAME=dioptra-deployment\n${blank}\n`, "the file changed");
+    assert.not.ok(existsSync(join(out, "secrets/postgres-passwd.env")), "a secret file was written");
   }
 });
 
@@ -142,7 +180,9 @@ test("a different COMPOSE_PROJECT_NAME in .env is kept, with a warning", async (
   writeFileSync(join(out, ".env"), "COMPOSE_PROJECT_NAME=other\n", { mode: 0o600 });
   const r = secretsOnly(out);
   assert.is(r.status, 0, r.stderr);
-  assert.is(readFileSync(join(out, ".env"), "utf8"), "COMPOSE_PROJECT_NAME=other\n");
+  const env = readFileSync(join(out, ".env"), "utf8");
+  assert.ok(env.startsWith("COMPOSE_PROJECT_NAME=other\n"), "the line changed");
+  assert.is(env.split("\n").filter((l) => l.startsWith("COMPOSE_PROJECT_NAME=")).length, 1, "a second COMPOSE_PROJECT_NAME was added");
   assert.match(r.stderr, "not COMPOSE_PROJECT_NAME=dioptra-deployment: keeping it");
 });
 

@@ -10,6 +10,8 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
+// Static: in the esbuild bundle, `await import("yaml")` of this CommonJS package gave no `parse`.
+import { parse } from "yaml";
 import type { DeploymentProps } from "../../dsl/props.js";
 import { resolveDeployment } from "../../dsl/resolve.js";
 import { sameData, writeConfigAtomically } from "../../config-edit/config-edit.js";
@@ -22,15 +24,42 @@ type Io = { out: (s: string) => void; err: (s: string) => void };
 
 const USAGE = "usage: dioptra-deploy import --cruft FILE --out CONFIG.ts [--compose docker-compose.override.yml] [--dioptra 1.0|1.1] [--force]";
 
+/** Text that prints on one line: no control characters or line breaks, at most 2048 characters. */
+const PRINTABLE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]{1,2048}$/;
+
+/**
+ * What the metadata of a .cruft.json or replay file may hold. It is written
+ * into the new config's header comment, so a value it cannot be (a control
+ * character, a `*​/`, a commit that is no commit id) means the file was not
+ * written by cruft or cookiecutter, and it is refused. Whatever passes is
+ * still escaped by the header's writer.
+ */
+const SOURCE_FIELDS: readonly { readonly key: keyof Omit<ImportSource, "file" | "compose">; readonly from: "file" | "variables"; readonly name: string; readonly ok: (v: string) => boolean; readonly what: string }[] = [
+  { key: "template", from: "file", name: "template", ok: (v) => PRINTABLE.test(v) && !v.includes("*/"), what: "a template URL or path (one line, no \"*/\")" },
+  { key: "template", from: "variables", name: "_template", ok: (v) => PRINTABLE.test(v) && !v.includes("*/"), what: "a template URL or path (one line, no \"*/\")" },
+  { key: "directory", from: "file", name: "directory", ok: (v) => PRINTABLE.test(v) && !v.includes("*/"), what: "a folder in the template's repository (one line, no \"*/\")" },
+  { key: "commit", from: "file", name: "commit", ok: (v) => /^[0-9a-fA-F]{7,64}$/.test(v), what: "a git commit id (7 to 64 hex digits)" },
+  { key: "checkout", from: "file", name: "checkout", ok: isRefName, what: "a git branch or tag name" },
+  { key: "checkout", from: "variables", name: "_checkout", ok: isRefName, what: "a git branch or tag name" },
+];
+
+/** A name git accepts for a branch or tag (git check-ref-format, one level or more). */
+function isRefName(v: string): boolean {
+  return PRINTABLE.test(v) && !/[\s~^:?*[\\]|\.\.|@\{|\/\/|^[-/.]|[/.]$|\.lock$/.test(v);
+}
+
+/** Where the variables came from, for the header; a value that cannot be what it claims is an input error. */
 function sourceOf(file: string, data: Record<string, unknown>, vars: Record<string, unknown>): ImportSource {
-  const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
-  return {
-    file,
-    template: text(data.template) ?? text(vars._template),
-    directory: text(data.directory),
-    commit: text(data.commit),
-    checkout: text(data.checkout) ?? text(vars._checkout),
-  };
+  const source: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const f of SOURCE_FIELDS) {
+    const v = (f.from === "file" ? data : vars)[f.name];
+    if (v === undefined || v === null || v === "" || source[f.key] !== undefined) continue;
+    if (typeof v === "string" && f.ok(v)) source[f.key] = v;
+    else problems.push(`${file}: ${f.from === "variables" ? "variable " : ""}${f.name}: ${JSON.stringify(v).slice(0, 80)} is not ${f.what}`);
+  }
+  if (problems.length > 0) throw new ImportInputError(`${problems.join("\nerror: ")}\nerror: nothing written: ${file} does not look like a file cruft or cookiecutter wrote`);
+  return { file, ...source };
 }
 
 class ImportUsageError extends Error {}
@@ -70,7 +99,6 @@ export interface ImportOptions {
 /** Reads --compose FILE: the override's settings merged over `props`, or an error naming what cannot be imported. */
 async function readOverride(file: string, props: DeploymentProps, io: Io): Promise<DeploymentProps> {
   const text = readInput(file);
-  const { parse } = await import("yaml");
   let doc: unknown;
   try {
     doc = parse(text, { merge: true });
@@ -108,6 +136,7 @@ export async function run(argv: string[], io: Io, options: ImportOptions = {}): 
     const out = values.out;
     if (existsSync(out) && !values.force) throw new ImportInputError(`${out} already exists; pass --force to replace it`);
     const { vars, data } = readVariables(values.cruft);
+    const source = sourceOf(values.cruft, data, vars);
     const choice = releaseOf(values.cruft, data, values.dioptra);
     io.err(`importing as Dioptra ${choice.release}: ${choice.reason}`);
     const conversion = fromCookiecutter(vars, choice.release);
@@ -117,7 +146,7 @@ export async function run(argv: string[], io: Io, options: ImportOptions = {}): 
       throw new ImportInputError(`nothing written: ${conversion.issues.length} invalid template variable${conversion.issues.length === 1 ? "" : "s"}`);
     }
     const props = values.compose === undefined ? conversion.props : await readOverride(values.compose, conversion.props, io);
-    const text = await renderConfig(props, { ...sourceOf(values.cruft, data, vars), compose: values.compose }, resolve(out));
+    const text = await renderConfig(props, { ...source, compose: values.compose }, resolve(out));
     const { loadConfig } = await import("../load-config.js");
     mkdirSync(dirname(resolve(out)), { recursive: true });
     await writeConfigAtomically(out, text, async (staged) => {

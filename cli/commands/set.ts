@@ -10,6 +10,7 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { RESERVED_KEYS } from "../../dsl/checks.js";
 import { ConfigError, type Issue } from "../../dsl/errors.js";
 import type { DeploymentProps } from "../../dsl/props.js";
 import { DEFAULTS, resolveDeployment } from "../../dsl/resolve.js";
@@ -221,6 +222,18 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
     io.err(`error: config file ${configArg} not found`);
     io.err(USAGE);
     return 2;
+  }
+  // A key such as __proto__ would reach Object.prototype through the model below: refused before any lookup.
+  const reserved = [...assignments.map((a) => ({ label: a.arg, keys: a.keys })), ...unsets.map((u) => ({ label: `--unset ${u.arg}`, keys: u.keys }))].flatMap((x) => {
+    const i = x.keys.findIndex((k) => RESERVED_KEYS.has(k));
+    if (i < 0) return [];
+    const at = locateSetting(configArg, formatSettingPath(x.keys.slice(0, i)));
+    return [`${configArg}${at ? `:${at.line}:${at.column}` : ""}  ${x.label}: ${JSON.stringify(x.keys[i])} cannot be a setting name: it reaches the object's prototype`];
+  });
+  if (reserved.length > 0) {
+    for (const l of reserved) io.err(l);
+    io.err(`error: ${configArg} not changed`);
+    return 1;
   }
   const { loadConfig } = await import("../load-config.js");
   const fail = (lines: readonly string[]) => {

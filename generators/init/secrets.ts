@@ -118,18 +118,18 @@ export function secretFiles(spec: DeploymentSpec): SecretFile[] {
 
 /**
  * Bash that fills `secret[name]` from the files that already exist (so a
- * partly deleted set is completed with the values still in use), then draws
- * the rest.
+ * partly deleted set is completed with the values still in use), stops if
+ * one of them sets a secret to an empty value, then draws the rest.
  */
 export function loadSecretsBash(files: readonly SecretFile[]): string[] {
   const loads = files.flatMap((f) =>
     f.lines.flatMap(([key, v]) => (v.secret ? [`load_secret ${[v.secret, f.path, key, v.prefix, v.suffix].map(shellQuote).join(" ")}`] : [])),
   );
   const draws = Object.entries(SECRETS).map(([name, kind]) => `draw_secret ${name} ${kind}`);
-  return [...loads, ...draws];
+  return [...loads, "refuse_blank_secrets", ...draws];
 }
 
-/** Bash that writes each file unless it exists. */
+/** Bash that writes each file, or adds to an existing one the lines it lacks. */
 export function writeSecretsBash(files: readonly SecretFile[]): string[] {
   return files.flatMap((f) => [
     `write_secret_file ${shellQuote(f.path)} \\`,
