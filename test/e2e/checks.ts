@@ -134,6 +134,24 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
   const base = (port: number) => `${scheme}://127.0.0.1:${port}`;
   const dotEnv = d.readEnvFile(".env");
 
+  // ── Dioptra 1.1: the workers' account init registered, in the REST API's database
+  if (d.scenario.release !== "1.0") {
+    const user = dotEnv.get("DIOPTRA_WORKER_USERNAME") ?? "";
+    const password = dotEnv.get("DIOPTRA_WORKER_PASSWORD") ?? "";
+    await c.check(`the workers' account ${user} logs in through nginx with the password in .env, and not with another`, async () => {
+      expect(user !== "" && /^[A-Za-z0-9_-]{32}$/.test(password), "DIOPTRA_WORKER_USERNAME/PASSWORD missing from .env");
+      const ok = await get(`${base(webPort)}/api/v1/auth/login`, { ...opts, json: JSON.stringify({ username: user, password }) });
+      expect(ok.status === 200, `login refused: ${show(ok)}`);
+      const bad = await get(`${base(webPort)}/api/v1/auth/login`, { ...opts, json: JSON.stringify({ username: user, password: `${password}x` }) });
+      expect(bad.status === 401, `a wrong password was not refused: ${show(bad)}`);
+    });
+    if (d.scenario.reinit) {
+      await c.check("init run a second time kept the workers' account (and passed)", async () => {
+        expect(/exists and accepts the password in \.env/.test(d.reinitOutput ?? ""), `the second init did not report the existing account:\n${(d.reinitOutput ?? "").slice(-2000)}`);
+      });
+    }
+  }
+
   // ── nginx → REST API and frontend
   await c.check(`${base(webPort)}/health answers from the REST API`, async () => {
     const a = await get(`${base(webPort)}/health`, opts);

@@ -16,6 +16,10 @@ export interface Scenario {
   readonly id: ScenarioId;
   /** File in test/e2e/configs/. */
   readonly config: string;
+  /** The Dioptra release the config states (`dioptra:`); the stand-ins act as that release's images. */
+  readonly release: "1.0" | "1.1";
+  /** Run init a second time before `up`: it must pass, keeping what the first run created. */
+  readonly reinit?: boolean;
   readonly tls: boolean;
   /** Postgres requires SSL (`postgres.tls`): a certificate goes in ssl/db/. */
   readonly postgresTls?: boolean;
@@ -28,9 +32,9 @@ export interface Scenario {
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  { id: "default", config: "default.config.ts", tls: false, extraCa: true, canary: true },
-  { id: "tls", config: "tls.config.ts", tls: true, postgresTls: true },
-  { id: "gpu", config: "gpu.config.ts", tls: false, gpus: { "tfgpu-01": "0", "tfgpu-02": "1", "pytorchgpu-01": "3,4" } },
+  { id: "default", config: "default.config.ts", release: "1.1", tls: false, extraCa: true, canary: true, reinit: true },
+  { id: "tls", config: "tls.config.ts", release: "1.1", tls: true, postgresTls: true },
+  { id: "gpu", config: "gpu.config.ts", release: "1.0", tls: false, gpus: { "tfgpu-01": "0", "tfgpu-02": "1", "pytorchgpu-01": "3,4" } },
 ];
 
 /** The extra CA certificate's file name in ssl/ca-certificates/. */
@@ -162,7 +166,15 @@ export class Deployment {
     for (const f of [".env", "secrets/postgres-passwd.env", `secrets/${this.slug}-minio-accounts.env`]) {
       if (!existsSync(join(this.dir, f))) throw new Error(`${this.scenario.id}: init did not write ${f}`);
     }
+    if (this.scenario.reinit) {
+      const again = await run("bash", args, { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: 8 * 60_000 });
+      if (again.status !== 0) throw new CommandError(`${this.scenario.id}: init-deployment.sh --offline, run again, exited ${again.status}:\n${tail(again.stdout + again.stderr, 60)}`);
+      this.reinitOutput = again.stdout + again.stderr;
+    }
   }
+
+  /** What the second init run printed (scenarios with `reinit`). */
+  reinitOutput: string | undefined;
 
   /** Key=value pairs of a file init wrote (.env, secrets/*.env). */
   readEnvFile(file: string): Map<string, string> {

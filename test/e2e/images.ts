@@ -39,6 +39,9 @@ function folderDigest(dir: string, root: string): string[] {
   return parts;
 }
 
+/** Stand-ins that act as one Dioptra release or another (MinIO accounts, the workers' login). */
+const RELEASE_KINDS: readonly Kind[] = ["restapi", "worker"];
+
 export interface ImageReport {
   readonly base: "cached" | "imported" | "built";
   readonly built: Kind[];
@@ -52,6 +55,7 @@ export class Images {
   readonly baseKey: string;
   readonly baseTag: string;
   private readonly kindTags = new Map<Kind, { tag: string; hash: string }>();
+  private readonly releaseTags = new Set<string>();
 
   constructor(
     private readonly imagesDir: string,
@@ -113,6 +117,26 @@ export class Images {
     return how;
   }
 
+  /**
+   * The stand-ins whose behaviour follows the Dioptra release get a layer per
+   * release that says which (DIOPTRA_E2E_RELEASE), as the real images of two
+   * releases differ; the image names of the two releases differ too.
+   */
+  private async releaseLayer(kind: Kind, release: string): Promise<{ tag: string; hash: string }> {
+    const base = this.kindTags.get(kind)!;
+    const hash = sha256(base.hash, `release ${release}`);
+    const tag = `${REPO}/${kind}-${release.replace(/[^0-9a-z]/g, "-")}:${hash.slice(0, 16)}`;
+    this.releaseTags.add(tag);
+    if ((await this.labelOf(tag)) !== hash) {
+      log(`building ${tag}`);
+      await must("docker", ["build", "--quiet", "--label", `${LABEL}=${hash}`, "-t", tag, "-"], {
+        input: `FROM ${base.tag}\nENV DIOPTRA_E2E_RELEASE=${release}\n`,
+        env: { ...process.env, DOCKER_BUILDKIT: "0" },
+      });
+    }
+    return { tag, hash };
+  }
+
   private async ensureKind(kind: Kind): Promise<boolean> {
     const { tag, hash } = this.kindTags.get(kind)!;
     if ((await this.labelOf(tag)) === hash) return false;
@@ -130,7 +154,7 @@ export class Images {
    * Builds what is missing, then tags each Compose image name from its
    * kind's image. `names` maps an image reference to its kind.
    */
-  async prepare(names: ReadonlyMap<string, Kind>, replaceForeign: boolean): Promise<ImageReport> {
+  async prepare(names: ReadonlyMap<string, Kind>, replaceForeign: boolean, releases: ReadonlyMap<string, string> = new Map()): Promise<ImageReport> {
     const base = await this.ensureBase();
     const wanted = KINDS.filter((k) => [...names.values()].includes(k));
     const built: Kind[] = [];
@@ -144,7 +168,8 @@ export class Images {
     );
     const tagged: string[] = [];
     for (const [ref, kind] of names) {
-      const { tag, hash } = this.kindTags.get(kind)!;
+      const release = RELEASE_KINDS.includes(kind) ? releases.get(ref) : undefined;
+      const { tag, hash } = release === undefined ? this.kindTags.get(kind)! : await this.releaseLayer(kind, release);
       const label = await this.labelOf(ref);
       if (label === hash) continue;
       if (label === "" && !replaceForeign) {
@@ -162,7 +187,7 @@ export class Images {
 
   /** Removes this test's images and rootfs tarballs that no current input hashes to. */
   private async prune(): Promise<number> {
-    const current = new Set([this.baseTag, ...[...this.kindTags.values()].map((k) => k.tag)]);
+    const current = new Set([this.baseTag, ...[...this.kindTags.values()].map((k) => k.tag), ...this.releaseTags]);
     const listed = await run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", `${REPO}/*`]);
     const stale = listed.stdout.split("\n").filter((ref) => ref.startsWith(`${REPO}/`) && !current.has(ref));
     if (stale.length) await run("docker", ["rmi", ...stale]);

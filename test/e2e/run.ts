@@ -156,8 +156,15 @@ async function main(): Promise<number> {
 
     const images = new Images(join(ROOT, "test", "e2e", "images"), CACHE);
     const names = new Map<string, Kind>();
-    for (const d of deployments) for (const [ref, kind] of imageKinds(d.main, d.init, d.slug)) names.set(ref, kind);
-    const report = await timings.time("images (build or cache)", () => images.prepare(names, opts.replaceImages), (r) =>
+    const releases = new Map<string, string>();
+    for (const d of deployments) {
+      for (const [ref, kind] of imageKinds(d.main, d.init, d.slug)) {
+        names.set(ref, kind);
+        if (releases.has(ref) && releases.get(ref) !== d.scenario.release) throw new Error(`${ref} is used by Dioptra ${releases.get(ref)} and ${d.scenario.release} deployments`);
+        releases.set(ref, d.scenario.release);
+      }
+    }
+    const report = await timings.time("images (build or cache)", () => images.prepare(names, opts.replaceImages, releases), (r) =>
       `base ${r.base}; built ${r.built.length ? r.built.join(" ") : "none"}; cached ${r.cached.length}; tagged ${r.tagged.length}; pruned ${r.pruned}`,
     );
     for (const t of report.tagged) log(`tagged ${t}`);

@@ -96,14 +96,17 @@ export interface HttpOptions {
   /** TLS server name (SNI and certificate check). */
   readonly servername?: string;
   readonly timeoutMs?: number;
+  /** POST this JSON text instead of a GET. */
+  readonly json?: string;
 }
 
-/** GET `url` with no redirect following; https trusts only `options.ca`. */
+/** GET (or POST `options.json` to) `url` with no redirect following; https trusts only `options.ca`. */
 export function httpGet(url: string, options: HttpOptions = {}): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const isHttps = u.protocol === "https:";
-    const common = { method: "GET", headers: { Host: options.servername ?? u.host }, timeout: options.timeoutMs ?? 10_000, agent: false as const };
+    const headers: Record<string, string> = { Host: options.servername ?? u.host, ...(options.json === undefined ? {} : { "Content-Type": "application/json" }) };
+    const common = { method: options.json === undefined ? "GET" : "POST", headers, timeout: options.timeoutMs ?? 10_000, agent: false as const };
     const req = isHttps
       ? https.request(u, { ...common, ca: options.ca, servername: options.servername, rejectUnauthorized: true })
       : http.request(u, common);
@@ -117,7 +120,7 @@ export function httpGet(url: string, options: HttpOptions = {}): Promise<HttpAns
     });
     req.on("timeout", () => req.destroy(new Error(`timeout after ${options.timeoutMs ?? 10_000} ms`)));
     req.on("error", reject);
-    req.end();
+    req.end(options.json);
   });
 }
 

@@ -7,8 +7,7 @@
 import { deployment } from "dioptra-deploy";
 
 export default deployment({
-  // Dioptra 1.0: the stand-ins check 1.0's MinIO accounts and policies (a 1.1 scenario is still to come).
-  dioptra: "1.0",
+  dioptra: "1.1",
   name: "__E2E_NAME__",
   composeCommand: "docker-compose",
   datasetsDirectory: "__E2E_DATASETS__",

@@ -7,7 +7,7 @@
 import { deployment } from "dioptra-deploy";
 
 export default deployment({
-  // Dioptra 1.0: the stand-ins check 1.0's MinIO accounts and policies (a 1.1 scenario is still to come).
+  // The one Dioptra 1.0 scenario: 1.0 deployments still exist.
   dioptra: "1.0",
   name: "__E2E_NAME__",
   composeCommand: "docker-compose",

@@ -34,6 +34,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HOST = socket.gethostname()
 
+# The Dioptra release the image stands in for (set by the e2e run on a per-release
+# layer of the restapi and worker stand-ins): the MinIO accounts init gives each
+# service, and whether workers log in to the REST API, differ between releases.
+RELEASE = os.environ.get("DIOPTRA_E2E_RELEASE", "1.0")
+MINIO_NEEDS = {
+    "1.0": {"restapi": (["builtin-plugins-readwrite", "custom-plugins-readwrite", "workflow-uploadonly"], "plugins"),
+            "worker": (["builtin-plugins-readonly", "custom-plugins-readonly", "mlflow-tracking-readwrite",
+                        "workflow-downloadonly"], "workflow")},
+    "1.1": {"restapi": (["mlflow-tracking-readwrite"], "mlflow-tracking"),
+            "worker": (["mlflow-tracking-readwrite"], "mlflow-tracking")},
+}[RELEASE]
+
 # As PID 1 of its container a process ignores SIGTERM unless it handles it;
 # the real services stop on it, so `docker stop` need not wait for SIGKILL.
 signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
@@ -495,22 +507,70 @@ def mlflow_main(argv):
     serve(name, [port], app)
 
 
+def psql_script(uri, script, **variables):
+    """Runs a psql script with :'name' variables (quoted by psql, never pasted); returns stdout lines."""
+    args = ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", uri]
+    for k, v in variables.items():
+        args += ["-v", f"{k}={v}"]
+    r = subprocess.run(args, input=script, capture_output=True, text=True, timeout=20)
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip())
+    return r.stdout.split("\n")
+
+
+def users_api(uri):
+    """The two user routes of the 1.1 REST API that the deployment uses: register
+    (POST /api/v1/users/) and log in (POST /api/v1/auth/login), kept in the
+    restapi database like the real service's, so they outlive its container."""
+    psql_script(uri, "CREATE TABLE IF NOT EXISTS dioptra_e2e_users (username text PRIMARY KEY, pw_hash text NOT NULL);")
+
+    def pw_hash(user, password):
+        return hashlib.sha256(f"{user}\0{password}".encode()).hexdigest()
+
+    def route(method, route_, body):
+        try:
+            req = json.loads(body or b"{}")
+        except ValueError:
+            return as_json(400, {"error": "not JSON"})
+        user, password = req.get("username", ""), req.get("password", "")
+        if method == "POST" and route_ == "/api/v1/users/":
+            if not user or not password or req.get("confirmPassword") != password or "@" not in req.get("email", ""):
+                return as_json(400, {"error": "username, email, password and a matching confirmPassword are required"})
+            added = psql_script(uri, "INSERT INTO dioptra_e2e_users VALUES (:'u', :'h') ON CONFLICT DO NOTHING RETURNING 1;",
+                                u=user, h=pw_hash(user, password))
+            return as_json(201, {"username": user}) if "1" in added else as_json(409, {"error": f"{user} exists"})
+        if method == "POST" and route_ == "/api/v1/auth/login":
+            found = psql_script(uri, "SELECT 1 FROM dioptra_e2e_users WHERE username = :'u' AND pw_hash = :'h';",
+                                u=user, h=pw_hash(user, password))
+            return as_json(200, {"status": "logged in"}) if "1" in found else as_json(401, {"error": "bad credentials"})
+        return None
+
+    return route
+
+
 def restapi_main(argv):
     name = "restapi"
     uri, = require_env(name, "DIOPTRA_RESTAPI_DATABASE_URI")
     # `dioptra-db autoupgrade`: logs in and creates tables.
     check_postgres_uri(name, uri, create_table="dioptra_e2e_restapi")
-    check_minio_login(name, want_policies=["builtin-plugins-readwrite", "custom-plugins-readwrite", "workflow-uploadonly"],
-                      want_bucket="plugins")
-    check_redis(name)
+    users = users_api(uri) if RELEASE != "1.0" else (lambda method, route_, body: None)
+    waited = os.environ.get("E2E_WAITED_FOR", "")
+    if "-minio:" in waited:
+        policies, bucket = MINIO_NEEDS["restapi"]
+        check_minio_login(name, want_policies=policies, want_bucket=bucket)
+    if "-redis:" in waited:
+        check_redis(name)
     tracking = os.environ.get("MLFLOW_TRACKING_URI", "")
-    if tracking:
+    if tracking and "-mlflow-tracking:" in waited:
         check_http(name, tracking)
 
     def app(port_, method, path, body, headers):
         route = path.split("?", 1)[0]
         if route == "/health":
             return as_json(200, {"status": "ok", "service": "restapi", "host": HOST})
+        answer = users(method, route, body)
+        if answer is not None:
+            return answer
         # The routes the real REST API has (Swagger UI at /, the API under /api/);
         # anything else is a 404, so a healthcheck probing a wrong path fails.
         if route in ("/", "/swagger.json") or route.startswith(("/api/", "/swaggerui/")):
@@ -531,13 +591,22 @@ def worker_main(argv):
         fail(name, f"--url {url!r} is not a redis:// URI")
     os.environ["RQ_REDIS_URI"] = url
     queues = [a for i, a in enumerate(argv[1:], 1) if not a.startswith("--") and argv[i - 1] not in ("--url", "--results-ttl")]
-    require_env(name, "DIOPTRA_WORKER_USERNAME", "DIOPTRA_WORKER_PASSWORD")
+    user, password = require_env(name, "DIOPTRA_WORKER_USERNAME", "DIOPTRA_WORKER_PASSWORD")
+    if RELEASE != "1.0":
+        # dioptra-worker-v1 (1.1) refuses to start without these.
+        require_env(name, "MLFLOW_TRACKING_URI", "MLFLOW_S3_ENDPOINT_URL", "DIOPTRA_API")
     check_redis(name)
-    check_minio_login(name, want_policies=["builtin-plugins-readonly", "custom-plugins-readonly",
-                                           "mlflow-tracking-readwrite", "workflow-downloadonly"], want_bucket="workflow")
+    policies, bucket = MINIO_NEEDS["worker"]
+    check_minio_login(name, want_policies=policies, want_bucket=bucket)
     api = os.environ.get("DIOPTRA_API", "")
     if api:
         check_http(name, api.rstrip("/") + "/health")
+    if RELEASE != "1.0":
+        def login():
+            status, reply = http_json(api.rstrip("/") + "/api/v1/auth/login", {"username": user, "password": password})
+            return True if status == 200 else f"the REST API refused the workers' account {user}: {status} {reply}"
+        with_retries(name, "cannot log in to the REST API", login)
+        log(name, f"logged in to the REST API as {user}")
     log(name, f"listening on queues {queues}; NVIDIA_VISIBLE_DEVICES={os.environ.get('NVIDIA_VISIBLE_DEVICES', '<unset>')}")
     while True:  # a real RQ worker blocks on Redis; losing Redis ends it
         time.sleep(15)
