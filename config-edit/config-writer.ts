@@ -7,6 +7,7 @@
  */
 import { basename } from "node:path";
 import { IMAGE_SLOTS } from "../dsl/images.js";
+import { SETTINGS } from "../dsl/settings.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import { isRecord as isRaw, keyText, literalText, type CodeStyle } from "./config-edit.js";
@@ -14,18 +15,11 @@ import { tsCommentText } from "./ts-text.js";
 
 type Raw = Record<string, unknown>;
 
-/** Key order per object, as props.ts declares them, so an imported config reads like a hand-written one. */
+/** Key order per object, as props.ts declares them (dsl/settings.ts), so an imported config reads like a hand-written one. */
 const KEY_ORDER: Readonly<Record<string, readonly string[]>> = {
-  "": ["dioptra", "name", "registry", "namespace", "tag", "images", "composeCommand", "nginx", "postgres", "pgadmin", "workers", "datasetsDirectory", "systemd", "volumes", "customContainers", "overrides", "environments"],
+  ...SETTINGS,
   images: IMAGE_SLOTS,
-  "images.*": ["registry", "namespace", "image", "tag"],
-  nginx: ["serverName", "exposePortsOnLocalhostOnly", "httpPort", "httpsPort", "tls"],
-  postgres: ["tag", "adminUser", "adminDatabase", "tls"],
   workers: WORKER_KINDS.map((k) => k.key),
-  "workers.*": ["count", "mounts", "workers"],
-  systemd: ["requiredMounts", "deploymentPath"],
-  "customContainers.*": ["image", "restart", "hostname", "entrypoint", "command", "waitFor", "environment", "envFiles", "mounts", "ports", "healthcheck", "gpus"],
-  "customContainers.*.healthcheck": ["test", "interval", "timeout", "retries", "startPeriod"],
 };
 
 /** Orders keys by {@link KEY_ORDER} (unlisted keys keep their place after the listed ones). */

@@ -21,6 +21,7 @@ import type {
 } from "./props.js";
 import { SERVICES, slugify, waitTarget, workerName } from "./services.js";
 import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "./spec.js";
+import { SETTINGS } from "./settings.js";
 import { DEFAULT_NFS_OPTIONS } from "./volume.js";
 import { WORKER_KINDS } from "./worker-kinds.js";
 
@@ -153,25 +154,7 @@ export interface Resolution {
 /** Validates props and resolves them to a spec; `spec` is undefined when there are issues. */
 export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map()): Resolution {
   const c = new Checker(sites, props);
-  const p = c.object<DeploymentProps>("", props, [
-    "dioptra",
-    "name",
-    "registry",
-    "namespace",
-    "tag",
-    "images",
-    "composeCommand",
-    "nginx",
-    "postgres",
-    "pgadmin",
-    "workers",
-    "datasetsDirectory",
-    "systemd",
-    "volumes",
-    "customContainers",
-    "overrides",
-    "environments",
-  ]) ?? {};
+  const p = c.object<DeploymentProps>("", props, SETTINGS[""]) ?? {};
 
   const release = c.string("dioptra", p.dioptra, DEFAULT_RELEASE, {
     re: new RegExp(`^(?:${RELEASES.map((r) => r.replace(".", "\\.")).join("|")})$`),
@@ -191,7 +174,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     what: "a command line of plain words (letters, digits and _ . / : = @ + -), e.g. \"docker compose\" or \"docker-compose\"",
   });
 
-  const np = c.object<NonNullable<DeploymentProps["nginx"]>>("nginx", p.nginx, ["serverName", "exposePortsOnLocalhostOnly", "httpPort", "httpsPort", "tls"]) ?? {};
+  const np = c.object<NonNullable<DeploymentProps["nginx"]>>("nginx", p.nginx, SETTINGS.nginx) ?? {};
   const nginx = {
     serverName: c.string("nginx.serverName", np.serverName, DEFAULTS.nginx.serverName, {
       re: RE.serverName,
@@ -203,7 +186,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     tls: c.boolean("nginx.tls", np.tls, DEFAULTS.nginx.tls),
   };
 
-  const pp = c.object<NonNullable<DeploymentProps["postgres"]>>("postgres", p.postgres, ["tag", "adminUser", "adminDatabase", "tls"]) ?? {};
+  const pp = c.object<NonNullable<DeploymentProps["postgres"]>>("postgres", p.postgres, SETTINGS.postgres) ?? {};
   const pgId = { re: RE.pgIdentifier, what: "a plain Postgres name (lower-case letters, digits and _, not starting with a digit, at most 63)" };
   const postgres = {
     tag: c.string("postgres.tag", pp.tag, profile.defaults.postgresTag, { re: RE.tag, what: "a valid image tag (letters, digits, _ . -, at most 128, not starting with . or -)" }),
@@ -216,7 +199,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   if (["restapi", "mlflow-tracking"].includes(postgres.adminDatabase))
     c.fail("postgres.adminDatabase", `must not be ${show(postgres.adminDatabase)}: init-db.sh creates that database for the applications`);
 
-  const gp = c.object<NonNullable<DeploymentProps["pgadmin"]>>("pgadmin", p.pgadmin, ["defaultEmail"]) ?? {};
+  const gp = c.object<NonNullable<DeploymentProps["pgadmin"]>>("pgadmin", p.pgadmin, SETTINGS.pgadmin) ?? {};
   const pgadmin = { defaultEmail: c.string("pgadmin.defaultEmail", gp.defaultEmail, DEFAULTS.pgadmin.defaultEmail, { re: RE.email, what: "an e-mail address" }) };
 
   let datasetsDirectory: string | undefined;
@@ -224,7 +207,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     datasetsDirectory = c.absolutePath("datasetsDirectory", p.datasetsDirectory, "a usable datasets directory");
   }
 
-  const sp = c.object<NonNullable<DeploymentProps["systemd"]>>("systemd", p.systemd, ["requiredMounts", "deploymentPath"]) ?? {};
+  const sp = c.object<NonNullable<DeploymentProps["systemd"]>>("systemd", p.systemd, SETTINGS.systemd) ?? {};
   const requiredMounts = c.array<string>("systemd.requiredMounts", sp.requiredMounts).filter((m, i) => {
     const ok = typeof m === "string" && RE.unitName.test(m);
     if (!ok) c.fail(`systemd.requiredMounts.${i}`, `${show(m)} is not a systemd unit name such as "mnt-data.mount" (see systemd-escape --path --suffix=mount)`);
@@ -299,7 +282,7 @@ function resolveImages(c: Checker, p: DeploymentProps, profile: DioptraProfile):
       if (!RE.image.test(o)) c.fail(path, `${show(o)} is not a valid image reference such as "registry.example.org/team/restapi:1.0" (name at most ${IMAGE_NAME_MAX} characters, tag at most 128)`);
       out[key] = o;
     } else {
-      const part = c.object<Partial<ImageRef>>(path, o, ["registry", "namespace", "image", "tag"]) ?? {};
+      const part = c.object<Partial<ImageRef>>(path, o, SETTINGS["images.*"]) ?? {};
       const ref: ImageRef = {
         registry: c.string(`${path}.registry`, part.registry, base.registry),
         namespace: c.string(`${path}.namespace`, part.namespace, base.namespace, { re: RE.namespace, what: "an image namespace" }),
@@ -325,7 +308,7 @@ function resolveVolumes(c: Checker, value: unknown): [string, VolumeProps][] {
     if (BUILTIN_VOLUMES.has(name)) c.fail(path, `${show(name)} is one of the deployment's own volumes; choose another name`);
     const v = vols[name] as VolumeProps;
     if (v?.type === "nfs") {
-      c.keys(path, v, ["type", "server", "export", "options"]);
+      c.keys(path, v, SETTINGS.nfsVolume);
       c.string(`${path}.server`, v.server, "", { re: RE.nfsServer, what: "an NFS server address (host name or IP)" });
       if (v.server === undefined) c.fail(`${path}.server`, "is required");
       c.absolutePath(`${path}.export`, v.export, "an NFS export path");
@@ -334,7 +317,7 @@ function resolveVolumes(c: Checker, value: unknown): [string, VolumeProps][] {
           c.fail(`${path}.options.${i}`, `${show(o)} is not an NFS mount option such as "nfsvers=4" (addr= comes from server)`);
       });
     } else if (v?.type === "driver") {
-      c.keys(path, v, ["type", "driver", "driverOpts"]);
+      c.keys(path, v, SETTINGS.driverVolume);
       c.string(`${path}.driver`, v.driver, "local", { re: /^[A-Za-z0-9_./:-]+$/, what: "a volume driver name" });
       const opts = c.object<Record<string, unknown>>(`${path}.driverOpts`, v.driverOpts, Object.keys(v.driverOpts ?? {})) ?? {};
       for (const [k, o] of Object.entries(opts)) {
@@ -356,7 +339,7 @@ function resolveMounts(c: Checker, path: string, value: unknown, volumeNames: Re
       c.fail(mp, `must be bindMount(...) or volumeMount(...) (type "bind" or "volume"), got ${show(m)}`);
       return false;
     }
-    c.keys(mp, m, ["type", "source", "target", "readOnly"]);
+    c.keys(mp, m, SETTINGS.mount);
     const n = c.issues.length;
     if (m.type === "bind") c.absolutePath(`${mp}.source`, m.source, "a host folder");
     else if (typeof m.source !== "string" || !volumeNames.has(m.source))
@@ -397,7 +380,7 @@ function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: R
   for (const kind of WORKER_KINDS) {
     const path = `workers.${kind.key}`;
     const raw = wp[kind.key] ?? DEFAULTS.workers[kind.key];
-    const pool = typeof raw === "number" ? { count: raw } : c.object<{ count?: unknown; mounts?: unknown; workers?: unknown }>(path, raw, ["count", "mounts", "workers"]) ?? { count: 0 };
+    const pool = typeof raw === "number" ? { count: raw } : c.object<{ count?: unknown; mounts?: unknown; workers?: unknown }>(path, raw, SETTINGS["workers.*"]) ?? { count: 0 };
     const countPath = typeof raw === "number" ? path : `${path}.count`;
     let count = 0;
     if (!isCount(pool.count)) c.fail(countPath, `must be a whole number ≥ 0, got ${show(pool.count)}`);
@@ -407,7 +390,7 @@ function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: R
     for (const key of Object.keys(perWorker)) {
       const n = Number(key);
       if (!Number.isInteger(n) || n < 1 || n > count) c.fail(`${path}.workers.${key}`, `is not a worker of this pool: worker numbers run from 1 to count (${count})`);
-      c.keys(`${path}.workers.${key}`, perWorker[key] ?? {}, kind.gpu ? ["mounts", "gpus"] : ["mounts"]);
+      c.keys(`${path}.workers.${key}`, perWorker[key] ?? {}, kind.gpu ? SETTINGS["workers.*.workers.*"] : SETTINGS["workers.*.workers.*"].filter((k) => k !== "gpus"));
     }
     for (let index = 1; index <= count; index++) {
       const own = perWorker[String(index)] ?? {};
@@ -438,7 +421,7 @@ function resolveEnvironment(c: Checker, path: string, value: unknown): Record<st
 }
 
 function resolveHealthcheck(c: Checker, path: string, value: unknown): HealthcheckProps | undefined {
-  const h = c.object<HealthcheckProps>(path, value, ["test", "interval", "timeout", "retries", "startPeriod"]);
+  const h = c.object<HealthcheckProps>(path, value, SETTINGS["customContainers.*.healthcheck"]);
   if (!h) return undefined;
   const test = c.array<string>(`${path}.test`, h.test);
   if (test.length === 0 || test.some((t) => typeof t !== "string")) c.fail(`${path}.test`, "must be a non-empty list of strings (the command in exec form)");
@@ -464,9 +447,7 @@ function resolveContainers(
     const k = cp[name] as CustomContainerProps;
     if (!RE.serviceName.test(name)) c.fail(path, `${show(name)} is not a service name (lower-case letters, digits and _ . -)`);
     if (taken.has(name)) c.fail(path, `${show(name)} is already a service of this deployment; choose another name`);
-    const props = c.object<CustomContainerProps>(path, k, [
-      "image", "restart", "hostname", "entrypoint", "command", "waitFor", "environment", "envFiles", "mounts", "ports", "healthcheck", "gpus",
-    ]);
+    const props = c.object<CustomContainerProps>(path, k, SETTINGS["customContainers.*"]);
     if (!props) continue;
     const image = c.string(`${path}.image`, props.image, "", { re: RE.image, what: "a valid image reference such as \"custom-container:dev\"" });
     if (props.image === undefined) c.fail(`${path}.image`, "is required");
@@ -501,7 +482,7 @@ function resolveContainers(
     checkMountTargets(c, `${path}.mounts`, mounts, []);
     const ports = c.array<PortMapping>(`${path}.ports`, props.ports).filter((pm, i) => {
       const pp = `${path}.ports.${i}`;
-      const o = c.object<PortMapping>(pp, pm, ["host", "container", "protocol", "hostIp"]);
+      const o = c.object<PortMapping>(pp, pm, SETTINGS["customContainers.*.ports.*"]);
       if (!o) return false;
       const n = c.issues.length;
       c.port(`${pp}.host`, o.host, 1);
@@ -546,7 +527,7 @@ function checkHostPorts(c: Checker, nginx: DeploymentSpec["nginx"], containers: 
  * values are checked against the Compose schema after merging, at generation.
  */
 function resolveOverlay(c: Checker, path: string, value: unknown, serviceNames: ReadonlySet<string>): ComposeOverlay | undefined {
-  const o = c.object<ComposeOverlay>(path, value, ["services", "volumes"]);
+  const o = c.object<ComposeOverlay>(path, value, SETTINGS.overlay);
   if (!o) return undefined;
   const services = c.object<Record<string, unknown>>(`${path}.services`, o.services, Object.keys(o.services ?? {})) ?? {};
   for (const [name, svc] of Object.entries(services)) {
