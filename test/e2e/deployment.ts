@@ -93,6 +93,11 @@ export class Deployment {
     return { ...process.env, COMPOSE_PROJECT_NAME: this.slug };
   }
 
+  /** The major version in the db image's tag, as the generator reads it. */
+  postgresMajor(): number {
+    return Number(/:([0-9]+)/.exec(this.main.services[`${this.slug}-db`]?.image ?? "")?.[1] ?? 0);
+  }
+
   get main(): ComposeFile {
     return parse(readFileSync(join(this.dir, "docker-compose.yml"), "utf8")) as ComposeFile;
   }
@@ -225,6 +230,12 @@ export class Deployment {
   }
 
   /** The container of a service of the running deployment. */
+  /** Replaces a service's container with a new one (its volumes stay), as an upgrade or a host reboot would. */
+  async recreate(service: string): Promise<void> {
+    await must("docker-compose", [...this.composeFiles(false), "up", "-d", "--force-recreate", "--no-deps", service], { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: 3 * 60_000 });
+    this.containers.delete(service);
+  }
+
   async container(service: string): Promise<string> {
     const known = this.containers.get(service);
     if (known) return known;

@@ -40,7 +40,7 @@ function folderDigest(dir: string, root: string): string[] {
 }
 
 /** Stand-ins that act as one Dioptra release or another (MinIO accounts, the workers' login). */
-const RELEASE_KINDS: readonly Kind[] = ["restapi", "worker"];
+export const RELEASE_KINDS: readonly Kind[] = ["restapi", "worker"];
 
 export interface ImageReport {
   readonly base: "cached" | "imported" | "built";
@@ -55,7 +55,7 @@ export class Images {
   readonly baseKey: string;
   readonly baseTag: string;
   private readonly kindTags = new Map<Kind, { tag: string; hash: string }>();
-  private readonly releaseTags = new Set<string>();
+  private readonly layerTags = new Set<string>();
 
   constructor(
     private readonly imagesDir: string,
@@ -118,23 +118,34 @@ export class Images {
   }
 
   /**
-   * The stand-ins whose behaviour follows the Dioptra release get a layer per
-   * release that says which (DIOPTRA_E2E_RELEASE), as the real images of two
-   * releases differ; the image names of the two releases differ too.
+   * A small layer over a kind's image, for images that stand in for one
+   * version of a service: Dioptra restapi and worker images of a release
+   * (DIOPTRA_E2E_RELEASE: the real images of two releases behave differently),
+   * and postgres 18 and later, whose data folder moved (see layerFor).
    */
-  private async releaseLayer(kind: Kind, release: string): Promise<{ tag: string; hash: string }> {
+  private async layer(kind: Kind, variant: string, dockerfileLines: readonly string[]): Promise<{ tag: string; hash: string }> {
     const base = this.kindTags.get(kind)!;
-    const hash = sha256(base.hash, `release ${release}`);
-    const tag = `${REPO}/${kind}-${release.replace(/[^0-9a-z]/g, "-")}:${hash.slice(0, 16)}`;
-    this.releaseTags.add(tag);
+    const hash = sha256(base.hash, ...dockerfileLines);
+    const tag = `${REPO}/${kind}-${variant}:${hash.slice(0, 16)}`;
+    this.layerTags.add(tag);
     if ((await this.labelOf(tag)) !== hash) {
       log(`building ${tag}`);
       await must("docker", ["build", "--quiet", "--label", `${LABEL}=${hash}`, "-t", tag, "-"], {
-        input: `FROM ${base.tag}\nENV DIOPTRA_E2E_RELEASE=${release}\n`,
+        input: [`FROM ${base.tag}`, ...dockerfileLines, ""].join("\n"),
         env: { ...process.env, DOCKER_BUILDKIT: "0" },
       });
     }
     return { tag, hash };
+  }
+
+  /** The layer image `ref` needs, if any. */
+  private async layerFor(ref: string, kind: Kind, release: string | undefined): Promise<{ tag: string; hash: string } | undefined> {
+    if (RELEASE_KINDS.includes(kind) && release !== undefined) return this.layer(kind, `dioptra-${release.replace(/\./g, "-")}`, [`ENV DIOPTRA_E2E_RELEASE=${release}`]);
+    const major = kind === "postgres" ? Number(/:([0-9]+)/.exec(ref)?.[1] ?? 0) : 0;
+    // The postgres 18 image: data in /var/lib/postgresql/<major>/docker, the volume at
+    // /var/lib/postgresql. A deployment that does not set PGDATA loses its data with the container.
+    if (major >= 18) return this.layer(kind, `pg${major}-layout`, [`ENV PGDATA=/var/lib/postgresql/${major}/docker`, "VOLUME /var/lib/postgresql"]);
+    return undefined;
   }
 
   private async ensureKind(kind: Kind): Promise<boolean> {
@@ -168,8 +179,7 @@ export class Images {
     );
     const tagged: string[] = [];
     for (const [ref, kind] of names) {
-      const release = RELEASE_KINDS.includes(kind) ? releases.get(ref) : undefined;
-      const { tag, hash } = release === undefined ? this.kindTags.get(kind)! : await this.releaseLayer(kind, release);
+      const { tag, hash } = (await this.layerFor(ref, kind, releases.get(ref))) ?? this.kindTags.get(kind)!;
       const label = await this.labelOf(ref);
       if (label === hash) continue;
       if (label === "" && !replaceForeign) {
@@ -187,7 +197,7 @@ export class Images {
 
   /** Removes this test's images and rootfs tarballs that no current input hashes to. */
   private async prune(): Promise<number> {
-    const current = new Set([this.baseTag, ...[...this.kindTags.values()].map((k) => k.tag), ...this.releaseTags]);
+    const current = new Set([this.baseTag, ...[...this.kindTags.values()].map((k) => k.tag), ...this.layerTags]);
     const listed = await run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", `${REPO}/*`]);
     const stale = listed.stdout.split("\n").filter((ref) => ref.startsWith(`${REPO}/`) && !current.has(ref));
     if (stale.length) await run("docker", ["rmi", ...stale]);
@@ -231,6 +241,8 @@ export function imageKinds(main: ComposeFile, init: ComposeFile, slug: string): 
     "nginx-ssl": "nginx",
     "mlflow-tracking-ssl": "mlflow",
     "restapi-ssl": "restapi",
+    // Dioptra 1.1: registers the workers' account with the REST API image's curl.
+    "init-dioptra-worker": "restapi",
     // Only without --offline, which the e2e run always passes.
     "frontend-build": null,
   };

@@ -26,10 +26,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Checker, checkCanary, checkDeployment } from "./checks.js";
+import { Checker, checkCanary, checkDeployment, checkPostgresLayout } from "./checks.js";
 import { Deployment, HealthError, SCENARIOS, type Scenario } from "./deployment.js";
 import { ensureEngine, type Engine } from "./engine.js";
-import { Images, imageKinds, type Kind } from "./images.js";
+import { Images, RELEASE_KINDS, imageKinds, type Kind } from "./images.js";
 import { CommandError, Timings, log, run, seconds } from "./util.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -160,6 +160,7 @@ async function main(): Promise<number> {
     for (const d of deployments) {
       for (const [ref, kind] of imageKinds(d.main, d.init, d.slug)) {
         names.set(ref, kind);
+        if (!RELEASE_KINDS.includes(kind)) continue;
         if (releases.has(ref) && releases.get(ref) !== d.scenario.release) throw new Error(`${ref} is used by Dioptra ${releases.get(ref)} and ${d.scenario.release} deployments`);
         releases.set(ref, d.scenario.release);
       }
@@ -202,6 +203,7 @@ async function main(): Promise<number> {
         const ctx = { deployment: d, helperImage: images.baseTag, psqlImage: images.kindTag("postgres") };
         await timings.time(`${id}: assertions`, async () => {
           await checkDeployment(ctx, c);
+          if (d.postgresMajor() >= 18) await checkPostgresLayout(ctx, c);
           if (d.scenario.canary && !opts.breakMode) await checkCanary(ctx, c);
         }, () => `${c.passed} passed, ${c.failures.length} failed`);
       } catch (e) {

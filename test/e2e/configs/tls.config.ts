@@ -2,7 +2,8 @@
  * e2e scenario "tls": the default deployment served over HTTPS
  * (`nginx.tls`) and with Postgres requiring SSL from the applications
  * (`postgres.tls`), with the self-signed certificates the run puts in
- * ssl/nginx/ and ssl/db/ before init. Tokens as in default.config.ts.
+ * ssl/nginx/ and ssl/db/ before init, on Postgres 18's data layout
+ * (checks.ts checkPostgresLayout). Tokens as in default.config.ts.
  */
 import { deployment } from "dioptra-deploy";
 
@@ -11,6 +12,7 @@ export default deployment({
   name: "__E2E_NAME__",
   composeCommand: "docker-compose",
   nginx: { tls: true },
-  postgres: { tls: true },
+  // Postgres 18's data layout (reproduced by the e2e db stand-in): PGDATA must keep the data in the volume.
+  postgres: { tls: true, tag: "18" },
   datasetsDirectory: "__E2E_DATASETS__",
 });
