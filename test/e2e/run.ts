@@ -48,6 +48,10 @@ const BREAKS = {
   healthcheck: (d: Deployment) => d.edit("docker-compose.yml", '"http://localhost:5000/health"', '"http://localhost:5000/no-such-path"'),
   /** The REST API waits for a Redis port nothing listens on: it never starts, nor does what waits for it. */
   "wait-for": (d: Deployment) => d.edit("docker-compose.yml", `"${d.slug}-redis:6379"`, `"${d.slug}-redis:6390"`),
+  /** The template's Postgres layout on an 18 image (no PGDATA): the data lives outside the volume (use with --scenario tls). */
+  pgdata: (d: Deployment) => d.edit("docker-compose.yml", /\n\s+PGDATA: [^\n]+/, ""),
+  /** The workers log in with a password the REST API does not know (a 1.1 scenario): they must never turn healthy. */
+  "worker-account": (d: Deployment) => d.edit("docker-compose.yml", /DIOPTRA_WORKER_PASSWORD: "\$\{DIOPTRA_WORKER_PASSWORD\}"/g, 'DIOPTRA_WORKER_PASSWORD: "not-the-registered-password"'),
 } as const;
 type BreakMode = keyof typeof BREAKS;
 
@@ -84,7 +88,7 @@ function parseArgs(argv: readonly string[]): Options {
     else if (a === "--replace-images") o.replaceImages = true;
     else if (a === "--health-timeout") o.healthTimeoutMs = Number(value()) * 1000;
     else if (a === "-h" || a === "--help") {
-      console.log("usage: npm run test:e2e -- [--scenario default,tls,gpu] [--break nginx-upstream|nginx-port|healthcheck|wait-for] [--real-intervals] [--keep] [--replace-images] [--health-timeout S]");
+      console.log(`usage: npm run test:e2e -- [--scenario ${SCENARIOS.map((s) => s.id).join(",")}] [--break ${Object.keys(BREAKS).join("|")}] [--real-intervals] [--keep] [--replace-images] [--health-timeout S]`);
       process.exit(0);
     } else usage(`unknown option ${a}`);
   }
