@@ -54,8 +54,9 @@ function sourceOf(file: string, data: Record<string, unknown>, vars: Record<stri
   const problems: string[] = [];
   for (const f of SOURCE_FIELDS) {
     const v = (f.from === "file" ? data : vars)[f.name];
-    if (v === undefined || v === null || v === "" || source[f.key] !== undefined) continue;
-    if (typeof v === "string" && f.ok(v)) source[f.key] = v;
+    if (v === undefined || v === null || v === "") continue;
+    // Every field is checked, also one the header does not use: junk in any means the file is not what it claims.
+    if (typeof v === "string" && f.ok(v)) source[f.key] ??= v;
     else problems.push(`${file}: ${f.from === "variables" ? "variable " : ""}${f.name}: ${JSON.stringify(v).slice(0, 80)} is not ${f.what}`);
   }
   if (problems.length > 0) throw new ImportInputError(`${problems.join("\nerror: ")}\nerror: nothing written: ${file} does not look like a file cruft or cookiecutter wrote`);
