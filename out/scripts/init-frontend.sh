@@ -52,7 +52,7 @@ while [[ "${output}" == */ && "${output}" != / ]]; do output="${output%/}"; done
 src_frontend_dir="${DIOPTRA_REPO_DIR}/src/frontend"
 [[ -d "${src_frontend_dir}" ]] || die "${src_frontend_dir} does not exist: the named volumes step clones it (not with --offline)"
 
-log_info "Creating the build directory ${BUILD_DIR}"
+log_info "Making the build folder ${BUILD_DIR}"
 mkdir -p "${BUILD_DIR}" || die "could not create ${BUILD_DIR}"
 for name in "${SOURCE_NAMES[@]}"; do
   log_info "Copying ${src_frontend_dir}/${name} into ${BUILD_DIR}/${name}"
