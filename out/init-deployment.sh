@@ -68,34 +68,36 @@ arg_secrets_only=off
 
 print_help() {
   cat <<HELP
-Utility that initializes the deployment: secrets, extra CA certificates, named
-volumes, MinIO accounts and policies, the frontend and Postgres SSL.
+Prepares this deployment before its first start (and again after a change):
+creates the secrets, adds extra CA certificates, fills the named volumes, sets
+up the MinIO accounts and policies, builds the frontend and switches Postgres
+SSL on or off. Safe to re-run: existing secrets are kept.
 
 Usage: init-deployment.sh [--(no-)enable-nginx-ssl] [--(no-)enable-postgres-ssl]
                           [--branch <arg>]
                           [--worker-ssl-service [tfcpu|pytorchcpu]]
                           [--offline] [--skip-minio-setup] [--secrets-only] [-h|--help]
-        --enable-nginx-ssl: Enable the SSL-enabled configuration settings for nginx image;
-                            --no-enable-nginx-ssl disables them
+        --enable-nginx-ssl: install nginx's HTTPS configuration and the certificate in
+                            ssl/nginx/; --no-enable-nginx-ssl installs the plain HTTP one
                             (default: '${DEFAULT_ENABLE_NGINX_SSL}', from nginx.tls in deployment.config.ts)
-        --enable-postgres-ssl: Enable the SSL-enabled configuration settings for postgres
-                               image; --no-enable-postgres-ssl disables them
+        --enable-postgres-ssl: give Postgres the certificate in ssl/db/ and require SSL
+                               from the services; --no-enable-postgres-ssl turns SSL off
                                (default: '${DEFAULT_ENABLE_POSTGRES_SSL}', from postgres.tls in deployment.config.ts)
-        --branch: The Dioptra GitHub branch to use when syncing the built-in task plugins
-                  and the frontend files (default: '${DEFAULT_BRANCH}')
-        --python: Accepted for compatibility and ignored: initialization no longer needs
-                  Python or jinja2
-        --worker-ssl-service: Image to use when bootstrapping the SSL named volumes for
-                              the worker containers, must be 'tfcpu' or 'pytorchcpu'
+        --branch: branch of the Dioptra repository that the built-in task plugins and
+                  the frontend are taken from (default: '${DEFAULT_BRANCH}')
+        --python: accepted so that old command lines still work, and ignored: nothing
+                  here runs Python
+        --worker-ssl-service: the worker image that builds the CA bundle shared by all
+                              workers, 'tfcpu' or 'pytorchcpu'
                               (default: '${DEFAULT_WORKER_SSL_SERVICE}')
-        --offline: Skip the steps that need the internet: cloning the Dioptra repository
+        --offline: skip what needs the internet: cloning the Dioptra repository
                    (built-in task plugins) and building the frontend. The container
                    images must already be on this host (e.g. docker load).
-        --skip-minio-setup: Skip creating the MinIO buckets, accounts and policies, e.g.
+        --skip-minio-setup: leave MinIO's buckets, accounts and policies as they are, e.g.
                             when re-running init after changing the configuration
-        --secrets-only: Only create .env, secrets/ and systemd/dioptra.service if they
-                        are missing, then exit. Needs neither Docker nor the internet.
-        -h, --help: Prints help
+        --secrets-only: only create .env, secrets/ and systemd/dioptra.service where
+                        missing, then stop. Needs neither Docker nor the internet.
+        -h, --help: show this help
 HELP
 }
 
@@ -103,8 +105,7 @@ validate_worker_ssl_service() {
   case "$1" in
     tfcpu | pytorchcpu) return 0 ;;
     *)
-      die "Unrecognized value $1 for --worker-ssl-service, must be either" \
-        "'tfcpu' or 'pytorchcpu', exiting..."
+      die "--worker-ssl-service $1: choose 'tfcpu' or 'pytorchcpu'"
       ;;
   esac
 }
@@ -112,7 +113,7 @@ validate_worker_ssl_service() {
 # A branch name git accepts and cannot read as an option.
 validate_branch() {
   [[ "$1" =~ ^[A-Za-z0-9_.][A-Za-z0-9_./-]*$ && "$1" != *..* ]] ||
-    die "Unrecognized value $1 for --branch: not a plain git branch name, exiting..."
+    die "--branch $1: not a plain git branch name"
 }
 
 parse_args() {
@@ -133,7 +134,7 @@ parse_args() {
       --offline) arg_offline=on; shift ;;
       --skip-minio-setup) arg_skip_minio_setup=on; shift ;;
       --secrets-only) arg_secrets_only=on; shift ;;
-      *) die "Unrecognized argument $1, exiting..." ;;
+      *) die "unknown option $1 (see --help)" ;;
     esac
   done
 }

@@ -5,14 +5,17 @@
  * nginx.conf move that the nginx -t harness makes.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { deployment } from "../dsl/deployment.js";
+import { synth } from "../generators/index.js";
 import { ROOT, haveTool, tempDir } from "./helpers.js";
 import { STANDIN_NGINX_CONF, prefixedNginxConf } from "./nginx/harness.js";
+import { pgTools } from "./postgres/cluster.js";
 
 const IMAGES = join(ROOT, "test", "e2e", "images");
 const WAITER = join(IMAGES, "common", "wait-for-port.sh");
@@ -186,6 +189,81 @@ test("the stand-in's nginx.conf has the image's settings", () => {
   const includes = directives.filter((d) => d.startsWith("include "));
   assert.equal(includes, ["include /etc/nginx/conf.d/http_*.conf;", "include /etc/nginx/conf.d/https_*.conf;", "include /etc/nginx/conf.d/stream_*.conf;"]);
   assert.not.ok(directives.some((d) => d.startsWith("user ")), "the image runs nginx as uid 39000, without a user directive");
+});
+
+/**
+ * The postgres stand-in's entrypoint, run on this machine's PostgreSQL: a copy
+ * with its two fixed folders (init scripts, socket) moved into a temp folder,
+ * so no system folder is touched. As root it switches to the postgres user,
+ * as in the image.
+ */
+test("postgres entrypoint: a first start runs initdb and the generated init-db.sh, the next start keeps the cluster", async () => {
+  const bin = pgTools();
+  if (!bin || !haveTool("psql")) return;
+  const dir = tempDir();
+  chmodSync(dir, 0o755); // the postgres user must reach the folders below
+  const [initdbDir, socketDir] = [join(dir, "initdb"), join(dir, "run")];
+  mkdirSync(initdbDir, { mode: 0o755 });
+  const script = readFileSync(join(IMAGES, "postgres", "docker-entrypoint.sh"), "utf8")
+    .replace("readonly INITDB_DIR=/docker-entrypoint-initdb.d", `readonly INITDB_DIR=${initdbDir}`)
+    .replace("readonly SOCKET_DIR=/var/run/postgresql", `readonly SOCKET_DIR=${socketDir}`);
+  assert.ok(script.includes(initdbDir) && script.includes(socketDir), "the entrypoint still names both folders");
+  writeFileSync(join(dir, "entrypoint.sh"), script, { mode: 0o755 });
+  const initDb = synth(deployment({}).toSpec()).find((f) => f.path === "config/db/init-db.sh")!;
+  writeFileSync(join(initdbDir, "init-db.sh"), initDb.content, { mode: 0o755 });
+  writeFileSync(join(initdbDir, "zz-marker.sql"), "CREATE TABLE marker (x int);\n", { mode: 0o644 });
+  writeFileSync(join(dir, "postgres-passwd"), "superuser-pw\n", { mode: 0o644 });
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    PGDATA: join(dir, "data"),
+    PGPORT: String(port),
+    POSTGRES_PASSWORD_FILE: join(dir, "postgres-passwd"),
+    POSTGRES_HOST_AUTH_METHOD: "scram-sha-256",
+    POSTGRES_USER_DIOPTRA_PASSWORD: "dioptra's-pw",
+  };
+  const server = ["postgres", "-c", "listen_addresses=127.0.0.1", "-c", `unix_socket_directories=${socketDir}`];
+  const psql = (user: string, password: string, db: string, sql: string) =>
+    spawnSync("psql", ["-h", "127.0.0.1", "-p", String(port), "-U", user, "-d", db, "-Atc", sql], { encoding: "utf8", env: { ...process.env, PGPASSWORD: password } });
+  /** Starts the entrypoint, waits until the server answers, runs `check`, stops it; returns the log. */
+  async function boot(check: () => void): Promise<string> {
+    const child = spawn(join(dir, "entrypoint.sh"), server, { env });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    const exited = new Promise((r) => child.on("close", r));
+    try {
+      for (let i = 0; i < 120 && psql("postgres", "superuser-pw", "postgres", "SELECT 1").status !== 0; i++) {
+        if (child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      assert.is(psql("postgres", "superuser-pw", "postgres", "SELECT 1").status, 0, log);
+      check();
+    } finally {
+      child.kill("SIGINT"); // postgres' fast shutdown
+      await exited;
+    }
+    return log;
+  }
+  const first = await boot(() => {
+    assert.is(psql("postgres", "superuser-pw", "postgres", "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database").stdout.trim(), "mlflow-tracking,postgres,restapi,template0,template1");
+    assert.is(psql("dioptra", "dioptra's-pw", "restapi", "SELECT current_user").stdout.trim(), "dioptra");
+    assert.is(psql("postgres", "superuser-pw", "postgres", "SELECT count(*) FROM marker").stdout.trim(), "0");
+  });
+  assert.match(first, `running ${join(initdbDir, "init-db.sh")}`);
+  const second = await boot(() => assert.is(psql("postgres", "superuser-pw", "postgres", "SELECT count(*) FROM marker").stdout.trim(), "0"));
+  assert.match(second, "holds a cluster already");
+  assert.not.match(second, "running ");
+
+  // What the image refuses: a password given twice, and none at all on a first start.
+  const refused = (extra: NodeJS.ProcessEnv) => spawnSync(join(dir, "entrypoint.sh"), server, { env: { ...env, PGDATA: join(dir, "fresh"), ...extra }, encoding: "utf8" });
+  const twice = refused({ POSTGRES_PASSWORD: "x" });
+  assert.is(twice.status, 1);
+  assert.match(twice.stderr, "set POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE, not both");
+  const none = refused({ POSTGRES_PASSWORD_FILE: "" });
+  assert.is(none.status, 1);
+  assert.match(none.stderr, "no superuser password");
 });
 
 test.run();

@@ -134,8 +134,8 @@ test("--help shows the SSL defaults of a deployment with TLS on", () => {
 });
 
 const BAD_ARGS: [args: string[], message: string][] = [
-  [["--bogus"], "Unrecognized argument --bogus"],
-  [["--worker-ssl-service", "tfgpu"], "Unrecognized value tfgpu for --worker-ssl-service, must be either 'tfcpu' or 'pytorchcpu'"],
+  [["--bogus"], "unknown option --bogus"],
+  [["--worker-ssl-service", "tfgpu"], "--worker-ssl-service tfgpu: choose 'tfcpu' or 'pytorchcpu'"],
   [["--worker-ssl-service"], "--worker-ssl-service needs a value"],
   [["--branch"], "--branch needs a value"],
   [["--branch", "--upload-pack=x"], "not a plain git branch name"],

@@ -109,7 +109,7 @@ test("init-named-volumes.sh fails, naming the helper, when a file to copy is mis
   const r = namedVolumes(out, [...args, "--enable-postgres-ssl"]);
   assert.is.not(r.status, 0);
   assert.match(r.stderr, "file-copy.sh");
-  assert.match(namedVolumes(out, ["--no-such-option", "x"]).stderr, "Unrecognized argument --no-such-option");
+  assert.match(namedVolumes(out, ["--no-such-option", "x"]).stderr, "unknown option --no-such-option");
 });
 
 // --- init-minio.sh ---------------------------------------------------------------------

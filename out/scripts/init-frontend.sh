@@ -28,11 +28,12 @@ readonly SOURCE_NAMES=(src public index.html package.json tsconfig.json tsconfig
 
 print_help() {
   cat <<'HELP'
-Utility that compiles the Vue.js frontend for serving.
+Builds the Dioptra web frontend from the repository clone and puts the
+result where nginx serves it from.
 
 Usage: init-frontend.sh [-o|--output <arg>] [-h|--help]
-        -o, --output: Target directory for the compiled frontend (default: '/frontend')
-        -h, --help: Prints help
+        -o, --output: folder for the built frontend, emptied first (default: '/frontend')
+        -h, --help: show this help
 HELP
 }
 
@@ -42,37 +43,37 @@ while (($# > 0)); do
   case "$1" in
     -h | --help) print_help; exit 0 ;;
     -o | --output) need_value "$1" "$#"; output="$2"; shift 2 ;;
-    *) die "Unrecognized argument $1, exiting..." ;;
+    *) die "unknown option $1 (see --help)" ;;
   esac
 done
-# The reference's path standardization: no trailing slash except for "/".
+# Trailing slashes dropped (but "/" kept), so the logged paths read cleanly.
 while [[ "${output}" == */ && "${output}" != / ]]; do output="${output%/}"; done
 
 src_frontend_dir="${DIOPTRA_REPO_DIR}/src/frontend"
 [[ -d "${src_frontend_dir}" ]] || die "${src_frontend_dir} does not exist: the named volumes step clones it (not with --offline)"
 
-log_info "Creating the build directory ${BUILD_DIR}"
-mkdir -p "${BUILD_DIR}" || die "Creating the directory ${BUILD_DIR} failed, exiting..."
+log_info "Making the build folder ${BUILD_DIR}"
+mkdir -p "${BUILD_DIR}" || die "could not create ${BUILD_DIR}"
 for name in "${SOURCE_NAMES[@]}"; do
   log_info "Copying ${src_frontend_dir}/${name} into ${BUILD_DIR}/${name}"
   cp -r "${src_frontend_dir}/${name}" "${BUILD_DIR}/${name}" ||
-    die "Copying ${src_frontend_dir}/${name} into ${BUILD_DIR}/${name} failed, exiting..."
+    die "could not copy ${src_frontend_dir}/${name} into ${BUILD_DIR}"
 done
 
 cd "${BUILD_DIR}" || die "Cannot enter ${BUILD_DIR}"
-log_info "Installing node packages using npm install"
-npm install || die "Installing node modules using npm install failed, exiting..."
-log_info "Compiling Vue.js files using npm run build"
-npm run build || die "Compiling of frontend Vue.js files using npm run build failed, exiting..."
+log_info "npm install"
+npm install || die "npm install failed (its messages are above)"
+log_info "npm run build"
+npm run build || die "npm run build failed (its messages are above)"
 
-log_info "Clearing the directory ${output}"
-find "${output}" -mindepth 1 -delete || die "Clearing the directory ${output} failed"
-log_info "Copying contents of ${BUILD_DIR}/dist into ${output}"
-cp -r "${BUILD_DIR}/dist/." "${output}/" || die "Copying contents of ${BUILD_DIR}/dist into ${output} failed, exiting..."
+log_info "Emptying ${output}"
+find "${output}" -mindepth 1 -delete || die "could not empty ${output}"
+log_info "Copying the build (${BUILD_DIR}/dist) into ${output}"
+cp -r "${BUILD_DIR}/dist/." "${output}/" || die "could not copy ${BUILD_DIR}/dist into ${output}"
 
-log_info "Setting directory permissions under ${output} to 0755"
-find "${output}" -type d -exec chmod 0755 {} + || die "Recursively changing directory permissions under ${output} failed"
-log_info "Setting file permissions under ${output} to 0644"
-find "${output}" -type f -exec chmod 0644 {} + || die "Recursively changing file permissions under ${output} failed"
-log_info "Setting ownership of ${output} to root:root"
-chown -R root:root "${output}" || die "Recursively setting ownership of ${output} failed, exiting..."
+log_info "Mode 0755 on the folders under ${output}"
+find "${output}" -type d -exec chmod 0755 {} + || die "could not set mode 0755 on the folders under ${output}"
+log_info "Mode 0644 on the files under ${output}"
+find "${output}" -type f -exec chmod 0644 {} + || die "could not set mode 0644 on the files under ${output}"
+log_info "Owner root:root on everything under ${output}"
+chown -R root:root "${output}" || die "could not give ${output} to root:root"

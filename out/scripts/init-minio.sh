@@ -30,12 +30,15 @@ readonly ACCOUNTS=(MINIO_MLFLOW_TRACKING MINIO_RESTAPI MINIO_WORKER)
 
 print_help() {
   cat <<'HELP'
-Utility that configures the MinIO accounts and policies.
+Creates the MinIO buckets, policies and service accounts of this deployment
+and gives each account its policies. Safe to re-run.
 
 Usage: init-minio.sh [--accounts-file <arg>] [--policy-dir <arg>] [-h|--help]
-        --accounts-file: The MinIO accounts and their policies (default: '/secrets/dioptra-deployment-minio-accounts.env')
-        --policy-dir: Folder of the <name>-policy.json access policies (default: '/s3-policy')
-        -h, --help: Prints help
+        --accounts-file: the accounts, their passwords and policies, as written by
+                         init-deployment.sh (default: '/secrets/dioptra-deployment-minio-accounts.env')
+        --policy-dir: folder of the <name>-policy.json files, one policy each
+                      (default: '/s3-policy')
+        -h, --help: show this help
 HELP
 }
 
@@ -47,7 +50,7 @@ while (($# > 0)); do
     -h | --help) print_help; exit 0 ;;
     --accounts-file) need_value "$1" "$#"; accounts_file="$2"; shift 2 ;;
     --policy-dir) need_value "$1" "$#"; policy_dir="$2"; shift 2 ;;
-    *) die "Unrecognized argument $1, exiting..." ;;
+    *) die "unknown option $1 (see --help)" ;;
   esac
 done
 

@@ -3,7 +3,7 @@
 # Fills the deployment's named volumes: nginx and Postgres configuration,
 # server certificates, the Postgres admin password, extra CAs for MinIO and
 # mc, permissions for every data volume, and a clone of the Dioptra
-# repository (the reference's argbash init-named-volumes.m4, as plain bash).
+# repository. Runs in the init container that mounts all of them.
 set -euo pipefail
 if [[ -n "${DEBUG:-}" ]]; then set -x; fi
 
@@ -27,31 +27,31 @@ readonly DIOPTRA_GIT_REPO_URL="https://github.com/usnistgov/dioptra.git"
 
 # The options that take a value: name|default|description.
 readonly OPTION_TABLE=(
-  "scripts-dir|/scripts|Path to directory with processed init scripts"
-  "config-dir|/config|Path to config directory mounted from host"
-  "secrets-dir|/secrets|Path to secrets directory mounted from host"
-  "ssl-dir|/ssl|Path to ssl directory mounted from host"
-  "clone-branch|main|The dioptra branch to clone and use for syncing task plugins"
-  "chown-mc|root:root|File ownership setting for the user in the mc image"
-  "chown-minio|root:root|File ownership setting for the user in the minio image"
-  "chown-mlflow|39000:100|File ownership setting for the non-root user in mlflow-tracking image"
-  "chown-nginx|39000:100|File ownership setting for the non-root user in nginx image"
-  "chown-dbadmin|5050:5050|File ownership setting for the non-root user in dbamin image"
-  "chown-postgres|999:999|File ownership setting for the non-root user in postgres image"
-  "chown-redis|999:999|File ownership setting for the non-root user in redis image"
-  "chown-restapi|39000:100|File ownership setting for the non-root user in restapi image"
-  "init-repos-dir|/volumes/init-repos|Path to the directory for the init-repos named volume"
-  "postgres-initdb-d-dir|/volumes/postgres-docker-entrypoint-initdb-d|Path to the directory for the postgres-docker-entrypoint-initdb-d named volume"
-  "postgres-etc-postgresql-dir|/volumes/postgres-etc-postgresql|Path to the directory for the postgres-etc-postgresql named volume"
-  "postgres-var-certs-dir|/volumes/postgres-var-certs|Path to the directory for the postgres-var-certs named volume"
-  "mc-ca-certificates-dir|/volumes/mc-ca-certificates|Path to the directory for the mc-ca-certificates named volume"
-  "minio-certs-dir|/volumes/minio-certs|Path to the directory for the minio-certs named volume"
-  "minio-data-dir|/volumes/minio-data|Path to the directory for the minio-data named volume"
-  "dbadmin-certs-dir|/volumes/dbadmin-ca-certificates|Path to the directory for the dbadmin-certs named volume"
-  "dbadmin-data-dir|/volumes/dbadmin-data|Path to the directory for the dbadmin-data named volume"
-  "nginx-conf-d-dir|/volumes/nginx-conf-d|Path to the directory for the nginx-conf-d named volume"
-  "nginx-etc-ssl-dir|/volumes/nginx-etc-ssl|Path to the directory for the nginx-etc-ssl named volume"
-  "redis-data-dir|/volumes/redis-data|Path to the directory for the redis-data named volume"
+  "scripts-dir|/scripts|where the helper scripts (scripts/) are mounted"
+  "config-dir|/config|where the deployment's config/ is mounted"
+  "secrets-dir|/secrets|where the deployment's secrets/ is mounted"
+  "ssl-dir|/ssl|where the deployment's ssl/ is mounted"
+  "clone-branch|main|branch of the Dioptra repository to clone for the task plugins"
+  "chown-mc|root:root|owner for the mc volume (mc runs as root)"
+  "chown-minio|root:root|owner for the MinIO volumes (MinIO runs as root)"
+  "chown-mlflow|39000:100|owner for the MLflow volumes (the Dioptra images' user)"
+  "chown-nginx|39000:100|owner for the nginx volumes (the Dioptra images' user)"
+  "chown-dbadmin|5050:5050|owner for the pgAdmin volumes (pgAdmin's user)"
+  "chown-postgres|999:999|owner for the Postgres volumes (the postgres image's user)"
+  "chown-redis|999:999|owner for the Redis volume (the redis image's user)"
+  "chown-restapi|39000:100|owner for the REST API volumes (the Dioptra images' user)"
+  "init-repos-dir|/volumes/init-repos|mount point of the init-repos volume"
+  "postgres-initdb-d-dir|/volumes/postgres-docker-entrypoint-initdb-d|mount point of the postgres-docker-entrypoint-initdb-d volume"
+  "postgres-etc-postgresql-dir|/volumes/postgres-etc-postgresql|mount point of the postgres-etc-postgresql volume"
+  "postgres-var-certs-dir|/volumes/postgres-var-certs|mount point of the postgres-var-certs volume"
+  "mc-ca-certificates-dir|/volumes/mc-ca-certificates|mount point of the mc-ca-certificates volume"
+  "minio-certs-dir|/volumes/minio-certs|mount point of the minio-certs volume"
+  "minio-data-dir|/volumes/minio-data|mount point of the minio-data volume"
+  "dbadmin-certs-dir|/volumes/dbadmin-ca-certificates|mount point of the dbadmin-ca-certificates volume"
+  "dbadmin-data-dir|/volumes/dbadmin-data|mount point of the dbadmin-data volume"
+  "nginx-conf-d-dir|/volumes/nginx-conf-d|mount point of the nginx-conf-d volume"
+  "nginx-etc-ssl-dir|/volumes/nginx-etc-ssl|mount point of the nginx-etc-ssl volume"
+  "redis-data-dir|/volumes/redis-data|mount point of the redis-data volume"
 )
 
 declare -A opt=()
@@ -65,17 +65,18 @@ skip_clone=off
 
 print_help() {
   local row name default description
-  echo "Utility script that prepares the deployment's named volumes."
+  echo "Fills the deployment's named volumes with their configuration, certificates"
+  echo "and passwords, and gives each volume the owner and mode its service needs."
   echo
   echo "Usage: init-named-volumes.sh [--<option> <arg>]... [--(no-)enable-nginx-ssl] [--(no-)enable-postgres-ssl] [--(no-)skip-clone]"
   for row in "${OPTION_TABLE[@]}"; do
     IFS='|' read -r name default description <<<"${row}"
     echo "        --${name}: ${description} (default: '${default}')"
   done
-  echo "        --enable-nginx-ssl, --no-enable-nginx-ssl: Enable the SSL-enabled configuration settings for nginx image (off by default)"
-  echo "        --enable-postgres-ssl, --no-enable-postgres-ssl: Enable the SSL-enabled configuration settings for postgres image (off by default)"
-  echo "        --skip-clone, --no-skip-clone: Do not clone the Dioptra repository, for an initialization without internet access (off by default)"
-  echo "        -h, --help: Prints help"
+  echo "        --enable-nginx-ssl, --no-enable-nginx-ssl: install nginx's HTTPS confs and ssl/nginx/'s certificate and key, instead of the HTTP confs (off by default)"
+  echo "        --enable-postgres-ssl, --no-enable-postgres-ssl: copy ssl/db/server.crt and server.key for Postgres (off by default)"
+  echo "        --skip-clone, --no-skip-clone: do not clone the Dioptra repository, for an init without internet access (off by default)"
+  echo "        -h, --help: show this help"
 }
 
 while (($# > 0)); do
@@ -89,12 +90,12 @@ while (($# > 0)); do
     --no-skip-clone) skip_clone=off; shift ;;
     --*)
       name="${1#--}"
-      [[ "${name}" =~ ^[a-z0-9-]+$ && -n "${opt[${name}]+set}" ]] || die "Unrecognized argument $1"
+      [[ "${name}" =~ ^[a-z0-9-]+$ && -n "${opt[${name}]+set}" ]] || die "unknown option $1 (see --help)"
       need_value "$1" "$#"
       opt[${name}]="$2"
       shift 2
       ;;
-    *) die "Unrecognized argument $1" ;;
+    *) die "unknown option $1 (see --help)" ;;
   esac
 done
 
@@ -102,17 +103,17 @@ done
 helper() {
   local script="${opt[scripts-dir]}/$1"
   shift
-  bash "${script}" "$@" || die "Encountered an error when executing ${script}, exiting..."
+  bash "${script}" "$@" || die "${script} failed"
 }
 
 create_dir() {
-  log_info "Creating the directory $1 if it does not exist"
-  (umask "$2" && mkdir -p "$1") || die "Creating the directory $1 failed"
+  log_info "Making sure $1 exists"
+  (umask "$2" && mkdir -p "$1") || die "could not create $1"
 }
 
 clear_dir() {
-  log_info "Clearing the directory $1"
-  find "$1" -mindepth 1 -delete || die "Clearing the directory $1 failed"
+  log_info "Emptying $1"
+  find "$1" -mindepth 1 -delete || die "could not empty $1"
 }
 
 prepare_nginx_volumes() {

@@ -1,179 +1,120 @@
 #!/usr/bin/env bash
-# The official postgres image's docker-entrypoint.sh, condensed to what a
-# Dioptra deployment relies on: POSTGRES_PASSWORD(_FILE), POSTGRES_USER(_FILE),
-# POSTGRES_DB(_FILE), POSTGRES_INITDB_ARGS, POSTGRES_HOST_AUTH_METHOD, a first
-# start that runs initdb and then /docker-entrypoint-initdb.d (*.sh executed
-# when executable, else sourced; *.sql through psql) against a server that
-# listens on the Unix socket only, and dropping root for the postgres user.
-set -Eeo pipefail
+# Entrypoint of the Postgres stand-in. It honours the parts of the official
+# postgres image's interface that a Dioptra deployment uses:
+#
+# - POSTGRES_PASSWORD, POSTGRES_USER (default postgres) and POSTGRES_DB
+#   (default: the user's name), each also readable from the file named by
+#   <NAME>_FILE (the deployment gives the superuser password that way);
+# - POSTGRES_INITDB_ARGS (extra initdb arguments, word-split) and
+#   POSTGRES_HOST_AUTH_METHOD (the network rule; default: the server's
+#   password_encryption, i.e. scram-sha-256);
+# - on the first start only (empty $PGDATA): initdb, then a server reachable
+#   on its Unix socket only, the database POSTGRES_DB, and every file of
+#   /docker-entrypoint-initdb.d in name order (*.sh executed when
+#   executable, else sourced; *.sql fed to psql), then that server stops;
+# - started as root, it hands the data folders to the postgres user and
+#   re-runs itself as that user. Options as first argument mean `postgres`.
+set -Eeuo pipefail
 
-# usage: file_env VAR [DEFAULT]: VAR or the content of the file named by VAR_FILE.
-file_env() {
-  local var="$1" fileVar="${1}_FILE" def="${2:-}"
-  if [ "${!var:-}" ] && [ "${!fileVar:-}" ]; then
-    printf >&2 'error: both %s and %s are set (but are exclusive)\n' "$var" "$fileVar"
-    exit 1
+readonly INITDB_DIR=/docker-entrypoint-initdb.d
+readonly SOCKET_DIR=/var/run/postgresql
+
+say() { printf 'postgres entrypoint: %s\n' "$*"; }
+fail() {
+  printf 'postgres entrypoint: %s\n' "$*" >&2
+  exit 1
+}
+
+# Exports NAME from $NAME or from the file named by $NAME_FILE (not both), else $2.
+from_env_or_file() {
+  local name="$1" fallback="${2-}" file_var="${1}_FILE"
+  local direct="${!name-}" file="${!file_var-}"
+  [[ -z "${direct}" || -z "${file}" ]] || fail "set ${name} or ${file_var}, not both"
+  if [[ -n "${file}" ]]; then
+    [[ -r "${file}" ]] || fail "${file_var}=${file} is not a readable file"
+    direct="$(<"${file}")"
   fi
-  local val="$def"
-  if [ "${!var:-}" ]; then
-    val="${!var}"
-  elif [ "${!fileVar:-}" ]; then
-    val="$(<"${!fileVar}")"
+  export "${name}=${direct:-${fallback}}"
+  unset "${file_var}"
+}
+
+# As root: data and socket folders for the postgres user, then run as that user.
+become_postgres() {
+  mkdir -p "${PGDATA}" "${SOCKET_DIR}"
+  chmod 0700 "${PGDATA}"
+  chmod 3775 "${SOCKET_DIR}"
+  chown -R postgres:postgres "${PGDATA}" "${SOCKET_DIR}"
+  exec env HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+}
+
+# psql as the superuser over the socket (PGHOST), stopping at the first error.
+run_psql() {
+  psql -v ON_ERROR_STOP=1 --no-psqlrc --no-password --username "${POSTGRES_USER}" "$@"
+}
+
+first_start() {
+  if [[ -z "${POSTGRES_PASSWORD}" && "${POSTGRES_HOST_AUTH_METHOD}" != trust ]]; then
+    fail "no superuser password: set POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE (or POSTGRES_HOST_AUTH_METHOD=trust)"
   fi
-  export "$var"="$val"
-  unset "$fileVar"
-}
+  say "first start: creating the cluster in ${PGDATA}"
+  local extra_args=()
+  read -r -a extra_args <<<"${POSTGRES_INITDB_ARGS}"
+  initdb --username="${POSTGRES_USER}" --pwfile=<(printf '%s\n' "${POSTGRES_PASSWORD}") "${extra_args[@]}"
 
-docker_setup_env() {
-  file_env 'POSTGRES_PASSWORD'
-  file_env 'POSTGRES_USER' 'postgres'
-  file_env 'POSTGRES_DB' "$POSTGRES_USER"
-  file_env 'POSTGRES_INITDB_ARGS'
-  : "${POSTGRES_HOST_AUTH_METHOD:=}"
-  declare -g DATABASE_ALREADY_EXISTS
-  : "${DATABASE_ALREADY_EXISTS:=}"
-  if [ -s "$PGDATA/PG_VERSION" ]; then
-    DATABASE_ALREADY_EXISTS='true'
+  # Local connections keep initdb's rules; every network client authenticates.
+  local method="${POSTGRES_HOST_AUTH_METHOD:-$(postgres -C password_encryption "$@")}"
+  printf '\nhost all all all %s\n' "${method}" >>"${PGDATA}/pg_hba.conf"
+
+  # A server no other container can reach yet, for the set-up below; the
+  # init scripts' psql finds it through PGHOST and PGPORT.
+  export PGHOST="${SOCKET_DIR}" PGPORT="${PGPORT:-5432}" PGPASSWORD="${POSTGRES_PASSWORD}"
+  pg_ctl -D "${PGDATA}" -w -o "-c listen_addresses='' -c unix_socket_directories=${SOCKET_DIR} -p ${PGPORT}" start
+  if [[ "${POSTGRES_DB}" != postgres ]] &&
+    [[ -z "$(run_psql --dbname postgres --tuples-only --set db="${POSTGRES_DB}" <<<"SELECT 1 FROM pg_database WHERE datname = :'db';")" ]]; then
+    say "creating database ${POSTGRES_DB}"
+    run_psql --dbname postgres --set db="${POSTGRES_DB}" <<<'CREATE DATABASE :"db";'
   fi
-}
-
-docker_create_db_directories() {
-  local user
-  user="$(id -u)"
-  mkdir -p "$PGDATA"
-  chmod 00700 "$PGDATA" || :
-  mkdir -p /var/run/postgresql || :
-  chmod 03775 /var/run/postgresql || :
-  if [ "$user" = '0' ]; then
-    find "$PGDATA" \! -user postgres -exec chown postgres '{}' +
-    find /var/run/postgresql \! -user postgres -exec chown postgres '{}' +
-  fi
-}
-
-docker_verify_minimum_env() {
-  if [ "${#POSTGRES_PASSWORD}" -ge 100 ]; then
-    echo >&2 "WARNING: The supplied POSTGRES_PASSWORD is 100+ characters."
-  fi
-  if [ -z "$POSTGRES_PASSWORD" ] && [ 'trust' != "$POSTGRES_HOST_AUTH_METHOD" ]; then
-    cat >&2 <<-'EOE'
-		Error: Database is uninitialized and superuser password is not specified.
-		       You must specify POSTGRES_PASSWORD to a non-empty value for the
-		       superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".
-	EOE
-    exit 1
-  fi
-}
-
-docker_init_database_dir() {
-  # shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is split on purpose, as in the image
-  eval 'initdb --username="$POSTGRES_USER" --pwfile=<(printf "%s\n" "$POSTGRES_PASSWORD") '"$POSTGRES_INITDB_ARGS"
-}
-
-pg_setup_hba_conf() {
-  if [ "$1" = 'postgres' ]; then shift; fi
-  local auth
-  auth="$(postgres -C password_encryption "$@")"
-  : "${POSTGRES_HOST_AUTH_METHOD:=$auth}"
-  {
-    printf '\n'
-    if [ 'trust' = "$POSTGRES_HOST_AUTH_METHOD" ]; then
-      printf '# warning trust is enabled for all connections\n'
-    fi
-    printf 'host all all all %s\n' "$POSTGRES_HOST_AUTH_METHOD"
-  } >>"$PGDATA/pg_hba.conf"
-}
-
-docker_process_sql() {
-  local query_runner=(psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --no-password --no-psqlrc)
-  if [ -n "$POSTGRES_DB" ]; then
-    query_runner+=(--dbname "$POSTGRES_DB")
-  fi
-  PGHOST='' PGHOSTADDR='' "${query_runner[@]}" "$@"
-}
-
-docker_temp_server_start() {
-  if [ "$1" = 'postgres' ]; then shift; fi
-  set -- "$@" -c listen_addresses='' -p "${PGPORT:-5432}"
-  PGUSER="${PGUSER:-$POSTGRES_USER}" pg_ctl -D "$PGDATA" -o "$(printf '%q ' "$@")" -w start
-}
-
-docker_temp_server_stop() {
-  PGUSER="${PGUSER:-postgres}" pg_ctl -D "$PGDATA" -m fast -w stop
-}
-
-# POSTGRES_DB='postgres' applies to docker_process_sql's --dbname, while
-# --set db= takes the outer POSTGRES_DB, as in the official script.
-# shellcheck disable=SC2097,SC2098
-docker_setup_db() {
-  local dbAlreadyExists
-  dbAlreadyExists="$(POSTGRES_DB='postgres' docker_process_sql --dbname postgres --set db="$POSTGRES_DB" --tuples-only <<-'EOSQL'
-		SELECT 1 FROM pg_database WHERE datname = :'db' ;
-	EOSQL
-  )"
-  if [ -z "$dbAlreadyExists" ]; then
-    POSTGRES_DB='postgres' docker_process_sql --dbname postgres --set db="$POSTGRES_DB" <<-'EOSQL'
-			CREATE DATABASE :"db" ;
-		EOSQL
-    printf '\n'
-  fi
-}
-
-docker_process_init_files() {
   local f
-  printf '\n'
-  for f; do
-    case "$f" in
+  for f in "${INITDB_DIR}"/*; do
+    [[ -e "${f}" ]] || continue
+    case "${f}" in
       *.sh)
-        if [ -x "$f" ]; then
-          printf '%s: running %s\n' "$0" "$f"
-          "$f"
+        if [[ -x "${f}" ]]; then
+          say "running ${f}"
+          "${f}"
         else
-          printf '%s: sourcing %s\n' "$0" "$f"
+          say "sourcing ${f}"
           # shellcheck source=/dev/null
-          . "$f"
+          . "${f}"
         fi
         ;;
-      *.sql)
-        printf '%s: running %s\n' "$0" "$f"
-        docker_process_sql -f "$f"
-        printf '\n'
-        ;;
-      *) printf '%s: ignoring %s\n' "$0" "$f" ;;
+      *.sql) say "running ${f}"; run_psql --dbname "${POSTGRES_DB}" -f "${f}" ;;
+      *) say "ignoring ${f}" ;;
     esac
   done
+  unset PGPASSWORD PGHOST
+  pg_ctl -D "${PGDATA}" -m fast -w stop
+  say "first start done"
 }
 
-_main() {
-  if [ "${1:0:1}" = '-' ]; then
+if [[ "${1-}" == -* ]]; then
+  set -- postgres "$@"
+fi
+if [[ "${1-}" == postgres ]]; then
+  from_env_or_file POSTGRES_PASSWORD
+  from_env_or_file POSTGRES_USER postgres
+  from_env_or_file POSTGRES_DB "${POSTGRES_USER}"
+  from_env_or_file POSTGRES_INITDB_ARGS
+  export POSTGRES_HOST_AUTH_METHOD="${POSTGRES_HOST_AUTH_METHOD-}"
+  if [[ "$(id -u)" == 0 ]]; then
+    become_postgres "$@"
+  fi
+  if [[ -s "${PGDATA}/PG_VERSION" ]]; then
+    say "${PGDATA} holds a cluster already: starting it as it is"
+  else
+    shift
+    first_start "$@"
     set -- postgres "$@"
   fi
-  if [ "$1" = 'postgres' ]; then
-    docker_setup_env
-    docker_create_db_directories
-    if [ "$(id -u)" = '0' ]; then
-      exec env HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgres --init-groups "${BASH_SOURCE[0]}" "$@"
-    fi
-    if [ -z "$DATABASE_ALREADY_EXISTS" ]; then
-      docker_verify_minimum_env
-      ls /docker-entrypoint-initdb.d/ >/dev/null
-      docker_init_database_dir
-      pg_setup_hba_conf "$@"
-      export PGPASSWORD="${PGPASSWORD:-$POSTGRES_PASSWORD}"
-      docker_temp_server_start "$@"
-      docker_setup_db
-      docker_process_init_files /docker-entrypoint-initdb.d/*
-      docker_temp_server_stop
-      unset PGPASSWORD
-      echo
-      echo 'PostgreSQL init process complete; ready for start up.'
-      echo
-    else
-      echo
-      echo 'PostgreSQL Database directory appears to contain a database; Skipping initialization'
-      echo
-    fi
-  fi
-  exec "$@"
-}
-
-_main "$@"
+fi
+exec "$@"
