@@ -116,24 +116,42 @@ for (const field of ["template", "commit", "directory", "checkout", "_template",
   test(`import --cruft: a "*/" payload in ${field} writes nothing and runs nothing`, () => {
     const dir = tempDir("dd-hostile-");
     const marker = join(dir, "PWNED");
-    // Without spaces, so the header's line wrapping keeps it whole: before the fix this ran during import.
-    const payload = `abc*/import"data:text/javascript,process.getBuiltinModule('node:fs').writeFileSync('${marker}','1')";/*`;
+    // A module shipped with the poisoned download (typed, so the import's type check passes), imported by a
+    // payload without spaces, which the header's line wrapping keeps whole: before the fix it ran during import.
+    writeFileSync(join(dir, "payload.js"), `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "1");\n`);
+    writeFileSync(join(dir, "payload.d.ts"), "export {};\n");
+    const payload = `abc*/import"${dir}/payload.js";/*`;
     const file = cruftWith(dir, (d) => {
       if (field.startsWith("_")) d.context.cookiecutter[field] = payload;
       else d[field] = payload;
     });
     const out = join(dir, "deployment.config.ts");
     const r = runCli(["import", "--cruft", file, "--out", out], { cwd: dir });
+    assert.not.ok(existsSync(marker), "the payload ran");
     assert.is(r.status, 1, r.stderr);
     assert.match(r.stderr, `.cruft.json: ${field.startsWith("_") ? "variable " : ""}${field}: `);
     assert.match(r.stderr, "nothing written");
     assert.not.match(r.stderr, /\n\s+at /, "a stack trace");
     assert.not.ok(existsSync(out), "a config was written");
-    assert.not.ok(existsSync(marker), "the payload ran");
     // And generate/set never see it: there is no config to load.
     assert.not.ok(existsSync(join(dir, ".deployment.config.staged.ts")));
   });
 }
+
+test("the header's escaping alone keeps a payload inert: generate loads the config and nothing runs", async () => {
+  const dir = tempDir("dd-hostile-");
+  const marker = join(dir, "PWNED");
+  writeFileSync(join(dir, "payload.js"), `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "1");\n`);
+  writeFileSync(join(dir, "payload.d.ts"), "export {};\n");
+  const payload = `abc*/import"${dir}/payload.js";/*`;
+  const config = join(dir, "deployment.config.ts");
+  // What import would write if its metadata check let the values through.
+  writeFileSync(config, await renderConfig({}, { file: ".cruft.json", template: payload, directory: payload, commit: payload }, config));
+  const r = runCli(["generate", "--config", config, "--out", join(dir, "out")], { cwd: dir });
+  assert.is(r.status, 0, r.stderr);
+  assert.not.ok(existsSync(marker), "the payload ran");
+  assert.match(readFileSync(config, "utf8"), "abc*\\/import");
+});
 
 test("import --cruft: odd but printable metadata is written verbatim-escaped, and the config loads", () => {
   const dir = tempDir("dd-hostile-");
