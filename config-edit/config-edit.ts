@@ -325,7 +325,9 @@ export async function writeConfigAtomically(path: string, text: string, check?: 
   const { dirname, extname, join } = await import("node:path");
   const target = existsSync(path) ? realpathSync(path) : path;
   const ext = extname(target) || ".ts";
-  const staged = join(dirname(target), `.${basename(target, extname(target))}.staged${ext}`);
+  // Dots in the stem become "_": TypeScript reads any `*.d.*.ts` as a declaration file and
+  // would skip type-checking the staged copy of, say, `d.config.ts`.
+  const staged = join(dirname(target), `.${basename(target, extname(target)).replaceAll(".", "_")}.staged${ext}`);
   try {
     writeFileSync(staged, text, { flag: "wx" });
   } catch (e) {
