@@ -22,7 +22,7 @@ const TEMPLATE_INTRO = `--------------------------------------------------------
 This file shows how Compose override files customize a Dioptra deployment
 (https://docs.docker.com/compose/multiple-compose-files/merge/). With
 dioptra-deploy you rarely need to write one by hand: state the change in
-deployment.config.ts and run \`npm run generate\`:
+deployment.config.ts and run \`npx dioptra-deploy generate\`:
 
   - a host folder in workers:   workers: { tensorflowCpu: { count: 1, mounts: [bindMount("/mnt/data", "/dioptra/data")] } }
   - an NFS share:               volumes: { "dioptra-data": nfsVolume({ server: "10.0.0.10", export: "/dioptra/data" }) }

@@ -62,7 +62,7 @@ const NGINX_INTRO = `${serverCertificates("NGINX", "NGINX to run a HTTPS server"
 function nginxReadme(spec: DeploymentSpec): string {
   const state = spec.nginx.tls
     ? `HTTPS is **on** in this deployment (\`nginx: { tls: true }\` in deployment.config.ts): nginx publishes port ${spec.nginx.httpsPort} and its health check probes the HTTPS endpoints, and \`init-deployment.sh\` enables the SSL configuration by default.`
-    : "HTTPS is **off** in this deployment. To turn it on, set `nginx: { tls: true }` in deployment.config.ts and run `npm run generate`: that publishes the HTTPS port, switches the health check to the HTTPS endpoints and makes `init-deployment.sh` enable the SSL configuration by default. Do not edit docker-compose.yml by hand; the next generate would undo it.";
+    : "HTTPS is **off** in this deployment. To turn it on, set `nginx: { tls: true }` in deployment.config.ts and run `npx dioptra-deploy generate`: that publishes the HTTPS port, switches the health check to the HTTPS endpoints and makes `init-deployment.sh` enable the SSL configuration by default. Do not edit docker-compose.yml by hand; the next generate would undo it.";
   const ports = spec.nginx.tls ? nginxPorts(spec) : nginxPorts({ ...spec, nginx: { ...spec.nginx, tls: true } });
   return `${NGINX_INTRO}${state}\n\nWith HTTPS on, nginx publishes:\n\n\`\`\`yaml\nports:\n${ports.map((p) => `  - "${p}"`).join("\n")}\n\`\`\`\n`;
 }

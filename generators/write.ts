@@ -278,8 +278,10 @@ function realish(p: string): string {
 export function refuseOutDir(outDir: string, protect: readonly ProtectedDir[] = []): void {
   const out = realish(outDir);
   if (parsePath(out).root === out) throw new WriteError(`refusing to write into ${out}, the file system's root; choose a folder of its own, such as out`);
-  for (const d of protect) {
-    const p = realish(d.path);
+  // The folder it is, before a folder it contains.
+  const dirs = protect.map((d) => ({ ...d, real: realish(d.path) })).sort((a, b) => Number(b.real === out) - Number(a.real === out));
+  for (const d of dirs) {
+    const p = d.real;
     if (p !== out && !p.startsWith(out.endsWith(sep) ? out : `${out}${sep}`)) continue;
     throw new WriteError(
       `refusing to write into ${outDir}: it is ${p === out ? "" : "a parent of "}${d.what} (${d.path}); choose a folder of its own, such as ${relative(process.cwd(), join(d.path, "out")) || "out"}`,

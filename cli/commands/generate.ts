@@ -69,13 +69,14 @@ function position(i: Issue): [string, number, number] {
 /**
  * Type errors and validation errors as one list, in the order they appear
  * (the config first, then files it imports), as a compiler lists them. A
- * validation error on a line that already has a type error says the same
- * thing in other words, so the compiler's is kept.
+ * validation error at the very spot of a type error (the same property)
+ * says the same thing in other words, so the compiler's is kept.
  */
 export function oneReport(configFile: string, typeIssues: readonly Issue[], validation: readonly Issue[]): Issue[] {
   const config = resolve(configFile);
-  const typed = new Set(typeIssues.map((i) => position(i).slice(0, 2).join(":")));
-  const all = [...typeIssues, ...validation.filter((i) => !typed.has(position(i).slice(0, 2).join(":")))];
+  const spot = (i: Issue) => position(i).join(":");
+  const typed = new Set(typeIssues.map(spot));
+  const all = [...typeIssues, ...validation.filter((i) => !typed.has(spot(i)))];
   const key = (i: Issue) => {
     const [file, line, column] = position(i);
     return { first: file === config ? 0 : 1, file, line, column };
