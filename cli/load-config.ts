@@ -34,12 +34,12 @@ const DSL_ENTRY = pathToFileURL(packagePath("dist", "dsl", "index.js")).href;
 const CACHE_DIR = packagePath("node_modules", ".cache", "dioptra-deploy");
 /** Bumped when the bundle format changes, so old cache entries are ignored. */
 const CACHE_VERSION = 2;
-const DSL_SOURCES = packagePath("dsl");
+const DSL_TYPES = packagePath("dist", "dsl");
 
 interface CacheEntry {
   readonly version: number;
   readonly dsl: string;
-  /** Hash of the DSL's sources: a config that type-checked may not against another DSL. */
+  /** Hash of the DSL's declarations: a config that type-checked may not against another DSL. */
   readonly dslTypes: string;
   readonly inputs: readonly { readonly path: string; readonly sha256: string }[];
   /** The config passed the type check (with these inputs and this DSL). */
@@ -51,7 +51,7 @@ function dslTypes(): string {
   if (dslTypesHash === undefined) {
     const h = createHash("sha256");
     try {
-      for (const f of readdirSync(DSL_SOURCES).filter((n) => n.endsWith(".ts")).sort()) h.update(f).update(readFileSync(join(DSL_SOURCES, f)));
+      for (const f of readdirSync(DSL_TYPES).filter((n) => n.endsWith(".d.ts")).sort()) h.update(f).update(readFileSync(join(DSL_TYPES, f)));
     } catch {
       h.update("no-sources");
     }
