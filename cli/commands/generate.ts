@@ -22,7 +22,7 @@ export const spec = {
   ].join("\n"),
   options: {
     config: { type: "string", value: "FILE", default: "deployment.config.ts", help: "the deployment config to generate from" },
-    out: { type: "string", value: "DIR", default: "out", help: "the folder to write (not the project's own folder)" },
+    out: { type: "string", value: "DIR", default: "out", help: "the folder to write; not the project folder itself" },
     check: { type: "boolean", default: false, help: "write nothing; show how DIR differs from the config (exit 1 when it does)" },
     adopt: { type: "boolean", default: false, help: "take over files in DIR that dioptra-deploy did not generate, after a backup" },
     force: { type: "boolean", default: false, help: "replace generated files that were edited by hand, after a backup" },
