@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeployment, type Deployment } from "../dsl/deployment.js";
-import { ConfigError } from "../dsl/errors.js";
+import { ConfigError, type Issue } from "../dsl/errors.js";
 import { packagePath } from "../generators/package-path.js";
 import { typecheckConfig } from "./typecheck-config.js";
 
@@ -34,12 +34,12 @@ const DSL_ENTRY = pathToFileURL(packagePath("dist", "dsl", "index.js")).href;
 const CACHE_DIR = packagePath("node_modules", ".cache", "dioptra-deploy");
 /** Bumped when the bundle format changes, so old cache entries are ignored. */
 const CACHE_VERSION = 2;
-const DSL_SOURCES = packagePath("dsl");
+const DSL_TYPES = packagePath("dist", "dsl");
 
 interface CacheEntry {
   readonly version: number;
   readonly dsl: string;
-  /** Hash of the DSL's sources: a config that type-checked may not against another DSL. */
+  /** Hash of the DSL's declarations: a config that type-checked may not against another DSL. */
   readonly dslTypes: string;
   readonly inputs: readonly { readonly path: string; readonly sha256: string }[];
   /** The config passed the type check (with these inputs and this DSL). */
@@ -51,7 +51,7 @@ function dslTypes(): string {
   if (dslTypesHash === undefined) {
     const h = createHash("sha256");
     try {
-      for (const f of readdirSync(DSL_SOURCES).filter((n) => n.endsWith(".ts")).sort()) h.update(f).update(readFileSync(join(DSL_SOURCES, f)));
+      for (const f of readdirSync(DSL_TYPES).filter((n) => n.endsWith(".d.ts")).sort()) h.update(f).update(readFileSync(join(DSL_TYPES, f)));
     } catch {
       h.update("no-sources");
     }
@@ -158,36 +158,68 @@ export interface LoadOptions {
 
 /** Loads a config; with `typecheck`, type errors throw a {@link ConfigError} of compiler diagnostics. */
 export async function loadConfig(file: string, options: LoadOptions = {}): Promise<Deployment> {
+  const { deployment, typeIssues } = await loadConfigAndTypes(file, options);
+  if (typeIssues.length > 0) throw new ConfigError(typeIssues, `${file} does not type-check`);
+  return deployment;
+}
+
+/** A loaded config and the compiler's diagnostics of it (empty when it type-checks or was not checked). */
+export interface LoadedConfig {
+  readonly deployment: Deployment;
+  readonly typeIssues: readonly Issue[];
+}
+
+/**
+ * Loads a config even when it does not type-check (esbuild only strips
+ * types), so the caller can report type errors and validation errors
+ * together. A config that then fails to load throws its type errors, which
+ * are the likelier cause.
+ */
+export async function loadConfigAndTypes(file: string, options: LoadOptions = {}): Promise<LoadedConfig> {
   const abs = resolve(file);
   if (!existsSync(abs) || !statSync(abs).isFile()) throw new ConfigMissingError(`config file ${file} not found`);
   const paths = bundlePaths(abs);
   try {
     let entry = freshEntry(paths) ?? (await build(abs, paths));
+    let typeIssues: Issue[] = [];
     if (options.typecheck !== false && !entry.typechecked) {
       const issues = typecheckConfig(entry.inputs.map((i) => i.path));
-      if (issues === undefined) options.warn?.("the config was not type-checked: TypeScript is not installed");
-      else if (issues.length > 0) throw new ConfigError(issues, `${file} does not type-check`);
+      if (issues === undefined) options.warn?.(TYPESCRIPT_MISSING);
+      else if (issues.length > 0) typeIssues = issues;
       else {
         entry = { ...entry, typechecked: true };
         if (!paths.temp) writeAtomic(paths.meta, JSON.stringify(entry));
       }
     }
-    process.setSourceMapsEnabled(true);
-    let mod: { default?: unknown };
     try {
-      // The query keeps two loads of one path in one process (tests) from sharing a module instance.
-      mod = (await import(`${pathToFileURL(paths.bundle).href}?v=${sha256(readFileSync(paths.bundle)).slice(0, 12)}`)) as { default?: unknown };
+      return { deployment: await importBundle(file, paths.bundle), typeIssues };
     } catch (e) {
-      const err = e as Error;
-      const frame = /\(?((?:file:\/\/)?\/[^\s()]+\.(?:ts|mts|cts|js|mjs|cjs)):(\d+):(\d+)\)?/.exec(err?.stack ?? "");
-      const where = frame ? `${frame[1]!.replace(/^file:\/\//, "")}:${frame[2]}:${frame[3]}  ` : "";
-      throw new ConfigLoadError(`${where}${file} threw: ${err?.message ?? String(e)}`);
+      if (typeIssues.length > 0 && e instanceof ConfigLoadError) throw new ConfigError(typeIssues, `${file} does not type-check`);
+      throw e;
     }
-    if (!isDeployment(mod.default)) {
-      throw new ConfigLoadError(`${file} must end with \`export default deployment({ ... })\` (imported from "dioptra-deploy")`);
-    }
-    return mod.default;
   } finally {
     if (paths.temp) rmSync(paths.temp, { recursive: true, force: true });
   }
+}
+
+/** What to do when the type check cannot run: said exactly, as the check is part of what the CLI promises. */
+export const TYPESCRIPT_MISSING =
+  "the config was not type-checked: TypeScript is not installed next to dioptra-deploy; run `npm install --save-dev typescript` in this project for the full check";
+
+async function importBundle(file: string, bundle: string): Promise<Deployment> {
+  process.setSourceMapsEnabled(true);
+  let mod: { default?: unknown };
+  try {
+    // The query keeps two loads of one path in one process (tests) from sharing a module instance.
+    mod = (await import(`${pathToFileURL(bundle).href}?v=${sha256(readFileSync(bundle)).slice(0, 12)}`)) as { default?: unknown };
+  } catch (e) {
+    const err = e as Error;
+    const frame = /\(?((?:file:\/\/)?\/[^\s()]+\.(?:ts|mts|cts|js|mjs|cjs)):(\d+):(\d+)\)?/.exec(err?.stack ?? "");
+    const where = frame ? `${frame[1]!.replace(/^file:\/\//, "")}:${frame[2]}:${frame[3]}  ` : "";
+    throw new ConfigLoadError(`${where}${file} threw: ${err?.message ?? String(e)}`);
+  }
+  if (!isDeployment(mod.default)) {
+    throw new ConfigLoadError(`${file} must end with \`export default deployment({ ... })\` (imported from "dioptra-deploy")`);
+  }
+  return mod.default;
 }

@@ -2,8 +2,8 @@
  * Type-checks a deployment config with the TypeScript compiler, so a typo
  * (`servername`) or a wrong type (`tensorflowGpu: "2"`) is reported as a
  * compiler diagnostic with file and line, as an editor would show it. esbuild,
- * which loads the config, only strips types. The DSL is type-checked from its
- * own sources, so this works for a config anywhere.
+ * which loads the config, only strips types. `dioptra-deploy` is mapped to
+ * this package's own declarations, so this works for a config anywhere.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Issue } from "../dsl/errors.js";
 import { packagePath } from "../generators/package-path.js";
 
-const DSL_SOURCE = packagePath("dsl", "index.ts");
+const DSL_TYPES = packagePath("dist", "dsl", "index.d.ts");
 
 /** The compiler's command, or undefined when TypeScript is not installed. */
 function tscCommand(): string | undefined {
@@ -41,7 +41,7 @@ export function typecheckConfig(files: readonly string[]): Issue[] | undefined {
         skipLibCheck: true,
         types: [],
         allowImportingTsExtensions: true,
-        paths: { "dioptra-deploy": [DSL_SOURCE] },
+        paths: { "dioptra-deploy": [DSL_TYPES] },
       },
       files: files.filter((f) => /\.[cm]?tsx?$/.test(f)),
     };
@@ -52,7 +52,7 @@ export function typecheckConfig(files: readonly string[]): Issue[] | undefined {
     const diagnostics = [...`${r.stdout}\n${r.stderr}`.matchAll(/^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/gm)];
     // No diagnostic at all: the compiler itself failed; the check could not run.
     if (diagnostics.length === 0) return undefined;
-    // Diagnostics inside the DSL's own sources would be our bug, not the user's; our own type check catches those.
+    // Diagnostics inside the DSL's declarations would be our bug, not the user's; our own type check catches those.
     return diagnostics
       .filter((m) => wanted.has(resolve(dir, m[1]!)))
       .map((m) => ({ path: m[4]!, message: m[5]!, location: `${resolve(dir, m[1]!)}:${m[2]}:${m[3]}` }));

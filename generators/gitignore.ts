@@ -8,7 +8,7 @@
  */
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
-import { JOURNAL, STAGE_PREFIX } from "./write.js";
+import { BACKUP_DIR, JOURNAL, LOCK, STAGE_PREFIX } from "./write.js";
 
 /** Groups of patterns, each with the reason it is ignored. Leading "/" anchors a pattern to this folder. */
 const GROUPS: readonly (readonly [why: string, patterns: readonly string[]])[] = [
@@ -22,8 +22,13 @@ const GROUPS: readonly (readonly [why: string, patterns: readonly string[]])[] =
   ],
   ["Private keys, wherever they were put: no generated file is one.", ["*.key"]],
   [
-    "Left by an interrupted `npm run generate` (its journal, and the staging folder with the previous files); the next run rolls them back.",
+    "Left by an interrupted `npx dioptra-deploy generate` (its journal, and the staging folder with the previous files); the next run rolls them back.",
     [`/${JOURNAL}`, `/${JOURNAL}.tmp`, `/${STAGE_PREFIX}*/`],
+  ],
+  ["Held by a running generate, so two never write at once.", [`/${LOCK}`]],
+  [
+    "Originals that `generate --adopt` or `--force` moved aside: what was here before, which may not belong in version control; review, then delete.",
+    [`/${BACKUP_DIR}/`],
   ],
   ["Editor and desktop clutter.", ["*~", "*.sw[op]", ".#*", ".DS_Store", ".idea/", ".vscode/"]],
 ];

@@ -27,10 +27,10 @@ function templateIntro(spec: DeploymentSpec, worker: string): string {
   const restapi = serviceName(spec.slug, "restapi");
   return `This file is not read by anything: Compose only loads
 docker-compose.override.yml. It explains how to customize this deployment
-without hand-editing Compose files, which the next \`npm run generate\`
+without hand-editing Compose files, which the next \`npx dioptra-deploy generate\`
 would overwrite.
 
-Put the change in deployment.config.ts and run \`npm run generate\`. Typed
+Put the change in deployment.config.ts and run \`npx dioptra-deploy generate\`. Typed
 settings are checked (unknown keys, bad paths and names are errors at their
 line), follow the worker count, and reach every file that needs them:
 

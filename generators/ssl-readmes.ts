@@ -40,7 +40,7 @@ After adding or removing a certificate, run \`./init-deployment.sh\` again and r
 function dbReadme(spec: DeploymentSpec): string {
   const state = spec.postgres.tls
     ? "TLS for Postgres is **on** in this deployment (`postgres: { tls: true }` in deployment.config.ts), so `./init-deployment.sh` needs both files below."
-    : "TLS for Postgres is **off** in this deployment. To turn it on, set `postgres: { tls: true }` in deployment.config.ts and run `npm run generate` (or pass `--enable-postgres-ssl` to one run of `./init-deployment.sh`), then put both files below here.";
+    : "TLS for Postgres is **off** in this deployment. To turn it on, set `postgres: { tls: true }` in deployment.config.ts and run `npx dioptra-deploy generate` (or pass `--enable-postgres-ssl` to one run of `./init-deployment.sh`), then put both files below here.";
   return `# Postgres server certificate
 
 ${state}
@@ -66,7 +66,7 @@ function nginxReadme(spec: DeploymentSpec): string {
   const { serverName, httpPort, httpsPort } = spec.nginx;
   const state = spec.nginx.tls
     ? "HTTPS is **on** in this deployment (`nginx: { tls: true }` in deployment.config.ts), so `./init-deployment.sh` needs the two files below."
-    : "HTTPS is **off** in this deployment. To turn it on, set `nginx: { tls: true }` in deployment.config.ts and run `npm run generate`: that publishes the HTTPS port, makes nginx's health check probe HTTPS and makes `./init-deployment.sh` install the HTTPS configuration. Do not edit docker-compose.yml by hand for this; the next generate would undo it.";
+    : "HTTPS is **off** in this deployment. To turn it on, set `nginx: { tls: true }` in deployment.config.ts and run `npx dioptra-deploy generate`: that publishes the HTTPS port, makes nginx's health check probe HTTPS and makes `./init-deployment.sh` install the HTTPS configuration. Do not edit docker-compose.yml by hand for this; the next generate would undo it.";
   const ports = nginxPorts({ ...spec, nginx: { ...spec.nginx, tls: true } });
   return `# nginx server certificate
 

@@ -56,9 +56,12 @@ export async function generateTo(configPath: string, dir = tempDir()): Promise<s
   return dir;
 }
 
-/** Runs the CLI as a child process. */
+/** Runs the shipped CLI (bin/dioptra-deploy.js and its bundle) as a child process. */
 export function runCli(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, encoding: "utf8" });
+  const env = { ...process.env };
+  // The test runner sets both; Node warns on stderr when it sees FORCE_COLOR with NO_COLOR.
+  delete env.FORCE_COLOR;
+  return spawnSync(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env }, encoding: "utf8" });
 }
 
 /** Every file under `dir`, relative, sorted. */

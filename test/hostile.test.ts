@@ -296,7 +296,7 @@ test("set: paths through __proto__, constructor or prototype are refused, locate
   assert.is(readFileSync(file, "utf8"), before);
   // In-process too: the prototype stays clean.
   const err: string[] = [];
-  assert.is(await runSet(["__proto__.polluted=1", "--config", file], { out: () => {}, err: (s) => err.push(s) }, { typecheck: false }), 1);
+  assert.is(await runSet(["__proto__.polluted=1", "--config", file], { out: () => {}, err: (s) => err.push(s) }), 1);
   assert.is(({} as Record<string, unknown>).polluted, undefined);
   assert.is(readFileSync(file, "utf8"), before);
 });

@@ -10,11 +10,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { synth } from "../generators/index.js";
-import { main } from "../cli/main.js";
-import { run, type ImportOptions } from "../cli/commands/import.js";
 import { loadConfig } from "../cli/load-config.js";
 import { typecheckConfig } from "../cli/typecheck-config.js";
-import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, synthConfig, tempDir, withoutMarker } from "./helpers.js";
+import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, runCli, synthConfig, tempDir, withoutMarker } from "./helpers.js";
 
 interface Result {
   code: number;
@@ -24,16 +22,14 @@ interface Result {
   config: string;
 }
 
-/** Runs `import` in-process into a fresh folder (or `config`), with `input` written there as JSON when it is not a path. */
-async function importVars(input: string | object, options: ImportOptions & { config?: string; args?: string[] } = {}): Promise<Result> {
+/** Runs the shipped CLI's `import` into a fresh folder (or `config`), with `input` written there as JSON when it is not a path. */
+async function importVars(input: string | object, options: { config?: string; args?: string[] } = {}): Promise<Result> {
   const dir = tempDir("dd-import-");
   const file = typeof input === "string" ? input : join(dir, "vars.json");
   if (typeof input !== "string") writeFileSync(file, JSON.stringify(input));
   const config = options.config ?? join(dir, "out", "deployment.config.ts");
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await run(options.args ?? ["--cruft", file, "--out", config], { out: (s) => out.push(s), err: (s) => err.push(s) }, options);
-  return { code, out: out.join("\n"), err: err.join("\n"), dir, config };
+  const r = runCli(["import", ...(options.args ?? ["--cruft", file, "--out", config])]);
+  return { code: r.status ?? -1, out: r.stdout.trimEnd(), err: r.stderr.trimEnd(), dir, config };
 }
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
@@ -46,7 +42,7 @@ for (const name of fixtureNames()) {
 
   test(`${name}: cruft.json imports to a config that generates the reference's files`, async () => {
     // Type-checked in one go by a later test, rather than also by each import.
-    const r = await importVars(join(fixture, "cruft.json"), { typecheck: false });
+    const r = await importVars(join(fixture, "cruft.json"));
     imported.push(r.config);
     assert.is(r.code, 0, r.err);
     assert.is(r.err, "", "no warnings");
@@ -57,7 +53,7 @@ for (const name of fixtureNames()) {
 
     // Everything generated equals what the fixture's hand-written config generates, which the
     // parity tests compare with the reference render file by file.
-    const ours = new Map(synth((await loadConfig(r.config, { typecheck: false })).toSpec()).map((f) => [f.path, f.content]));
+    const ours = new Map(synth((await loadConfig(r.config)).toSpec()).map((f) => [f.path, f.content]));
     const theirs = new Map((await synthConfig(join(fixture, "deployment.config.ts"))).map((f) => [f.path, f.content]));
     assert.equal([...ours.keys()].sort(), [...theirs.keys()].sort());
     for (const [path, content] of theirs) assert.fixture(ours.get(path)!, content, path);
@@ -73,10 +69,10 @@ for (const name of fixtureNames()) {
     const expected = (await loadConfig(join(fixture, "deployment.config.ts"))).toSpec();
     const vars = readJson(join(fixture, "cookiecutter.json"));
     for (const input of [join(fixture, "cookiecutter.json"), { cookiecutter: vars }]) {
-      const r = await importVars(input, { typecheck: false });
+      const r = await importVars(input);
       assert.is(r.code, 0, r.err);
       assert.match(readFileSync(r.config, "utf8").replace(/\n \* /g, " "), /from the cookiecutter variables in (cookiecutter|vars)\.json\./);
-      assert.equal((await loadConfig(r.config, { typecheck: false })).toSpec(), expected);
+      assert.equal((await loadConfig(r.config)).toSpec(), expected);
     }
   });
 }
@@ -87,10 +83,10 @@ test("every config imported from a fixture type-checks", () => {
 });
 
 test("the written file states only what differs from the defaults, in the DSL's order, formatted by prettier", async () => {
-  const r = await importVars(join(FIXTURES, "name-and-systemd", "cruft.json"), { typecheck: false });
+  const r = await importVars(join(FIXTURES, "name-and-systemd", "cruft.json"));
   assert.is(r.code, 0, r.err);
   assert.fixture(readFileSync(r.config, "utf8"), readFileSync(join(ROOT, "test", "import", "name-and-systemd.expected.ts.txt"), "utf8"));
-  const defaults = await importVars({ deployment_name: "Dioptra deployment", num_tensorflow_cpu_workers: "1", nginx_expose_ports_on_localhost_only: "True", datasets_directory: "" }, { typecheck: false });
+  const defaults = await importVars({ deployment_name: "Dioptra deployment", num_tensorflow_cpu_workers: "1", nginx_expose_ports_on_localhost_only: "True", datasets_directory: "" });
   assert.match(readFileSync(defaults.config, "utf8"), /\nexport default deployment\(\{\}\);\n$/);
   assert.match(defaults.out, /every setting at the template's default/);
 });
@@ -98,16 +94,16 @@ test("the written file states only what differs from the defaults, in the DSL's 
 test("values as cookiecutter stores them: strings for numbers and booleans, any case", async () => {
   const r = await importVars(
     { num_tensorflow_gpu_workers: "2", nginx_expose_ports_on_localhost_only: "FALSE", __restapi_http_port: "8080", systemd_required_mounts: "a.mount  b.mount", __project_slug: "dioptra-deployment" },
-    { typecheck: false },
+    {},
   );
   assert.is(r.code, 0, r.err);
   assert.is(r.err, "");
-  const props = (await loadConfig(r.config, { typecheck: false })).props;
+  const props = (await loadConfig(r.config)).props;
   assert.equal(props, { nginx: { exposePortsOnLocalhostOnly: false, httpPort: 8080 }, workers: { tensorflowGpu: 2 }, systemd: { requiredMounts: ["a.mount", "b.mount"] } });
 });
 
 test("unknown variables: a warning naming each, and the import goes on", async () => {
-  const r = await importVars({ num_tensorflow_cpu_workers: "2", favourite_colour: "blue", gpu_vendor: "nvidia" }, { typecheck: false });
+  const r = await importVars({ num_tensorflow_cpu_workers: "2", favourite_colour: "blue", gpu_vendor: "nvidia" });
   assert.is(r.code, 0, r.err);
   assert.match(r.err, /^warning: unknown template variable favourite_colour \(ignored\)$/m);
   assert.match(r.err, /^warning: unknown template variable gpu_vendor \(ignored\)$/m);
@@ -143,7 +139,7 @@ test("--out refuses an existing file unless --force; --force replaces it", async
   const dir = tempDir("dd-import-");
   const config = join(dir, "deployment.config.ts");
   writeFileSync(config, "// mine\n");
-  const refused = await importVars({ num_tensorflow_cpu_workers: "2" }, { config, typecheck: false });
+  const refused = await importVars({ num_tensorflow_cpu_workers: "2" }, { config });
   assert.is(refused.code, 1);
   assert.match(refused.err, /deployment\.config\.ts already exists; pass --force to replace it/);
   assert.is(readFileSync(config, "utf8"), "// mine\n");
@@ -154,7 +150,7 @@ test("--out refuses an existing file unless --force; --force replaces it", async
   assert.is(readFileSync(config, "utf8"), "// mine\n");
   const good = join(dir, "good.json");
   writeFileSync(good, JSON.stringify({ num_tensorflow_cpu_workers: "2" }));
-  const forced = await importVars(good, { args: ["--cruft", good, "--out", config, "--force"], typecheck: false });
+  const forced = await importVars(good, { args: ["--cruft", good, "--out", config, "--force"] });
   assert.is(forced.code, 0, forced.err);
   assert.match(readFileSync(config, "utf8"), /tensorflowCpu: 2/);
   assert.equal(readdirSync(dir).sort(), ["bad.json", "deployment.config.ts", "good.json"], "no staging file left");
@@ -172,7 +168,7 @@ test("usage errors exit 2, bad file contents exit 1, and nothing is written", as
     [["--cruft", file("a.json", "{}")], 2, /--out CONFIG\.ts is required/],
     [["--cruft", join(dir, "missing.json"), "--out", out], 2, /cannot read .*missing\.json: no such file/],
     [["--cruft", dir, "--out", out], 2, /cannot read /],
-    [["--cruft", file("b.json", "{"), "--out", out, "--nope"], 2, /Unknown option '--nope'/],
+    [["--cruft", file("b.json", "{"), "--out", out, "--nope"], 2, /unknown flag --nope/],
     [["--cruft", file("c.json", "{ not json"), "--out", out], 1, /c\.json is not valid JSON/],
     [["--cruft", file("d.json", "[1, 2]"), "--out", out], 1, /d\.json must hold a JSON object/],
     [["--cruft", file("e.json", JSON.stringify({ template: "https://github.com/usnistgov/dioptra", commit: "abc" })), "--out", out], 1, /looks like a \.cruft\.json but has no context\.cookiecutter/],
@@ -205,7 +201,7 @@ function comparable(yamlText: string): unknown {
 test("--compose: an override file becomes typed mounts, GPUs, volumes and containers, and the same deployment", async () => {
   const cruft = join(FIXTURES, "datasets-dir", "cruft.json");
   const config = join(tempDir(), "deployment.config.ts");
-  const r = await importVars(cruft, { args: ["--cruft", cruft, "--compose", OVERRIDE, "--out", config], typecheck: false });
+  const r = await importVars(cruft, { args: ["--cruft", cruft, "--compose", OVERRIDE, "--out", config] });
   assert.is(r.code, 0, r.err);
   const text = readFileSync(config, "utf8");
   assert.match(text, /^import \{\n  bindMount,\n  deployment,\n  envFile,\n  fromEnv,\n  nfsVolume,\n  volumeMount,\n\} from "dioptra-deploy";$/m);
@@ -220,7 +216,7 @@ test("--compose: an override file becomes typed mounts, GPUs, volumes and contai
   if (!haveTool("docker-compose")) return;
   // The generated files describe the deployment the reference render plus the override file did.
   const ours = tempDir("dd-import-out-");
-  for (const f of synth((await loadConfig(config, { typecheck: false })).toSpec())) {
+  for (const f of synth((await loadConfig(config)).toSpec())) {
     mkdirSync(join(ours, f.path, ".."), { recursive: true });
     writeFileSync(join(ours, f.path), f.content);
   }
@@ -244,7 +240,7 @@ test("--compose: what cannot be imported is an error naming it, and nothing is w
     const dir = tempDir("dd-import-");
     writeFileSync(join(dir, "override.yml"), yaml);
     const out = join(dir, "deployment.config.ts");
-    const r = await importVars(cruft, { args: ["--cruft", cruft, "--compose", join(dir, "override.yml"), "--out", out], typecheck: false });
+    const r = await importVars(cruft, { args: ["--cruft", cruft, "--compose", join(dir, "override.yml"), "--out", out] });
     assert.is(r.code, code, `${yaml}: ${r.err}`);
     assert.match(r.err, message);
     assert.match(r.err, /override\.yml/);
@@ -255,13 +251,14 @@ test("--compose: what cannot be imported is an error naming it, and nothing is w
   assert.match(missing.err, /cannot read \/no\/such\/override\.yml/);
 });
 
-test("import through the CLI entry point", async () => {
+test("import from the working directory with relative paths, as a user types it", async () => {
   const dir = tempDir("dd-import-");
-  const config = join(dir, "deployment.config.ts");
-  const err: string[] = [];
-  const code = await main(["import", "--cruft", join(FIXTURES, "gpu-workers", "cruft.json"), "--out", config], { out: () => {}, err: (s) => err.push(s) });
-  assert.is(code, 0, err.join("\n"));
-  assert.match(readFileSync(config, "utf8"), /workers: \{ tensorflowGpu: 2, pytorchCpu: 0, pytorchGpu: 3 \}/);
+  cpSync(join(FIXTURES, "datasets-dir", "cruft.json"), join(dir, ".cruft.json"));
+  cpSync(OVERRIDE, join(dir, "docker-compose.override.yml"));
+  const r = runCli(["import", "--cruft", ".cruft.json", "--compose", "docker-compose.override.yml", "--out", "deployment.config.ts"], { cwd: dir });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^deployment\.config\.ts: written .*; next: npx dioptra-deploy generate --config deployment\.config\.ts$/m);
+  assert.match(readFileSync(join(dir, "deployment.config.ts"), "utf8"), /bindMount\("\/mnt\/models", "\/models"\)/);
 });
 
 test.run();

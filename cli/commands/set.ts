@@ -9,7 +9,6 @@
  * found to give exactly the intended settings.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { RESERVED_KEYS } from "../../dsl/checks.js";
 import { ConfigError, type Issue } from "../../dsl/errors.js";
 import type { DeploymentProps } from "../../dsl/props.js";
@@ -18,9 +17,26 @@ import { WORKER_KINDS } from "../../dsl/worker-kinds.js";
 import { formatSettingPath, locateSetting, parseConfig, parseSettingPath } from "../../config-edit/config-ast.js";
 import { EditError, detectStyle, editSetting, removeSetting, sameData, writeConfigAtomically } from "../../config-edit/config-edit.js";
 
-type Io = { out: (s: string) => void; err: (s: string) => void };
+import { COMMON_FLAGS, EXIT, UsageError, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
-const USAGE = "usage: dioptra-deploy set [KEY=VALUE...] [--unset KEY...] [--config FILE]";
+export const spec = {
+  name: "set",
+  summary: "change or remove settings of deployment.config.ts in place, keeping its comments",
+  usage: "dioptra-deploy set [KEY=VALUE...] [--unset KEY...] [--config FILE]",
+  description: [
+    "Edits only the settings named: comments and the layout of everything else keep their",
+    "bytes. VALUE is read as JSON when it parses (2, false, [\"a.mount\"], {\"count\": 2}) and as",
+    "text otherwise; the first reading the setting's type accepts wins. Every value is checked",
+    "as generate would, and the edited file is type-checked before it replaces the config.",
+  ].join("\n"),
+  positionals: { name: "KEY=VALUE", help: "a setting path and its new value, e.g. nginx.serverName=dioptra.lab.org" },
+  options: {
+    config: { type: "string", value: "FILE", default: "deployment.config.ts", help: "the config to edit" },
+    unset: { type: "string", value: "KEY", multiple: true, default: [], help: "remove a stated setting, so its default applies" },
+    ...COMMON_FLAGS,
+  },
+  examples: ["dioptra-deploy set nginx.serverName=dioptra.lab.org workers.tensorflowGpu=2", "dioptra-deploy set --unset datasetsDirectory"],
+} satisfies CommandSpec;
 
 /** One `KEY=VALUE` argument. */
 interface Assignment {
@@ -140,14 +156,12 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-class SetUsageError extends Error {}
-
 function parseAssignments(positionals: readonly string[], unsets: number): Assignment[] {
-  if (positionals.length === 0 && unsets === 0) throw new SetUsageError("no KEY=VALUE or --unset KEY given");
+  if (positionals.length === 0 && unsets === 0) throw new UsageError("no KEY=VALUE or --unset KEY given");
   return positionals.map((arg) => {
     const eq = arg.indexOf("=");
     const keys = eq > 0 ? parseSettingPath(arg.slice(0, eq)) : undefined;
-    if (!keys) throw new SetUsageError(`${JSON.stringify(arg)} is not KEY=VALUE with KEY a setting path such as nginx.serverName or workers.tensorflowGpu.count`);
+    if (!keys) throw new UsageError(`${JSON.stringify(arg)} is not KEY=VALUE with KEY a setting path such as nginx.serverName or workers.tensorflowGpu.count`);
     return { arg, keys, raw: arg.slice(eq + 1) };
   });
 }
@@ -155,9 +169,9 @@ function parseAssignments(positionals: readonly string[], unsets: number): Assig
 function parseUnsets(args: readonly string[], assignments: readonly Assignment[]): Unset[] {
   return args.map((arg) => {
     const keys = parseSettingPath(arg);
-    if (!keys) throw new SetUsageError(`--unset ${JSON.stringify(arg)}: not a setting path such as nginx.serverName or workers.tensorflowGpu`);
+    if (!keys) throw new UsageError(`--unset ${JSON.stringify(arg)}: not a setting path such as nginx.serverName or workers.tensorflowGpu`);
     const path = formatSettingPath(keys);
-    if (assignments.some((a) => formatSettingPath(a.keys) === path)) throw new SetUsageError(`${path} is both set and unset`);
+    if (assignments.some((a) => formatSettingPath(a.keys) === path)) throw new UsageError(`${path} is both set and unset`);
     return { arg, keys };
   });
 }
@@ -188,41 +202,14 @@ function unknownSetting(model: Data, keys: readonly string[]): Issue | undefined
 
 const show = (v: unknown) => (v === undefined ? "not stated" : JSON.stringify(v));
 
-/** Options for {@link run}. */
-export interface SetOptions {
-  /** Type-check the edited config with tsc before writing it. @default true */
-  readonly typecheck?: boolean;
-}
-
-/** Runs `set`; returns the exit code (0 changed or already so, 1 rejected or failed, 2 usage error). */
-export async function run(argv: string[], io: Io, options: SetOptions = {}): Promise<number> {
-  let configArg: string;
-  let assignments: Assignment[];
-  let unsets: Unset[];
-  try {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: "string", default: "deployment.config.ts" },
-        unset: { type: "string", multiple: true, default: [] },
-        debug: { type: "boolean", default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-    configArg = values.config;
-    assignments = parseAssignments(positionals, values.unset.length);
-    unsets = parseUnsets(values.unset, assignments);
-  } catch (e) {
-    io.err(`error: ${(e as Error).message}`);
-    io.err(USAGE);
-    return 2;
-  }
-  if (!existsSync(configArg) || !statSync(configArg).isFile()) {
-    io.err(`error: config file ${configArg} not found`);
-    io.err(USAGE);
-    return 2;
-  }
+/** Runs `set`; returns the exit code (0 changed or already so, 1 rejected or failed), or throws what cli/io.ts maps to one. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  const args = parseCommandLine(spec, argv, io);
+  if (!args) return EXIT.ok;
+  const configArg = args.values.config;
+  const assignments = parseAssignments(args.positionals, args.values.unset.length);
+  const unsets = parseUnsets(args.values.unset, assignments);
+  if (!existsSync(configArg) || !statSync(configArg).isFile()) throw new UsageError(`config file ${configArg} not found`);
   // A key such as __proto__ would reach Object.prototype through the model below: refused before any lookup.
   const reserved = [...assignments.map((a) => ({ label: a.arg, keys: a.keys })), ...unsets.map((u) => ({ label: `--unset ${u.arg}`, keys: u.keys }))].flatMap((x) => {
     const i = x.keys.findIndex((k) => RESERVED_KEYS.has(k));
@@ -233,13 +220,13 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
   if (reserved.length > 0) {
     for (const l of reserved) io.err(l);
     io.err(`error: ${configArg} not changed`);
-    return 1;
+    return EXIT.failed;
   }
   const { loadConfig } = await import("../load-config.js");
   const fail = (lines: readonly string[]) => {
     for (const l of lines) io.err(l);
     io.err(`error: ${configArg} not changed`);
-    return 1;
+    return EXIT.failed;
   };
 
   let original: Awaited<ReturnType<typeof loadConfig>>;
@@ -323,14 +310,14 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
   const edited = sf.getFullText();
   if (edited === text) {
     io.out(`${configArg}: already so, nothing to change`);
-    return 0;
+    return EXIT.ok;
   }
 
   /** Loads the edited copy; type errors it shares with the original config are only warned about. */
   const loadStaged = async (staged: string) => {
     const rename = (m: string) => m.replaceAll(staged, `${configArg} (edited)`);
     try {
-      return await loadConfig(staged, { typecheck: options.typecheck ?? true, warn: (m) => io.err(`warning: ${m}`) });
+      return await loadConfig(staged, { warn: (m) => io.err(`warning: ${m}`) });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw new EditError(`the edited config does not load: ${rename((e as Error).message)}`);
       const before = await loadConfig(configArg, { typecheck: true }).then(
@@ -365,5 +352,5 @@ export async function run(argv: string[], io: Io, options: SetOptions = {}): Pro
     const inList = Array.isArray(getAt(original.props, u.editKeys.slice(0, -1)));
     io.out(`${configArg}: ${formatSettingPath(u.editKeys)} removed${inList ? " from its list" : ", so its default applies"} (was ${show(u.before)})`);
   }
-  return 0;
+  return EXIT.ok;
 }

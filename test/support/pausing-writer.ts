@@ -1,17 +1,24 @@
 /**
  * Test support: runs writeOut with a hook that, after step N, says so on
- * stdout and then hangs, so a test can SIGKILL the process mid-write.
- * Usage: node pausing-writer.js <outDir> <files.json> <N>
+ * stdout and then hangs, so a test can SIGKILL the process mid-write, or
+ * run a second writer against the same folder. With a resume file, it goes
+ * on once that file exists (and prints "done" when the write is over).
+ * Usage: node pausing-writer.js <outDir> <files.json> <N> [resumeFile]
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { OutFile } from "../../generators/out-file.js";
 import { writeOut } from "../../generators/write.js";
 
-const [outDir, filesJson, n] = process.argv.slice(2);
+const [outDir, filesJson, n, resume] = process.argv.slice(2);
 const files = JSON.parse(readFileSync(filesJson!, "utf8")) as OutFile[];
-writeOut(files, outDir!, (step) => {
-  if (step === Number(n)) {
+const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+writeOut(files, outDir!, {
+  hook: (step) => {
+    if (step !== Number(n)) return;
     process.stdout.write("paused\n");
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
-  }
+    const until = Date.now() + 60_000;
+    if (resume === undefined) sleep(60_000);
+    else while (!existsSync(resume) && Date.now() < until) sleep(20);
+  },
 });
+process.stdout.write("done\n");

@@ -1,0 +1,151 @@
+/**
+ * `dioptra-deploy generate`: checks deployment.config.ts (types and values,
+ * every problem in one report) and writes out/, or with --check compares
+ * out/ with what it would write.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { ConfigError, type Issue } from "../../dsl/errors.js";
+import type { ProtectedDir, WriteReport } from "../../generators/write.js";
+import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
+
+export const spec = {
+  name: "generate",
+  summary: "check deployment.config.ts and write the deployment folder (out/)",
+  usage: "dioptra-deploy generate [--config FILE] [--out DIR] [--check] [--adopt] [--force]",
+  description: [
+    "Checks the config (TypeScript types and every setting, all problems at once) and writes",
+    "the Compose files, nginx configs, env files and init scripts to the output folder. Only",
+    "files dioptra-deploy generated there are replaced or removed; a file in the way that it did",
+    "not generate, or that was edited by hand, stops the run until --adopt or --force says",
+    "what to do, and then the original is kept in DIR/.dioptra-backup/<time>/.",
+  ].join("\n"),
+  options: {
+    config: { type: "string", value: "FILE", default: "deployment.config.ts", help: "the deployment config to generate from" },
+    out: { type: "string", value: "DIR", default: "out", help: "the folder to write; not the project folder itself" },
+    check: { type: "boolean", default: false, help: "write nothing; show how DIR differs from the config (exit 1 when it does)" },
+    adopt: { type: "boolean", default: false, help: "take over files in DIR that dioptra-deploy did not generate, after a backup" },
+    force: { type: "boolean", default: false, help: "replace generated files that were edited by hand, after a backup" },
+    ...COMMON_FLAGS,
+  },
+  examples: ["dioptra-deploy generate", "dioptra-deploy generate --check", "dioptra-deploy generate --config lab.config.ts --out lab-out"],
+} satisfies CommandSpec;
+
+/** The nearest folder at or above `dir` holding package.json or .git: the user's project. */
+function projectDir(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, "package.json")) || existsSync(join(d, ".git"))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/** Folders --out must neither be nor contain. */
+function protectedDirs(configFile: string): ProtectedDir[] {
+  const configDir = dirname(resolve(configFile));
+  const project = projectDir(configDir);
+  return [{ path: configDir, what: "the config's folder" }, ...(project ? [{ path: project, what: "the project folder" }] : [])];
+}
+
+/**
+ * Points each problem at the property that set it in the config (the error
+ * path only: this parses the config with ts-morph). Problems it cannot place
+ * keep the location the DSL recorded, the call that made the deployment.
+ */
+async function locate(configFile: string, issues: readonly Issue[]): Promise<Issue[]> {
+  const { locateSetting } = await import("../../config-edit/config-ast.js");
+  const abs = resolve(configFile);
+  return issues.map((i) => {
+    const pos = /^[a-zA-Z]/.test(i.path) && !i.path.includes(": ") ? locateSetting(abs, i.path) : undefined;
+    return pos ? { ...i, location: `${abs}:${pos.line}:${pos.column}` } : i;
+  });
+}
+
+/** `file`, line and column of an issue's location, for sorting. */
+function position(i: Issue): [string, number, number] {
+  const m = /^(.*):(\d+):(\d+)$/.exec(i.location ?? "");
+  return m ? [m[1]!, Number(m[2]), Number(m[3])] : [i.location ?? "", Number.MAX_SAFE_INTEGER, 0];
+}
+
+/**
+ * Type errors and validation errors as one list, in the order they appear
+ * (the config first, then files it imports), as a compiler lists them. A
+ * validation error at the very spot of a type error (the same property)
+ * says the same thing in other words, so the compiler's is kept.
+ */
+export function oneReport(configFile: string, typeIssues: readonly Issue[], validation: readonly Issue[]): Issue[] {
+  const config = resolve(configFile);
+  const spot = (i: Issue) => position(i).join(":");
+  const typed = new Set(typeIssues.map(spot));
+  const all = [...typeIssues, ...validation.filter((i) => !typed.has(spot(i)))];
+  const key = (i: Issue) => {
+    const [file, line, column] = position(i);
+    return { first: file === config ? 0 : 1, file, line, column };
+  };
+  return all
+    .map((i) => ({ i, k: key(i) }))
+    .sort((a, b) => a.k.first - b.k.first || a.k.file.localeCompare(b.k.file) || a.k.line - b.k.line || a.k.column - b.k.column)
+    .map((x) => x.i);
+}
+
+function summary(shown: string, files: number, report: WriteReport): string {
+  if (report.written.length === 0 && report.removed.length === 0) return `${shown}/ is up to date (${files} files)`;
+  return `${shown}/: ${report.written.length} written, ${report.removed.length} removed (${files} generated files)`;
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const args = parseCommandLine(spec, argv, io);
+  if (!args) return EXIT.ok;
+  const { values } = args;
+  if (values.out.trim() === "") throw new UsageError("--out needs a folder name, such as out");
+  const { loadConfigAndTypes } = await import("../load-config.js");
+  const { synth } = await import("../../generators/index.js");
+  const { deployment, typeIssues } = await loadConfigAndTypes(values.config, { warn: (m) => io.err(`warning: ${m}`) });
+  const { spec: resolved, issues } = deployment.resolve();
+  if (!resolved || typeIssues.length > 0) {
+    const all = oneReport(values.config, typeIssues, await locate(values.config, issues));
+    throw new ConfigError(all, `${values.config}: ${all.length} problem${all.length === 1 ? "" : "s"}; nothing written`);
+  }
+  let files;
+  try {
+    files = synth(resolved);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(await locate(values.config, e.issues), e.message);
+    throw e;
+  }
+  const outDir = resolve(values.out);
+  const rel = relative(process.cwd(), outDir);
+  const shown = rel === "" ? "." : rel.startsWith("..") ? outDir : rel;
+  const write = await import("../../generators/write.js");
+  if (values.check) {
+    const drift = await write.checkOut(files, outDir);
+    if (drift.length === 0) {
+      io.out(`${shown}/ is up to date (${files.length} files)`);
+      return EXIT.ok;
+    }
+    for (const d of drift) if (d.diff !== "") io.out(io.color?.out ? paintDiff(d.diff.trimEnd()) : d.diff.trimEnd());
+    io.err(
+      `error: ${shown}/ is stale: ${drift.length} file${drift.length === 1 ? "" : "s"} differ (${drift.map((d) => `${d.path}: ${d.kind}`).join(", ")}); run \`npx dioptra-deploy generate\``,
+    );
+    return EXIT.failed;
+  }
+  let report: WriteReport;
+  try {
+    report = write.writeOut(files, outDir, { adopt: values.adopt, force: values.force, protect: protectedDirs(values.config) });
+  } catch (e) {
+    if (!(e instanceof write.WriteConflictError)) throw e;
+    const edited = e.conflicts.filter((c) => c.kind === "edited");
+    for (const c of edited) io.out(io.color?.out ? paintDiff(c.diff.trimEnd()) : c.diff.trimEnd());
+    throw new InputError(
+      e.message,
+      e.conflicts.map((c) =>
+        c.kind === "foreign"
+          ? `${join(shown, c.path)}: exists and was not generated by dioptra-deploy`
+          : `${join(shown, c.path)}: edited by hand since it was generated (diff above: - yours, + generated)`,
+      ),
+    );
+  }
+  for (const w of report.warnings) io.err(`warning: ${w}`);
+  if (report.backup !== undefined) io.out(`${shown}/: kept the originals of ${report.backedUp.join(", ")} in ${join(shown, report.backup)}/`);
+  io.out(summary(shown, files.length, report));
+  return EXIT.ok;
+}
