@@ -122,7 +122,7 @@ test(".env without COMPOSE_PROJECT_NAME gets it appended, other lines unchanged"
     writeFileSync(join(out, ".env"), old, { mode: 0o600 });
     const r = secretsOnly(out);
     assert.is(r.status, 0, r.stderr);
-    assert.is(readFileSync(join(out, ".env"), "utf8"), `${old}${trailingNewline ? "" : "\n"}COMPOSE_PROJECT_NAME=my-lab-dioptra-test\n`);
+    assert.is(readFileSync(join(out, ".env"), "utf8"), `${old}${trailingNewline ? "" : "\n"}COMPOSE_PROJECT_NAME=mylab-dioptratest\n`);
   }
 });
 
