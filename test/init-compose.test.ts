@@ -12,7 +12,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { composeConfig, fixtureNames, haveTool, normalizeCompose, sharedRender, tempDir, withDeliberateDifferences } from "./helpers.js";
-import { fixtureOut, freshFixtureOut, propsFiles, runScript } from "./init/support.js";
+import type { DioptraRelease } from "../profiles/index.js";
+import { fixtureOut, freshFixtureOut, propsFiles, propsOut, runScript } from "./init/support.js";
 
 interface ComposeDoc {
   services: Record<string, { volumes?: string[] }>;
@@ -33,9 +34,9 @@ const DOCUMENTED_DIFFERENCES = {
   removedVolumes: ["init-scripts"],
 } as const;
 
-function applyDifferences(ref: ComposeDoc): ComposeDoc {
+function applyDifferences(ref: ComposeDoc, release: DioptraRelease = "1.0"): ComposeDoc {
   // The pinned third-party images (profiles/third-party.ts); init runs minio, mc and node.
-  const { doc: out, images } = withDeliberateDifferences(ref, "1.0");
+  const { doc: out, images } = withDeliberateDifferences(ref, release);
   assert.ok(images > 0, "the reference init file names none of the template's third-party images");
   for (const s of DOCUMENTED_DIFFERENCES.removedServices) {
     assert.ok(s in out.services, `the reference has no service ${s} to remove`);
@@ -92,6 +93,14 @@ for (const name of fixtureNames()) {
     assert.is(r.stderr, "");
   });
 }
+
+test("Dioptra 1.1's default deployment: docker-compose.init.yml is the 1.1 render's minus the same documented differences", () => {
+  const reference = sharedRender("dioptra-1.1", "default");
+  if (reference === undefined) return;
+  const out = propsOut({});
+  const ours = readYaml(join(out, "docker-compose.init.yml"));
+  assert.equal(normalizeCompose(ours), normalizeCompose(applyDifferences(readYaml(join(reference, "docker-compose.init.yml")), "1.1")));
+});
 
 test("the differences edit only what they document: dropping them makes parity fail", async () => {
   const reference = referenceOf("default");
