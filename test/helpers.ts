@@ -38,18 +38,19 @@ const skipNoted = new Set<string>();
  * ../shared is absent (a user's clone) it prints why the comparison is
  * skipped and returns undefined; under CI=true that is a failure instead, so
  * CI never passes by skipping. A variant missing from a present ../shared is
- * always an error.
+ * always an error. `where` is for testing this function.
  */
-export function sharedRender(profile: RenderProfile, variant: string): string | undefined {
-  if (!existsSync(SHARED_RENDERS)) {
-    if (IN_CI) throw new Error(`../shared/reference/renders is required under CI but is absent (looked in ${SHARED_RENDERS})`);
+export function sharedRender(profile: RenderProfile, variant: string, where: { renders?: string; ci?: boolean } = {}): string | undefined {
+  const renders = where.renders ?? SHARED_RENDERS;
+  if (!existsSync(renders)) {
+    if (where.ci ?? IN_CI) throw new Error(`../shared/reference/renders is required under CI but is absent (looked in ${renders})`);
     const what = `${profile}/${variant}`;
     if (!skipNoted.has(what)) console.log(`  (skipping comparisons with the ${what} render: ../shared/reference/renders is absent)`);
     skipNoted.add(what);
     return undefined;
   }
-  const dir = join(SHARED_RENDERS, profile, variant);
-  if (!existsSync(dir)) throw new Error(`${SHARED_RENDERS} has no render ${profile}/${variant}`);
+  const dir = join(renders, profile, variant);
+  if (!existsSync(dir)) throw new Error(`${renders} has no render ${profile}/${variant}`);
   return dir;
 }
 
