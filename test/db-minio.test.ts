@@ -1,49 +1,52 @@
 /**
- * config/db/init-db.sh and config/minio/*.json against the template's
- * renders for every fixture: the script's text (less our marker and the
- * deviations listed below), the policies as data, the file names and modes.
- * The policies also pass a small IAM-shape check, which is itself tested on
- * broken policies.
+ * config/db/init-db.sh and config/minio/*.json against the 1.0 template's
+ * renders (../shared/reference/renders/dioptra-1.0) for every fixture: the
+ * SQL the script runs (less the listed deviation), the policies as data,
+ * the file names. Our script's own text is pinned by test/golden/init-db.sh
+ * and its modes by why they matter. The policies also pass a small
+ * IAM-shape check, which is itself tested on broken policies; init-minio.sh
+ * makes every bucket they name, for each release.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { MINIO_POLICY_NAMES, policyFileName } from "../generators/db-minio.js";
+import { INIT_DB_PATH, MINIO_POLICY_DIR, MINIO_POLICY_NAMES, policyFileName } from "../generators/db-minio.js";
+import type { OutFile } from "../generators/out-file.js";
 import { MARKER } from "../generators/marker.js";
-import { FIXTURES, fixtureNames, synthConfig } from "./helpers.js";
+import { PROFILES, RELEASES, type DioptraRelease } from "../profiles/index.js";
+import { FIXTURES, ROOT, fixtureNames, sharedRender, synthConfig } from "./helpers.js";
+import { propsOut, runScript } from "./init/support.js";
 
 const DIRS = ["config/db", "config/minio"];
 
 /**
- * Where our init-db.sh differs from the template's, on purpose: it refuses
- * an empty POSTGRES_USER_DIOPTRA_PASSWORD and doubles each ' in it before
- * the value goes into a SQL literal (test/postgres.test.ts shows the
- * template's script failing on such a password). Each `from` must occur
- * exactly once in the reference, so a changed template shows up here.
+ * Where the SQL of our init-db.sh differs from the template's, on purpose:
+ * the password goes in with each ' doubled (test/postgres.test.ts shows
+ * why), through a shell variable the script sets from
+ * POSTGRES_USER_DIOPTRA_PASSWORD. Each `from` must occur exactly once in the
+ * render's init-db.sql, so a changed template shows up here.
  */
-const DEVIATIONS: readonly (readonly [from: string, to: string])[] = [
-  [
-    "set -e\n\n",
-    [
-      "set -e",
-      "",
-      "# The password goes into a SQL string literal: an empty one would leave a role",
-      "# that cannot log in, and each ' must be doubled to stay inside the literal.",
-      "dioptra_password_sql=${POSTGRES_USER_DIOPTRA_PASSWORD:?must be set to a non-empty password}",
-      "dioptra_password_sql=${dioptra_password_sql//\\'/\\'\\'}",
-      "",
-      "",
-    ].join("\n"),
-  ],
+const SQL_DEVIATIONS: readonly (readonly [from: string, to: string])[] = [
   ["ENCRYPTED PASSWORD '${POSTGRES_USER_DIOPTRA_PASSWORD}'", "ENCRYPTED PASSWORD '${dioptra_password_sql}'"],
 ];
 
-function withDeviations(reference: string): string {
-  return DEVIATIONS.reduce((text, [from, to]) => {
-    assert.is(text.split(from).length - 1, 1, `the reference init-db.sh should contain ${JSON.stringify(from)} once`);
+function withDeviations(referenceSql: string): string {
+  return SQL_DEVIATIONS.reduce((text, [from, to]) => {
+    assert.is(text.split(from).length - 1, 1, `the render's init-db.sql should contain ${JSON.stringify(from)} once`);
     return text.replace(from, () => to);
-  }, reference);
+  }, referenceSql);
+}
+
+/**
+ * The SQL our init-db.sh runs, in the render's init-db.sql layout: each
+ * psql here-document as `\connect DB` (as the script names it, unquoted)
+ * followed by its statements.
+ */
+function sqlOf(script: string): string {
+  const blocks = [...script.matchAll(/^psql .*--dbname (\S+) <<-EOSQL\n((?:\t.*\n)*)EOSQL$/gm)];
+  assert.ok(blocks.length > 0, "no psql here-document in init-db.sh");
+  return blocks.map((m) => [`\\connect ${m[1]!.replace(/^"(.*)"$/, "$1")}`, ...m[2]!.split("\n").filter((l) => l !== "").map((l) => l.slice(1))].join("\n")).join("\n");
 }
 
 function stripMarker(text: string): string {
@@ -52,22 +55,26 @@ function stripMarker(text: string): string {
   return [lines[0], ...lines.slice(2)].join("\n");
 }
 
-function referenceFiles(name: string): Map<string, { text: string; mode: number }> {
-  const root = join(FIXTURES, name, "reference");
-  const out = new Map<string, { text: string; mode: number }>();
+/** The render's config/db and config/minio files by path, or undefined (skipped) without ../shared. */
+function referenceFiles(name: string): Map<string, string> | undefined {
+  const root = sharedRender("dioptra-1.0", name);
+  if (root === undefined) return undefined;
+  const out = new Map<string, string>();
   for (const dir of DIRS) {
-    for (const f of readdirSync(join(root, dir))) {
-      const p = join(root, dir, f);
-      out.set(`${dir}/${f}`, { text: readFileSync(p, "utf8"), mode: statSync(p).mode & 0o777 });
-    }
+    for (const f of readdirSync(join(root, dir))) out.set(`${dir}/${f}`, readFileSync(join(root, dir, f), "utf8"));
   }
   return out;
 }
 
-async function ourFiles(name: string) {
+/** The render keeps the SQL of the template's init-db.sh as config/db/init-db.sql; ours is the script. */
+const REFERENCE_SQL = "config/db/init-db.sql";
+
+async function ourFiles(name: string): Promise<Map<string, OutFile>> {
   const files = await synthConfig(join(FIXTURES, name, "deployment.config.ts"));
   return new Map(files.filter((f) => DIRS.some((d) => f.path.startsWith(`${d}/`))).map((f) => [f.path, f]));
 }
+
+const GOLDEN_INIT_DB = join(ROOT, "test", "golden", "init-db.sh");
 
 // ---------------------------------------------------------------- IAM shape
 
@@ -111,71 +118,111 @@ function iamPolicyProblems(doc: unknown): string[] {
   return problems;
 }
 
-// ---------------------------------------------------------------- golden, per fixture
+// ---------------------------------------------------------------- against the renders, per fixture
 
 for (const name of fixtureNames()) {
-  test(`${name}: config/db and config/minio hold the reference's file names`, async () => {
-    assert.equal([...(await ourFiles(name)).keys()].sort(), [...referenceFiles(name).keys()].sort());
+  test(`${name}: config/minio holds the render's policy files, and config/db our script for the render's SQL`, async () => {
+    const refs = referenceFiles(name);
+    if (refs === undefined) return;
+    const expected = [...refs.keys()].map((p) => (p === REFERENCE_SQL ? INIT_DB_PATH : p)).sort();
+    assert.ok(refs.has(REFERENCE_SQL), "the render has no init-db.sql");
+    assert.equal([...(await ourFiles(name)).keys()].sort(), expected);
   });
 
-  test(`${name}: init-db.sh is the reference's text, less our marker and the listed deviations`, async () => {
-    const ours = (await ourFiles(name)).get("config/db/init-db.sh")!;
-    const ref = referenceFiles(name).get("config/db/init-db.sh")!;
-    assert.fixture(stripMarker(ours.content), withDeviations(ref.text));
+  test(`${name}: init-db.sh runs the render's SQL, less the listed deviation`, async () => {
+    const refs = referenceFiles(name);
+    if (refs === undefined) return;
+    const ours = (await ourFiles(name)).get(INIT_DB_PATH)!;
+    assert.fixture(sqlOf(ours.content), withDeviations(refs.get(REFERENCE_SQL)!).trimEnd());
   });
 
-  test(`${name}: each policy equals the reference's as JSON data, and has the IAM shape`, async () => {
+  test(`${name}: each policy equals the render's as JSON data, and has the IAM shape`, async () => {
+    const refs = referenceFiles(name);
+    if (refs === undefined) return;
     const ours = await ourFiles(name);
-    for (const [path, ref] of referenceFiles(name)) {
+    for (const [path, ref] of refs) {
       if (!path.endsWith(".json")) continue;
       const doc: unknown = JSON.parse(ours.get(path)!.content);
-      assert.equal(doc, JSON.parse(ref.text), path);
+      assert.equal(doc, JSON.parse(ref), path);
       assert.equal(iamPolicyProblems(doc), [], path);
     }
   });
 
-  test(`${name}: modes follow the reference: init-db.sh executable (so the image executes it), policies not`, async () => {
-    const refs = referenceFiles(name);
-    for (const [path, f] of await ourFiles(name)) {
-      const refExecutable = (refs.get(path)!.mode & 0o111) !== 0;
-      assert.is(f.mode, refExecutable ? 0o755 : 0o644, path);
+  test(`${name}: init-db.sh is our golden text (less the marker); modes: init-db.sh executable (so the image executes it rather than sourcing it), policies not`, async () => {
+    const files = await ourFiles(name);
+    assert.fixture(stripMarker(files.get(INIT_DB_PATH)!.content), readFileSync(GOLDEN_INIT_DB, "utf8"));
+    for (const [path, f] of files) assert.is(f.mode, path === INIT_DB_PATH ? 0o755 : 0o644, path);
+  });
+}
+
+test("the SQL comparison can fail: a changed statement or a missing deviation is caught", async () => {
+  const ours = (await ourFiles("default")).get(INIT_DB_PATH)!.content;
+  const refs = referenceFiles("default");
+  if (refs === undefined) return;
+  const reference = withDeviations(refs.get(REFERENCE_SQL)!).trimEnd();
+  assert.not.equal(sqlOf(ours.replace('GRANT CREATE ON SCHEMA "public" TO "dioptra";', 'GRANT ALL ON SCHEMA "public" TO "dioptra";')), reference);
+  assert.not.equal(sqlOf(ours.replace("${dioptra_password_sql}", "${POSTGRES_USER_DIOPTRA_PASSWORD}")), reference);
+  // A render without the text a deviation edits fails the comparison (uvu's throws() rethrows assertion errors).
+  let stale: unknown;
+  try {
+    withDeviations("ALTER ROLE x;");
+  } catch (e) {
+    stale = e;
+  }
+  assert.match(String(stale), /should contain/);
+});
+
+// ---------------------------------------------------------------- init-minio.sh, per release
+
+/** A generated deployment of `release` with its secrets created (init-deployment.sh --secrets-only). */
+function releaseOut(release: DioptraRelease): string {
+  const out = propsOut({ dioptra: release });
+  const r = runScript(out, "init-deployment.sh", ["--secrets-only"], process.env.PATH ?? "");
+  assert.is(r.status, 0, r.stderr);
+  return out;
+}
+
+for (const release of RELEASES) {
+  test(`Dioptra ${release}: init-minio.sh makes the release's buckets and creates a policy per generated file; the accounts attach only generated policies; every ARN names a bucket it makes`, () => {
+    const out = releaseOut(release);
+    const initMinio = readFileSync(join(out, "scripts", "init-minio.sh"), "utf8");
+    const buckets = /^readonly BUCKETS=\(([^)]*)\)$/m.exec(initMinio)?.[1]?.split(" ").filter((b) => b !== "");
+    assert.ok(buckets, "init-minio.sh has no BUCKETS list");
+    assert.equal(buckets, [...PROFILES[release].minio.buckets]);
+    // Policies come from the files, so a generated file is a created policy.
+    assert.match(initMinio, /for file in "\$\{policy_dir\}"\/\*-policy\.json; do/);
+    assert.match(initMinio, /mc admin policy create "\$\{MINIO_ENDPOINT_ALIAS\}" "\$\{name\}" "\$\{file\}"/);
+
+    const policyFiles = readdirSync(join(out, MINIO_POLICY_DIR)).sort();
+    assert.equal(policyFiles, PROFILES[release].minio.policies.map(policyFileName).sort());
+    const generated = new Set(policyFiles.map((f) => f.replace(/-policy\.json$/, "")));
+    for (const n of generated) assert.ok(MINIO_POLICY_NAMES.includes(n), `${n} is not in the policy table`);
+
+    const accounts = readFileSync(join(out, "secrets", "dioptra-deployment-minio-accounts.env"), "utf8");
+    const attached = [...accounts.matchAll(/^MINIO_\w+_POLICIES=(.*)$/gm)].flatMap((m) => m[1]!.split(","));
+    assert.is([...accounts.matchAll(/^MINIO_\w+_POLICIES=/gm)].length, PROFILES[release].minio.accounts.length);
+    assert.ok(attached.length > 0);
+    for (const p of attached) assert.ok(generated.has(p), `${p} is attached but not generated`);
+
+    for (const f of policyFiles) {
+      const doc = JSON.parse(readFileSync(join(out, MINIO_POLICY_DIR, f), "utf8")) as { Statement: { Resource: string[] }[] };
+      assert.equal(iamPolicyProblems(doc), [], f);
+      for (const arn of doc.Statement.flatMap((st) => st.Resource)) {
+        const bucket = arn.replace("arn:aws:s3:::", "").split("/")[0]!;
+        assert.ok(buckets.includes(bucket), `${f}: ${arn} names a bucket init-minio.sh does not make`);
+      }
     }
   });
 }
 
-// ---------------------------------------------------------------- against init-minio.sh
-
-test("init-minio.sh creates exactly our policies from our files, the accounts attach only those, and every ARN names a bucket it makes", async () => {
-  const ref = join(FIXTURES, "default", "reference", "scripts");
-  const initMinio = readFileSync(join(ref, "init-minio.sh"), "utf8");
-  const created = [...initMinio.matchAll(/mc admin policy create \\\n\s+"\$\{MINIO_ENDPOINT_ALIAS\}" "([^"]+)" "\$\{S3_POLICY_DIR\}\/([^"]+)"/g)].map((m) => [
-    m[1],
-    m[2],
-  ]);
-  assert.equal(
-    created,
-    MINIO_POLICY_NAMES.map((n) => [n, policyFileName(n)]),
-  );
-  const attached = [...readFileSync(join(ref, "templates", "minio-accounts.env.j2"), "utf8").matchAll(/^MINIO_\w+_POLICIES=(.*)$/gm)].flatMap((m) =>
-    m[1]!.split(","),
-  );
-  assert.ok(attached.length > 0);
-  for (const p of attached) assert.ok(MINIO_POLICY_NAMES.includes(p), `${p} is attached but not generated`);
-
-  const buckets = new Set(
-    /mc mb --p \\\n((?:\s+"\$\{MINIO_ENDPOINT_ALIAS\}\/[^"]+"\s*\\?\n)+)/
-      .exec(initMinio)![1]!
-      .match(/\/([^"/]+)"/g)!
-      .map((s) => s.slice(1, -1)),
-  );
-  assert.equal([...buckets].sort(), ["mlflow-tracking", "plugins", "workflow"]);
-  const files = await synthConfig(join(FIXTURES, "default", "deployment.config.ts"));
-  for (const f of files.filter((x) => x.path.endsWith("-policy.json"))) {
-    const doc = JSON.parse(f.content) as { Statement: { Resource: string[] }[] };
-    for (const arn of doc.Statement.flatMap((s) => s.Resource)) {
-      const bucket = arn.replace("arn:aws:s3:::", "").split("/")[0]!;
-      assert.ok(buckets.has(bucket), `${f.path}: ${arn} names a bucket init-minio.sh does not make`);
-    }
+test("Dioptra 1.1: config/minio holds the 1.1 render's policy, equal as data", () => {
+  const ref = sharedRender("dioptra-1.1", "default");
+  if (ref === undefined) return;
+  const out = propsOut({ dioptra: "1.1" });
+  const theirs = readdirSync(join(ref, MINIO_POLICY_DIR)).sort();
+  assert.equal(readdirSync(join(out, MINIO_POLICY_DIR)).sort(), theirs);
+  for (const f of theirs) {
+    assert.equal(JSON.parse(readFileSync(join(out, MINIO_POLICY_DIR, f), "utf8")), JSON.parse(readFileSync(join(ref, MINIO_POLICY_DIR, f), "utf8")), f);
   }
 });
 

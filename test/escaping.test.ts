@@ -132,7 +132,8 @@ const VALIDATED: [path: string, props: (v: string) => DeploymentProps, appearsIn
   ["datasetsDirectory", (v) => ({ datasetsDirectory: v }), (v, f) => (v === "" ? !fileOf(f, "docker-compose.yml").includes("/dioptra/data") : fileOf(f, "docker-compose.yml").includes(`"${trimSlash(v)}:/dioptra/data:ro"`))],
   ["pgadmin.defaultEmail", (v) => ({ pgadmin: { defaultEmail: v } }), (v, f) => fileOf(f, "envs/dioptra-deployment-dbadmin.env").includes(`PGADMIN_DEFAULT_EMAIL=${v}\n`)],
   ["tag", (v) => ({ tag: v }), (v, f) => fileOf(f, "docker-compose.yml").includes(`dioptra/restapi:${v}`)],
-  ["registry", (v) => ({ registry: v }), (v, f) => fileOf(f, "docker-compose.yml").includes(v === "" ? "image: \"dioptra/restapi:dev\"" : `${v}/dioptra/restapi:dev`)],
+  // "" means Docker Hub: the image then has no registry part (the default release's tag is 1.1.0).
+  ["registry", (v) => ({ registry: v }), (v, f) => fileOf(f, "docker-compose.yml").includes(`image: "${v === "" ? "" : `${v}/`}dioptra/restapi:1.1.0"`)],
   ["systemd.deploymentPath", (v) => ({ systemd: { deploymentPath: v } }), (v, f) => fileOf(f, "systemd/dioptra.service").includes(`WorkingDirectory=${trimSlash(v)}\n`)],
   ["postgres.adminUser", (v) => ({ postgres: { adminUser: v } }), (v, f) => fileOf(f, "envs/dioptra-deployment-db.env").includes(`POSTGRES_USER=${v}\n`)],
 ];

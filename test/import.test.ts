@@ -1,9 +1,13 @@
 /**
- * `dioptra-deploy import`: every fixture's cruft.json (and its variables as a
- * flat file and as a replay file) becomes a config that generates the
- * reference's files; invalid variables, existing outputs and bad input files
- * are refused without writing anything.
+ * `dioptra-deploy import`: every fixture's cruft.json (template commit
+ * 63a29ea9, so Dioptra 1.0; and its variables as a flat file and as a replay
+ * file, with --dioptra 1.0) becomes a config that generates what the
+ * fixture's config does and, less the deliberate differences, the 1.0
+ * template's render (../shared/reference/renders); the release comes from
+ * the commit, the file's git history or --dioptra; invalid variables,
+ * existing outputs and bad input files are refused without writing anything.
  */
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -12,7 +16,7 @@ import { parse } from "yaml";
 import { synth } from "../generators/index.js";
 import { loadConfig } from "../cli/load-config.js";
 import { typecheckConfig } from "../cli/typecheck-config.js";
-import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, runCli, synthConfig, tempDir, withoutMarker } from "./helpers.js";
+import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, runCli, sharedRender, synthConfig, tempDir, withDeliberateDifferences, withoutMarker } from "./helpers.js";
 
 interface Result {
   code: number;
@@ -22,15 +26,28 @@ interface Result {
   config: string;
 }
 
-/** Runs the shipped CLI's `import` into a fresh folder (or `config`), with `input` written there as JSON when it is not a path. */
-async function importVars(input: string | object, options: { config?: string; args?: string[] } = {}): Promise<Result> {
+/**
+ * Runs the shipped CLI's `import` into a fresh folder (or `config`), with
+ * `input` written there as JSON when it is not a path. `dioptra` adds
+ * `--dioptra <release>`; plain variables record no template commit, so for
+ * an object it defaults to "1.0" (the template these variables are from).
+ */
+async function importVars(input: string | object, options: { config?: string; args?: string[]; dioptra?: string } = {}): Promise<Result> {
   const dir = tempDir("dd-import-");
   const file = typeof input === "string" ? input : join(dir, "vars.json");
   if (typeof input !== "string") writeFileSync(file, JSON.stringify(input));
   const config = options.config ?? join(dir, "out", "deployment.config.ts");
-  const r = runCli(["import", ...(options.args ?? ["--cruft", file, "--out", config])]);
+  const dioptra = options.dioptra ?? (typeof input === "string" ? undefined : "1.0");
+  const r = runCli(["import", ...(options.args ?? ["--cruft", file, "--out", config, ...(dioptra === undefined ? [] : ["--dioptra", dioptra])])]);
   return { code: r.status ?? -1, out: r.stdout.trimEnd(), err: r.stderr.trimEnd(), dir, config };
 }
+
+/** The line import prints first, naming the release it chose and why. */
+const RELEASE_LINE_1_0 = "importing as Dioptra 1.0: template commit 63a29ea9 is Dioptra 1.0's (2024-08-09)";
+const RELEASE_LINE_FLAG = (r: string) => `importing as Dioptra ${r}: --dioptra`;
+
+/** What import printed on stderr after its release line. */
+const afterReleaseLine = (err: string) => err.split("\n").filter((l) => !l.startsWith("importing as Dioptra ")).join("\n");
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
 
@@ -40,13 +57,14 @@ const imported: string[] = [];
 for (const name of fixtureNames()) {
   const fixture = join(FIXTURES, name);
 
-  test(`${name}: cruft.json imports to a config that generates the reference's files`, async () => {
+  test(`${name}: cruft.json imports as Dioptra 1.0 to a config that generates the fixture's files and the render's`, async () => {
     // Type-checked in one go by a later test, rather than also by each import.
     const r = await importVars(join(fixture, "cruft.json"));
     imported.push(r.config);
     assert.is(r.code, 0, r.err);
-    assert.is(r.err, "", "no warnings");
+    assert.is(r.err, RELEASE_LINE_1_0, "the release line and no warnings");
     const text = readFileSync(r.config, "utf8");
+    assert.match(text, /^export default deployment\(\{\n  dioptra: "1\.0",\n/m);
     assert.match(text, /^\/\*\*\n \* Dioptra deployment imported by `dioptra-deploy import` from the cookiecutter\n \* template https:\/\/github\.com\/usnistgov\/dioptra/);
     assert.match(text.replace(/\n \* /g, " "), /at commit 63a29ea96070c40e843662f20a21d96848f9aebc/);
     assert.match(text, /^import \{ deployment \} from "dioptra-deploy";$/m);
@@ -58,10 +76,12 @@ for (const name of fixtureNames()) {
     assert.equal([...ours.keys()].sort(), [...theirs.keys()].sort());
     for (const [path, content] of theirs) assert.fixture(ours.get(path)!, content, path);
 
-    // And directly: docker-compose.yml as data, the env files exactly. (docker-compose config of these
-    // very bytes against the reference is parity.test's, and takes a second per run.)
-    const ref = join(fixture, "reference");
-    assert.equal(normalizeCompose(parse(ours.get("docker-compose.yml")!)), normalizeCompose(parse(readFileSync(join(ref, "docker-compose.yml"), "utf8"))));
+    // And directly: docker-compose.yml as data (less the deliberate differences), the env files exactly.
+    // (docker-compose config of these very bytes against the render is parity.test's, and takes a second per run.)
+    const ref = sharedRender("dioptra-1.0", name);
+    if (ref === undefined) return;
+    const rendered = withDeliberateDifferences(parse(readFileSync(join(ref, "docker-compose.yml"), "utf8")) as unknown, "1.0").doc;
+    assert.equal(normalizeCompose(parse(ours.get("docker-compose.yml")!)), normalizeCompose(rendered));
     for (const env of readdirSync(join(ref, "envs"))) assert.fixture(withoutMarker(ours.get(`envs/${env}`) ?? ""), readFileSync(join(ref, "envs", env), "utf8"), env);
   });
 
@@ -69,8 +89,9 @@ for (const name of fixtureNames()) {
     const expected = (await loadConfig(join(fixture, "deployment.config.ts"))).toSpec();
     const vars = readJson(join(fixture, "cookiecutter.json"));
     for (const input of [join(fixture, "cookiecutter.json"), { cookiecutter: vars }]) {
-      const r = await importVars(input);
+      const r = await importVars(input, { dioptra: "1.0" });
       assert.is(r.code, 0, r.err);
+      assert.is(r.err, RELEASE_LINE_FLAG("1.0"));
       assert.match(readFileSync(r.config, "utf8").replace(/\n \* /g, " "), /from the cookiecutter variables in (cookiecutter|vars)\.json\./);
       assert.equal((await loadConfig(r.config)).toSpec(), expected);
     }
@@ -87,7 +108,7 @@ test("the written file states only what differs from the defaults, in the DSL's 
   assert.is(r.code, 0, r.err);
   assert.fixture(readFileSync(r.config, "utf8"), readFileSync(join(ROOT, "test", "import", "name-and-systemd.expected.ts.txt"), "utf8"));
   const defaults = await importVars({ deployment_name: "Dioptra deployment", num_tensorflow_cpu_workers: "1", nginx_expose_ports_on_localhost_only: "True", datasets_directory: "" });
-  assert.match(readFileSync(defaults.config, "utf8"), /\nexport default deployment\(\{\}\);\n$/);
+  assert.match(readFileSync(defaults.config, "utf8"), /\nexport default deployment\(\{\n  dioptra: "1\.0",\n\}\);\n$/);
   assert.match(defaults.out, /every setting at the template's default/);
 });
 
@@ -97,9 +118,9 @@ test("values as cookiecutter stores them: strings for numbers and booleans, any 
     {},
   );
   assert.is(r.code, 0, r.err);
-  assert.is(r.err, "");
+  assert.is(r.err, RELEASE_LINE_FLAG("1.0"));
   const props = (await loadConfig(r.config)).props;
-  assert.equal(props, { nginx: { exposePortsOnLocalhostOnly: false, httpPort: 8080 }, workers: { tensorflowGpu: 2 }, systemd: { requiredMounts: ["a.mount", "b.mount"] } });
+  assert.equal(props, { dioptra: "1.0", nginx: { exposePortsOnLocalhostOnly: false, httpPort: 8080 }, workers: { tensorflowGpu: 2 }, systemd: { requiredMounts: ["a.mount", "b.mount"] } });
 });
 
 test("unknown variables: a warning naming each, and the import goes on", async () => {
@@ -146,11 +167,11 @@ test("--out refuses an existing file unless --force; --force replaces it", async
   // An invalid input does not replace it either, even with --force.
   const vars = join(dir, "bad.json");
   writeFileSync(vars, JSON.stringify({ num_tensorflow_cpu_workers: "two" }));
-  assert.is((await importVars(vars, { args: ["--cruft", vars, "--out", config, "--force"] })).code, 1);
+  assert.is((await importVars(vars, { args: ["--cruft", vars, "--out", config, "--force", "--dioptra", "1.0"] })).code, 1);
   assert.is(readFileSync(config, "utf8"), "// mine\n");
   const good = join(dir, "good.json");
   writeFileSync(good, JSON.stringify({ num_tensorflow_cpu_workers: "2" }));
-  const forced = await importVars(good, { args: ["--cruft", good, "--out", config, "--force"] });
+  const forced = await importVars(good, { args: ["--cruft", good, "--out", config, "--force", "--dioptra", "1.0"] });
   assert.is(forced.code, 0, forced.err);
   assert.match(readFileSync(config, "utf8"), /tensorflowCpu: 2/);
   assert.equal(readdirSync(dir).sort(), ["bad.json", "deployment.config.ts", "good.json"], "no staging file left");
@@ -213,15 +234,18 @@ test("--compose: an override file becomes typed mounts, GPUs, volumes and contai
     assert.match(r.err, new RegExp(`^warning: .*docker-compose\\.override\\.yml: services\\.${kept.replaceAll(".", "\\.")} is kept as raw Compose in overrides`, "m"));
   }
   assert.equal(typecheckConfig([config]), [], "the written config type-checks");
-  if (!haveTool("docker-compose")) return;
-  // The generated files describe the deployment the reference render plus the override file did.
+  const render = sharedRender("dioptra-1.0", "datasets-dir");
+  if (render === undefined || !haveTool("docker-compose")) return;
+  // The generated files describe the deployment the render plus the override file did (less the deliberate differences).
   const ours = tempDir("dd-import-out-");
   for (const f of synth((await loadConfig(config)).toSpec())) {
     mkdirSync(join(ours, f.path, ".."), { recursive: true });
     writeFileSync(join(ours, f.path), f.content);
   }
   const theirs = tempDir("dd-import-ref-");
-  cpSync(join(FIXTURES, "datasets-dir", "reference"), theirs, { recursive: true });
+  cpSync(render, theirs, { recursive: true });
+  // JSON is YAML that every Compose reader parses the same way.
+  writeFileSync(join(theirs, "docker-compose.yml"), JSON.stringify(withDeliberateDifferences(parse(readFileSync(join(render, "docker-compose.yml"), "utf8")) as unknown, "1.0").doc));
   cpSync(OVERRIDE, join(theirs, "docker-compose.override.yml"));
   const files = ["docker-compose.yml", "docker-compose.override.yml"];
   assert.equal(comparable(composeConfig(ours, files)), comparable(composeConfig(theirs, files)));
@@ -249,6 +273,93 @@ test("--compose: what cannot be imported is an error naming it, and nothing is w
   const missing = await importVars(cruft, { args: ["--cruft", cruft, "--compose", "/no/such/override.yml", "--out", join(tempDir(), "c.ts")] });
   assert.is(missing.code, 2);
   assert.match(missing.err, /cannot read \/no\/such\/override\.yml/);
+});
+
+// ---------------------------------------------------------------- which release
+
+/** A .cruft.json of the default deployment, at `commit`, written into `dir`. */
+function cruftAt(dir: string, commit: string): string {
+  const data = readJson(join(FIXTURES, "default", "cruft.json"));
+  const file = join(dir, ".cruft.json");
+  writeFileSync(file, JSON.stringify({ ...data, commit }, null, 2));
+  return file;
+}
+
+const UNKNOWN_COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+/** Commits `file` in a fresh git repository around it, dated `date` (author and committer). */
+function commitDated(dir: string, file: string, date: string): void {
+  const env = { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date, GIT_CONFIG_NOSYSTEM: "1", HOME: dir };
+  for (const args of [["init", "-q"], ["add", "--", file], ["-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "deployment"]]) {
+    const r = spawnSync("git", args, { cwd: dir, env, encoding: "utf8" });
+    assert.is(r.status, 0, `git ${args.join(" ")}: ${r.stderr}`);
+  }
+}
+
+test("a .cruft.json at the 2026 template commit (5ff20c18) imports as Dioptra 1.1", async () => {
+  const dir = tempDir("dd-import-");
+  const cruft = cruftAt(dir, "5ff20c18a38f64aff02f78b52bb588ba711b560f");
+  const r = await importVars(cruft);
+  assert.is(r.code, 0, r.err);
+  assert.is(r.err, "importing as Dioptra 1.1: template commit 5ff20c18 is Dioptra 1.1's (2026-04-06)");
+  // The variables are 1.0's defaults, which differ from 1.1's: they are stated.
+  assert.equal((await loadConfig(r.config)).props, { dioptra: "1.1", registry: "", tag: "dev", postgres: { tag: "15" }, images: { nodejs: { tag: "18" } } });
+});
+
+test("the 1.1 template's own default .cruft.json (../shared) imports to deployment({ dioptra: \"1.1\" })", async () => {
+  const render = sharedRender("dioptra-1.1", "default");
+  if (render === undefined) return;
+  const r = await importVars(join(render, "cruft.json"));
+  assert.is(r.code, 0, r.err);
+  assert.is(r.err, "importing as Dioptra 1.1: template commit 5ff20c18 is Dioptra 1.1's (2026-04-06)");
+  assert.match(readFileSync(r.config, "utf8"), /\nexport default deployment\(\{\n  dioptra: "1\.1",\n\}\);\n$/);
+  assert.match(r.out, /every setting at the template's default/);
+});
+
+test("an unknown commit in a file without git history: exit 2, naming --dioptra, nothing written", async () => {
+  const dir = tempDir("dd-import-");
+  const cruft = cruftAt(dir, UNKNOWN_COMMIT);
+  const r = await importVars(cruft);
+  assert.is(r.code, 2);
+  assert.match(r.err, /template commit 01234567 is not one this tool knows \(63a29ea9 is 1\.0, 5ff20c18 is 1\.1\) and the file has no git history to date it; pass --dioptra 1\.0 or --dioptra 1\.1/);
+  assert.match(r.err, /^usage: /m);
+  assert.not.ok(existsSync(join(r.dir, "out")), "nothing written");
+});
+
+for (const [date, release] of [["2024-09-01T12:00:00+00:00", "1.0"], ["2026-05-01T12:00:00+00:00", "1.1"]] as const) {
+  test(`an unknown commit in a git repository, last changed ${date.slice(0, 10)}: imports as Dioptra ${release}, the release whose template is closest in time`, async () => {
+    const dir = tempDir("dd-import-git-");
+    const cruft = cruftAt(dir, UNKNOWN_COMMIT);
+    commitDated(dir, cruft, date);
+    const r = await importVars(cruft);
+    assert.is(r.code, 0, r.err);
+    assert.is(r.err, `importing as Dioptra ${release}: template commit 01234567 is not one this tool knows; .cruft.json last changed on ${date.slice(0, 10)}, closest to Dioptra ${release}'s template`);
+    assert.is((await loadConfig(r.config)).props.dioptra, release);
+  });
+}
+
+test("--dioptra overrides the release the commit names; an unknown release is a usage error", async () => {
+  const cruft = join(FIXTURES, "default", "cruft.json");
+  const r = await importVars(cruft, { dioptra: "1.1" });
+  assert.is(r.code, 0, r.err);
+  assert.is(r.err, RELEASE_LINE_FLAG("1.1"));
+  assert.is((await loadConfig(r.config)).props.dioptra, "1.1");
+  const bad = await importVars(cruft, { dioptra: "2.0" });
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /--dioptra "2\.0" is not a release this tool deploys \(1\.0, 1\.1\)/);
+  assert.not.ok(existsSync(join(bad.dir, "out")), "nothing written");
+});
+
+test("flat variables and replay files record no commit: without --dioptra, exit 2 naming it", async () => {
+  for (const input of [{ num_tensorflow_cpu_workers: "2" }, { cookiecutter: { num_tensorflow_cpu_workers: "2" } }]) {
+    const dir = tempDir("dd-import-");
+    const file = join(dir, "vars.json");
+    writeFileSync(file, JSON.stringify(input));
+    const r = await importVars(file);
+    assert.is(r.code, 2, r.err);
+    assert.match(r.err, /does not say which template commit it came from \(a replay file or plain variables\); pass --dioptra 1\.0 or --dioptra 1\.1/);
+    assert.not.ok(existsSync(join(r.dir, "out")), "nothing written");
+  }
 });
 
 test("import from the working directory with relative paths, as a user types it", async () => {

@@ -1,7 +1,9 @@
 /**
- * docker-compose.init.yml: for every fixture, equal to the template's render
- * once the documented differences below are applied to the reference, as
- * data and after docker-compose's own normalization; and valid on its own.
+ * docker-compose.init.yml: for every fixture (all Dioptra 1.0), equal to the
+ * template's dioptra-1.0 render (../shared/reference/renders) once the
+ * documented differences below and the deliberate image differences are
+ * applied to it, as data and after docker-compose's own normalization; and
+ * valid on its own.
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,8 +11,9 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
-import { FIXTURES, composeConfig, fixtureNames, haveTool, normalizeCompose, tempDir } from "./helpers.js";
-import { fixtureOut, freshFixtureOut, propsFiles, runScript } from "./init/support.js";
+import { composeConfig, fixtureNames, haveTool, normalizeCompose, sharedRender, tempDir, withDeliberateDifferences } from "./helpers.js";
+import type { DioptraRelease } from "../profiles/index.js";
+import { fixtureOut, freshFixtureOut, propsFiles, propsOut, runScript } from "./init/support.js";
 
 interface ComposeDoc {
   services: Record<string, { volumes?: string[] }>;
@@ -31,8 +34,10 @@ const DOCUMENTED_DIFFERENCES = {
   removedVolumes: ["init-scripts"],
 } as const;
 
-function applyDifferences(ref: ComposeDoc): ComposeDoc {
-  const out = structuredClone(ref);
+function applyDifferences(ref: ComposeDoc, release: DioptraRelease = "1.0"): ComposeDoc {
+  // The pinned third-party images (profiles/third-party.ts); init runs minio, mc and node.
+  const { doc: out, images } = withDeliberateDifferences(ref, release);
+  assert.ok(images > 0, "the reference init file names none of the template's third-party images");
   for (const s of DOCUMENTED_DIFFERENCES.removedServices) {
     assert.ok(s in out.services, `the reference has no service ${s} to remove`);
     delete out.services[s];
@@ -52,24 +57,28 @@ function applyDifferences(ref: ComposeDoc): ComposeDoc {
 }
 
 const readYaml = (path: string) => parse(readFileSync(path, "utf8")) as ComposeDoc;
-const referenceOf = (name: string) => join(FIXTURES, name, "reference");
+/** The fixtures state `dioptra: "1.0"`, so they are compared with the 1.0 template's renders. */
+const referenceOf = (name: string) => sharedRender("dioptra-1.0", name);
 
 for (const name of fixtureNames()) {
   test(`${name}: docker-compose.init.yml is the reference's minus the documented differences`, async () => {
+    const reference = referenceOf(name);
+    if (reference === undefined) return;
     const out = await fixtureOut(name);
     const ours = readYaml(join(out, "docker-compose.init.yml"));
-    const ref = applyDifferences(readYaml(join(referenceOf(name), "docker-compose.init.yml")));
+    const ref = applyDifferences(readYaml(join(reference, "docker-compose.init.yml")));
     assert.equal(normalizeCompose(ours), normalizeCompose(ref));
   });
 
   test(`${name}: docker-compose config sees the same init project as the edited reference`, async () => {
-    if (!haveTool("docker-compose")) return;
+    const reference = referenceOf(name);
+    if (reference === undefined || !haveTool("docker-compose")) return;
     const out = await fixtureOut(name);
-    // The edited reference next to the reference's own envs/ and config/, which Compose resolves.
+    // The edited reference next to the render's own envs/ and config/, which Compose resolves.
     const ref = tempDir("dd-ref-");
-    cpSync(referenceOf(name), ref, { recursive: true });
+    cpSync(reference, ref, { recursive: true });
     // JSON is YAML that every Compose reader parses the same way.
-    writeFileSync(join(ref, "docker-compose.init.yml"), JSON.stringify(applyDifferences(readYaml(join(referenceOf(name), "docker-compose.init.yml")))));
+    writeFileSync(join(ref, "docker-compose.init.yml"), JSON.stringify(applyDifferences(readYaml(join(reference, "docker-compose.init.yml")))));
     assert.fixture(composeConfig(out, ["docker-compose.init.yml"]), composeConfig(ref, ["docker-compose.init.yml"]));
   });
 
@@ -85,11 +94,23 @@ for (const name of fixtureNames()) {
   });
 }
 
+test("Dioptra 1.1's default deployment: docker-compose.init.yml is the 1.1 render's minus the same documented differences", () => {
+  const reference = sharedRender("dioptra-1.1", "default");
+  if (reference === undefined) return;
+  const out = propsOut({});
+  const ours = readYaml(join(out, "docker-compose.init.yml"));
+  assert.equal(normalizeCompose(ours), normalizeCompose(applyDifferences(readYaml(join(reference, "docker-compose.init.yml")), "1.1")));
+});
+
 test("the differences edit only what they document: dropping them makes parity fail", async () => {
+  const reference = referenceOf("default");
+  if (reference === undefined) return;
   const out = await fixtureOut("default");
   const ours = normalizeCompose(readYaml(join(out, "docker-compose.init.yml")));
-  const unedited = normalizeCompose(readYaml(join(referenceOf("default"), "docker-compose.init.yml")));
+  const unedited = normalizeCompose(readYaml(join(reference, "docker-compose.init.yml")));
   assert.not.equal(ours, unedited);
+  // Each kind of edit is needed on its own: the documented ones, and the pinned images.
+  assert.not.equal(ours, normalizeCompose(withDeliberateDifferences(readYaml(join(reference, "docker-compose.init.yml")), "1.0").doc));
 });
 
 test("init uses the deployment's images, so an image override reaches init too (the reference hard-codes minio and mc)", () => {

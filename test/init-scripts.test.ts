@@ -2,7 +2,7 @@
  * The generated shell: every *.sh of the whole output passes shellcheck with
  * no findings and `bash -n`; init-deployment.sh's options behave as
  * documented, --help needs only bash and coreutils, and its steps run in the
- * reference's order with the reference's commands (Docker stubbed).
+ * template's order with the template's commands (Docker stubbed).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -177,7 +177,8 @@ function calls(log: string, dir: string): string[] {
 
 const C = "compose|-f|docker-compose.init.yml";
 const SSL = (svc: string) => `${C}|run|--rm|-T|${svc}|/scripts/copy-extra-ca-certificates.sh|--ca-directory|/ssl/ca-certificates|--update`;
-const REFERENCE_ORDER = (o: { worker: string; namedVolumes: string; frontend: boolean; postgres: string }) => [
+/** `workerAccount`: Dioptra 1.1 registers the workers' REST API account, with the REST API up. */
+const REFERENCE_ORDER = (o: { worker: string; namedVolumes: string; frontend: boolean; postgres: string; workerAccount?: boolean }) => [
   SSL("nginx-ssl"),
   SSL("mlflow-tracking-ssl"),
   SSL("restapi-ssl"),
@@ -190,10 +191,11 @@ const REFERENCE_ORDER = (o: { worker: string; namedVolumes: string; frontend: bo
   `${C}|up|-d|db`,
   `${C}|run|--rm|-T|--entrypoint|/usr/local/bin/wait-for-it.sh|restapi|db:5432|-t|0`,
   `${C}|exec|-T|db|/bin/bash|/scripts/manage-postgres-ssl.sh|${o.postgres}`,
+  ...(o.workerAccount === true ? [`${C}|up|-d|restapi`, `${C}|run|--rm|-T|init-dioptra-worker|/scripts/register-worker.sh`] : []),
   `${C}|down`,
 ];
 
-test("init runs the reference's steps in order (online)", async () => {
+test("init runs the template's steps in order (online, Dioptra 1.0)", async () => {
   const out = await freshFixtureOut("default");
   const log = join(tempDir(), "calls");
   const r = runScript(out, "init-deployment.sh", [], `${recordingDocker(log)}:${process.env.PATH}`);
@@ -239,7 +241,7 @@ test("the configured compose command runs every Compose call", async () => {
   for (const c of made) assert.ok(c.startsWith("-f|docker-compose.init.yml|"), c);
 });
 
-test("TLS on by default: named volumes and Postgres get the SSL options", () => {
+test("TLS on by default: named volumes and Postgres get the SSL options (Dioptra 1.1, so the worker account is registered last)", () => {
   const props: DeploymentProps = { ...EXTRA_SPECS["tls-and-unit"]!, composeCommand: "docker compose" };
   const out = propsOut(props);
   for (const f of ["ssl/nginx/server.crt", "ssl/nginx/server.key", "ssl/db/server.crt", "ssl/db/server.key"]) {
@@ -256,6 +258,7 @@ test("TLS on by default: named volumes and Postgres get the SSL options", () => 
       namedVolumes: "--scripts-dir|/scripts|--clone-branch|main|--enable-nginx-ssl|--enable-postgres-ssl|--skip-clone",
       frontend: false,
       postgres: "--username|pgadmin_root|--dbname|admin_db|--set-ssl-filepaths|--ssl",
+      workerAccount: true,
     }),
   );
 });

@@ -1,54 +1,91 @@
 /**
  * The secrets step (`init-deployment.sh --secrets-only`), run on the host
- * with a PATH of only bash and a few coreutils: the reference templates'
- * variables, CSPRNG values of at least 128 bits, mode 0600, nothing
- * rewritten on a second run, and COMPOSE_PROJECT_NAME added to an old .env.
+ * with a PATH of only bash and a few coreutils: the files and variables
+ * listed below (the variables the template's Compose files interpolate,
+ * checked against the renders in ../shared), CSPRNG values of at least 128
+ * bits, mode 0600, nothing rewritten on a second run, and
+ * COMPOSE_PROJECT_NAME added to an old .env.
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { FIXTURES, fixtureNames } from "./helpers.js";
-import { freshFixtureOut, restrictedPath, runScript } from "./init/support.js";
+import { PROFILES, type DioptraRelease } from "../profiles/index.js";
+import { fixtureNames, sharedRender } from "./helpers.js";
+import { freshFixtureOut, propsOut, restrictedPath, runScript } from "./init/support.js";
 
 /** Everything the secrets step runs besides bash builtins. */
 const HOST_TOOLS = ["base64", "dirname", "head", "mkdir", "tail", "tr"];
 
-/** The reference's template → output file mapping (generate_password_templates.py), read from the fixture's render. */
-function templateFiles(fixture: string): [template: string, output: string][] {
-  const py = readFileSync(join(FIXTURES, fixture, "reference", "scripts", "generate_password_templates.py"), "utf8");
-  const pairs = [...py.matchAll(/\(\s*Path\("scripts", "templates", "([^"]+)"\),\s*Path\(([^)]*)\),?\s*\)/g)].map(
-    (m): [string, string] => [m[1]!, m[2]!.split(",").map((p) => JSON.parse(p.trim()) as string).join("/")],
-  );
-  return pairs.filter(([t]) => t !== "dioptra.service.j2");
+/**
+ * What the secrets step writes for a deployment with slug `slug` of
+ * `release` (and the default Postgres superuser), line by line: `{name}` is
+ * a value drawn on the host, the same in every file that names it.
+ */
+function expectedFiles(slug: string, release: DioptraRelease): [file: string, lines: string[]][] {
+  const policies = (account: string) => PROFILES[release].minio.accounts.find((a) => a.variable === account)!.policies.join(",");
+  return [
+    [
+      ".env",
+      [
+        `DIOPTRA_RESTAPI_DATABASE_URI=postgresql://dioptra:{postgres_user_dioptra_password}@${slug}-db/restapi`,
+        `DIOPTRA_MLFLOW_TRACKING_DATABASE_URI=postgresql://dioptra:{postgres_user_dioptra_password}@${slug}-db/mlflow-tracking`,
+        "DIOPTRA_WORKER_USERNAME=dioptra-worker",
+        "DIOPTRA_WORKER_PASSWORD={dioptra_worker_password}",
+        "MINIO_ROOT_USER=dioptra-admin",
+        "MINIO_ROOT_PASSWORD={minio_root_password}",
+        `MINIO_KMS_SECRET_KEY=${slug}-minio-key:{minio_kms_secret_key}`,
+        "MLFLOW_TRACKING_AWS_ACCESS_KEY_ID=dioptra-mlflow-tracking",
+        "MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY={minio_mlflow_tracking_password}",
+        "PGADMIN_DEFAULT_PASSWORD={pgadmin_default_password}",
+        "POSTGRES_USER_DIOPTRA_PASSWORD={postgres_user_dioptra_password}",
+        "RESTAPI_AWS_ACCESS_KEY_ID=dioptra-restapi",
+        "RESTAPI_AWS_SECRET_ACCESS_KEY={minio_restapi_password}",
+        "WORKER_AWS_ACCESS_KEY_ID=dioptra-worker",
+        "WORKER_AWS_SECRET_ACCESS_KEY={minio_worker_password}",
+        `COMPOSE_PROJECT_NAME=${slug}`,
+      ],
+    ],
+    ["secrets/postgres-passwd.env", ["POSTGRES_PASSWORD={postgres_admin_password}", "POSTGRES_USER=postgres", "POSTGRES_DB=postgres"]],
+    [
+      `secrets/${slug}-minio-accounts.env`,
+      [
+        "MINIO_ROOT_USER=dioptra-admin",
+        "MINIO_ROOT_PASSWORD={minio_root_password}",
+        "MINIO_MLFLOW_TRACKING_USER=dioptra-mlflow-tracking",
+        "MINIO_MLFLOW_TRACKING_PASSWORD={minio_mlflow_tracking_password}",
+        `MINIO_MLFLOW_TRACKING_POLICIES=${policies("MINIO_MLFLOW_TRACKING")}`,
+        "MINIO_RESTAPI_USER=dioptra-restapi",
+        "MINIO_RESTAPI_PASSWORD={minio_restapi_password}",
+        `MINIO_RESTAPI_POLICIES=${policies("MINIO_RESTAPI")}`,
+        "MINIO_WORKER_USER=dioptra-worker",
+        "MINIO_WORKER_PASSWORD={minio_worker_password}",
+        `MINIO_WORKER_POLICIES=${policies("MINIO_WORKER")}`,
+      ],
+    ],
+  ];
 }
 
-interface TemplateLine {
+interface ExpectedLine {
   readonly key: string;
   readonly pattern: RegExp;
-  /** Template variables, in the order of the pattern's groups. */
+  /** Drawn values, in the order of the pattern's groups. */
   readonly vars: readonly string[];
 }
 
-/** Each `KEY=…` line of a reference template as a pattern whose groups capture its `{{ variable }}`s. */
-function templateLines(fixture: string, template: string): TemplateLine[] {
-  const text = readFileSync(join(FIXTURES, fixture, "reference", "scripts", "templates", template), "utf8");
-  return text
-    .split("\n")
-    .filter((l) => /^[A-Z_]+=/.test(l))
-    .map((line) => {
-      const vars: string[] = [];
-      const source = line
-        .split(/(\{\{\s*\w+\s*\}\})/)
-        .map((part) => {
-          const v = /^\{\{\s*(\w+)\s*\}\}$/.exec(part);
-          if (!v) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-          vars.push(v[1]!);
-          return "(.+?)";
-        })
-        .join("");
-      return { key: line.slice(0, line.indexOf("=")), pattern: new RegExp(`^${source}$`), vars };
-    });
+/** An expected line as a pattern whose groups capture its `{name}`s. */
+function expectedLine(line: string): ExpectedLine {
+  const vars: string[] = [];
+  const source = line
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const v = /^\{(\w+)\}$/.exec(part);
+      if (!v) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      vars.push(v[1]!);
+      return "(.+?)";
+    })
+    .join("");
+  return { key: line.slice(0, line.indexOf("=")), pattern: new RegExp(`^${source}$`), vars };
 }
 
 /** Bits of randomness in a value: base64url tokens carry 6 bits a character, the KMS key is standard base64 of raw bytes. */
@@ -74,45 +111,97 @@ function snapshot(out: string): Record<string, string> {
 
 const envLines = (path: string) => readFileSync(path, "utf8").split("\n").filter((l) => l !== "" && !l.startsWith("#"));
 
+/**
+ * Runs the secrets step on a generated deployment and checks every file
+ * against {@link expectedFiles}: its lines, mode 0600, values of at least
+ * 128 bits, one value per name across files, nine distinct values.
+ */
+function checkSecrets(out: string, slug: string, release: DioptraRelease): void {
+  const first = secretsOnly(out);
+  assert.is(first.status, 0, first.stderr);
+
+  const values = new Map<string, string>();
+  for (const [output, lines] of expectedFiles(slug, release)) {
+    const path = join(out, output);
+    assert.is(statSync(path).mode & 0o777, 0o600, `${output} mode`);
+    const got = envLines(path);
+    const expected = lines.map(expectedLine);
+    assert.equal(got.map((l) => l.slice(0, l.indexOf("="))), expected.map((e) => e.key), `${output} variables`);
+    expected.forEach((e, i) => {
+      const line = got[i]!;
+      const m = e.pattern.exec(line);
+      assert.ok(m, `${output}: ${line.replace(/=.*/, "=…")} does not match ${lines[i]}`);
+      e.vars.forEach((v, j) => {
+        const value = m![j + 1]!;
+        assert.ok(value.length > 0, `${v} is empty`);
+        assert.ok(bitsOf(v, value) >= 128, `${v} has fewer than 128 bits`);
+        // The same name has the same value in every file.
+        if (values.has(v)) assert.is(value, values.get(v), `${v} differs between files`);
+        values.set(v, value);
+      });
+    });
+  }
+  assert.equal(readdirSync(join(out, "secrets")).sort(), expectedFiles(slug, release).map(([f]) => f).filter((f) => f.startsWith("secrets/")).map((f) => f.slice("secrets/".length)).sort());
+  assert.is(values.size, 9, "nine random values");
+  assert.is(new Set(values.values()).size, values.size, "two secrets have the same value");
+  assert.is(statSync(join(out, "secrets")).mode & 0o777, 0o700);
+
+  const before = snapshot(out);
+  const second = secretsOnly(out);
+  assert.is(second.status, 0, second.stderr);
+  assert.equal(snapshot(out), before);
+  assert.match(second.stdout, ".env exists: keeping it");
+}
+
+/** A fixture's slug, from the COMPOSE_PROJECT_NAME its docker-compose.yml networks are named after. */
+const slugOf = (out: string) => /^\s+name: "?([a-z0-9-]+)_dioptra"?$/m.exec(readFileSync(join(out, "docker-compose.yml"), "utf8"))![1]!;
+
 for (const fixture of fixtureNames()) {
-  test(`${fixture}: --secrets-only writes the reference's variables with random values, mode 0600, and a second run changes nothing`, async () => {
+  test(`${fixture}: --secrets-only writes the listed variables with random values, mode 0600, and a second run changes nothing`, async () => {
     const out = await freshFixtureOut(fixture);
-    const first = secretsOnly(out);
-    assert.is(first.status, 0, first.stderr);
-
-    const values = new Map<string, string>();
-    for (const [template, output] of templateFiles(fixture)) {
-      const path = join(out, output);
-      assert.is(statSync(path).mode & 0o777, 0o600, `${output} mode`);
-      const lines = envLines(path);
-      const expected = templateLines(fixture, template);
-      const extra = output === ".env" ? ["COMPOSE_PROJECT_NAME"] : [];
-      assert.equal(lines.map((l) => l.slice(0, l.indexOf("="))), [...expected.map((e) => e.key), ...extra], `${output} variables`);
-      for (const e of expected) {
-        const line = lines.find((l) => l.startsWith(`${e.key}=`))!;
-        const m = e.pattern.exec(line);
-        assert.ok(m, `${output}: ${line} does not match the template's ${e.pattern}`);
-        e.vars.forEach((v, i) => {
-          const value = m![i + 1]!;
-          assert.ok(value.length > 0, `${v} is empty`);
-          assert.ok(bitsOf(v, value) >= 128, `${v} has fewer than 128 bits`);
-          // The same template variable has the same value in every file.
-          if (values.has(v)) assert.is(value, values.get(v), `${v} differs between files`);
-          values.set(v, value);
-        });
-      }
-    }
-    assert.is(values.size, 9, "the reference's nine random values");
-    assert.is(new Set(values.values()).size, values.size, "two secrets have the same value");
-    assert.is(statSync(join(out, "secrets")).mode & 0o777, 0o700);
-
-    const before = snapshot(out);
-    const second = secretsOnly(out);
-    assert.is(second.status, 0, second.stderr);
-    assert.equal(snapshot(out), before);
-    assert.match(second.stdout, ".env exists: keeping it");
+    checkSecrets(out, slugOf(out), "1.0");
   });
 }
+
+test("Dioptra 1.1: --secrets-only writes the listed variables, with 1.1's MinIO policies", () => {
+  const out = propsOut({ dioptra: "1.1", name: "Lab 11" });
+  checkSecrets(out, "lab-11", "1.1");
+  assert.match(readFileSync(join(out, "secrets", "lab-11-minio-accounts.env"), "utf8"), /^MINIO_WORKER_POLICIES=mlflow-tracking-readwrite$/m);
+});
+
+test("the listed .env variables are exactly those the template's Compose files interpolate (1.0 and 1.1 renders), plus COMPOSE_PROJECT_NAME", () => {
+  for (const release of ["1.0", "1.1"] as const) {
+    const render = sharedRender(`dioptra-${release}`, "default");
+    if (render === undefined) continue;
+    const interpolated = new Set(
+      ["docker-compose.yml", "docker-compose.init.yml"].flatMap((f) => [...readFileSync(join(render, f), "utf8").matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1]!)),
+    );
+    const keys = expectedFiles("dioptra-deployment", release)[0]![1].map((l) => l.slice(0, l.indexOf("=")));
+    assert.equal([...interpolated].sort(), keys.filter((k) => k !== "COMPOSE_PROJECT_NAME").sort(), release);
+  }
+});
+
+test("the secrets check can fail: a missing variable, a short value or a wrong file mode is caught", async () => {
+  const broken: [what: string, edit: (out: string, slug: string) => void, message: RegExp][] = [
+    ["variable left out", (out, slug) => writeFileSync(join(out, "secrets", `${slug}-minio-accounts.env`), readFileSync(join(out, "secrets", `${slug}-minio-accounts.env`), "utf8").replace(/^MINIO_WORKER_POLICIES=.*\n/m, ""), { mode: 0o600 }), /variables/],
+    ["short value", (out) => writeFileSync(join(out, "secrets", "postgres-passwd.env"), "POSTGRES_PASSWORD=short\nPOSTGRES_USER=postgres\nPOSTGRES_DB=postgres\n", { mode: 0o600 }), /fewer than 128 bits/],
+    ["readable by others", (out) => writeFileSync(join(out, "secrets", "postgres-passwd.env"), "x", { mode: 0o644 }), /mode/],
+  ];
+  for (const [what, edit, message] of broken) {
+    const out = await freshFixtureOut("default");
+    // Files that exist are kept by init, so a broken one survives the run.
+    assert.is(secretsOnly(out).status, 0);
+    rmSync(join(out, "secrets", "postgres-passwd.env"));
+    edit(out, "dioptra-deployment");
+    let error: unknown;
+    try {
+      checkSecrets(out, "dioptra-deployment", "1.0");
+    } catch (e) {
+      error = e;
+    }
+    assert.match(String(error), message, what);
+  }
+});
 
 test("an existing .env keeps every line and gets only the lines it lacks, the secrets among them, no value printed", async () => {
   const out = await freshFixtureOut("name-and-systemd");
@@ -180,9 +269,7 @@ test("a different COMPOSE_PROJECT_NAME in .env is kept, with a warning", async (
   writeFileSync(join(out, ".env"), "COMPOSE_PROJECT_NAME=other\n", { mode: 0o600 });
   const r = secretsOnly(out);
   assert.is(r.status, 0, r.stderr);
-  const env = readFileSync(join(out, ".env"), "utf8");
-  assert.ok(env.startsWith("COMPOSE_PROJECT_NAME=other\n"), "the line changed");
-  assert.is(env.split("\n").filter((l) => l.startsWith("COMPOSE_PROJECT_NAME=")).length, 1, "a second COMPOSE_PROJECT_NAME was added");
+  assert.is(readFileSync(join(out, ".env"), "utf8"), "COMPOSE_PROJECT_NAME=other\n");
   assert.match(r.stderr, "not COMPOSE_PROJECT_NAME=dioptra-deployment: keeping it");
 });
 

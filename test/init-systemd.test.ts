@@ -1,6 +1,7 @@
 /**
- * systemd/dioptra.service: the reference's dioptra.service.j2, generated with
- * the config when systemd.deploymentPath is set and written by init for its
+ * systemd/dioptra.service: the unit spelled out below (the facts of the
+ * template's unit: oneshot, docker.socket and the required mounts, up/restart/
+ * down with the compose command), generated with the config when systemd.deploymentPath is set and written by init for its
  * own folder otherwise; and `systemd-analyze verify` has nothing to say
  * about it (while it does about a broken copy).
  */
@@ -11,19 +12,39 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { DeploymentProps } from "../dsl/props.js";
 import { MARKER } from "../generators/marker.js";
+import { loadConfig } from "../cli/load-config.js";
 import { FIXTURES, fixtureNames, haveTool, tempDir } from "./helpers.js";
 import { filesOf, freshFixtureOut, propsFiles, restrictedPath, runScript } from "./init/support.js";
 
 const UNIT = "systemd/dioptra.service";
 
-/** The fixture's reference unit template, rendered for `dir`, without the template's trailing spaces. */
-function referenceUnit(fixture: string, dir: string): string {
-  const j2 = readFileSync(join(FIXTURES, fixture, "reference", "scripts", "templates", "dioptra.service.j2"), "utf8");
-  return j2
-    .replace("{{ working_directory }}", dir)
-    .split("\n")
-    .map((l) => l.trimEnd())
-    .join("\n");
+/** The unit we expect, less comment lines, for a deployment in `dir`. */
+function expectedUnit(dir: string, compose: string, requiredMounts: readonly string[]): string {
+  const needs = ["docker.socket", ...requiredMounts].join(" ");
+  return `[Unit]
+Description=Dioptra service
+Requires=${needs}
+After=${needs}
+Wants=syslog.service
+
+[Service]
+Type=oneshot
+User=root
+WorkingDirectory=${dir}
+ExecStart=${compose} up -d --remove-orphans --force-recreate
+ExecReload=${compose} restart
+ExecStop=${compose} down --remove-orphans
+RemainAfterExit=true
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/** The unit a fixture's deployment expects in `dir`. */
+async function fixtureUnit(fixture: string, dir: string): Promise<string> {
+  const spec = (await loadConfig(join(FIXTURES, fixture, "deployment.config.ts"))).toSpec();
+  return expectedUnit(dir, spec.composeCommand, spec.systemd.requiredMounts);
 }
 
 const withoutComments = (unit: string) =>
@@ -35,7 +56,7 @@ const withoutComments = (unit: string) =>
 /** name-and-systemd's config, with the deployment folder configured. */
 function configuredProps(path: string, composeCommand = "docker-compose"): DeploymentProps {
   return {
-    name: "My Lab_Dioptra Test",
+    name: "MyLab_DioptraTest",
     composeCommand,
     systemd: { requiredMounts: ["mnt-data.mount", "srv-models.mount"], deploymentPath: path },
     workers: { pytorchCpu: 12 },
@@ -45,25 +66,25 @@ function configuredProps(path: string, composeCommand = "docker-compose"): Deplo
 const configuredUnit = (props: DeploymentProps) => propsFiles(props).find((f) => f.path === UNIT);
 
 for (const fixture of fixtureNames()) {
-  test(`${fixture}: no unit is generated without deploymentPath; init writes the reference's unit for its folder, once`, async () => {
+  test(`${fixture}: no unit is generated without deploymentPath; init writes the unit for its folder, once`, async () => {
     assert.not.ok((await filesOf(fixture)).some((f) => f.path === UNIT));
     const out = await freshFixtureOut(fixture);
     const r = runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "dirname", "head", "mkdir", "tail", "tr"]));
     assert.is(r.status, 0, r.stderr);
     const unit = readFileSync(join(out, UNIT), "utf8");
-    assert.fixture(withoutComments(unit), referenceUnit(fixture, out));
+    assert.fixture(withoutComments(unit), await fixtureUnit(fixture, out));
     writeFileSync(join(out, UNIT), "edited by the admin\n");
     assert.is(runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "dirname", "head", "mkdir", "tail", "tr"])).status, 0);
     assert.is(readFileSync(join(out, UNIT), "utf8"), "edited by the admin\n");
   });
 }
 
-test("with deploymentPath the unit is generated with the config: the reference's unit plus the marker", () => {
+test("with deploymentPath the unit is generated with the config: the unit plus the marker", () => {
   const unit = configuredUnit(configuredProps("/srv/dioptra"));
   assert.ok(unit, "no unit generated");
   assert.is(unit.mode, 0o644);
   assert.ok(unit.content.startsWith(`# ${MARKER}\n`));
-  assert.fixture(withoutComments(unit.content), referenceUnit("name-and-systemd", "/srv/dioptra"));
+  assert.fixture(withoutComments(unit.content), expectedUnit("/srv/dioptra", "docker-compose", ["mnt-data.mount", "srv-models.mount"]));
 });
 
 test("with deploymentPath init does not write the unit and warns when run elsewhere", () => {
@@ -118,7 +139,7 @@ test("systemd-analyze verify accepts the configured unit (docker-compose, requir
   assert.is(v.status, 0);
 });
 
-test("systemd-analyze verify accepts the reference's bare `docker compose` (systemd's own search path)", () => {
+test("systemd-analyze verify accepts the template's bare `docker compose` (systemd's own search path)", () => {
   if (!haveTool("systemd-analyze")) return;
   const dir = tempDir("dd-deploy-");
   const unit = configuredUnit({ systemd: { deploymentPath: dir } })!;

@@ -1,6 +1,7 @@
 /**
  * The nginx confs: text parity with the template's render for every
- * fixture, and a real `nginx -t` of each layout init produces (http_ or
+ * fixture (the fixtures are Dioptra 1.0, compared with the dioptra-1.0
+ * renders in ../shared/reference/renders), and a real `nginx -t` of each layout init produces (http_ or
  * https_ confs, plus stream_) under the image's nginx.conf, with the
  * upstream host names and /etc/ssl supplied by private bind mounts so the
  * confs are checked exactly as generated.
@@ -14,7 +15,7 @@ import { NGINX_FIXED_PORTS } from "../dsl/resolve.js";
 import { MARKER } from "../generators/marker.js";
 import { NGINX_CONF_DIR } from "../generators/nginx.js";
 import type { OutFile } from "../generators/out-file.js";
-import { FIXTURES, fixtureNames, synthConfig } from "./helpers.js";
+import { FIXTURES, fixtureNames, sharedRender, synthConfig } from "./helpers.js";
 import { canRunNginx, nginxCheck, upstreamHosts, type NginxResult } from "./nginx/harness.js";
 
 const MARKER_LINE = `# ${MARKER}\n`;
@@ -39,16 +40,24 @@ function stripMarker(file: string, content: string): string {
   return content.slice(MARKER_LINE.length);
 }
 
-const referenceDir = (fixture: string) => join(FIXTURES, fixture, "reference", NGINX_CONF_DIR);
+/** The render's config/nginx, or undefined (skipped) without ../shared. */
+function referenceDir(fixture: string): string | undefined {
+  const render = sharedRender("dioptra-1.0", fixture);
+  return render === undefined ? undefined : join(render, NGINX_CONF_DIR);
+}
 
 for (const name of fixtureNames()) {
   test(`${name}: config/nginx has the reference's conf files`, async () => {
-    assert.equal([...(await confsOf(name)).keys()].sort(), readdirSync(referenceDir(name)).sort());
+    const ref = referenceDir(name);
+    if (ref === undefined) return;
+    assert.equal([...(await confsOf(name)).keys()].sort(), readdirSync(ref).sort());
   });
 
   test(`${name}: each nginx conf is the reference's text plus the marker line`, async () => {
+    const ref = referenceDir(name);
+    if (ref === undefined) return;
     for (const [file, content] of await confsOf(name)) {
-      assert.fixture(stripMarker(file, content), readFileSync(join(referenceDir(name), file), "utf8"), file);
+      assert.fixture(stripMarker(file, content), readFileSync(join(ref, file), "utf8"), file);
     }
   });
 }

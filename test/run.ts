@@ -14,7 +14,7 @@ const DIR = fileURLToPath(new URL(".", import.meta.url));
 const UVU = fileURLToPath(new URL("../../node_modules/uvu/bin.js", import.meta.url));
 /** Rough seconds per file, measured on 2 cores; unknown files count 5. */
 const WEIGHT: Readonly<Record<string, number>> = {
-  "combinations.test.js": 45, "compose-checks.test.js": 31, "import.test.js": 50, "init-compose.test.js": 21, "postgres.test.js": 20,
+  "compose-checks.test.js": 31, "import.test.js": 50, "init-compose.test.js": 21, "postgres.test.js": 20,
   "parity.test.js": 18, "cli.test.js": 25, "set.test.js": 30, "package.test.js": 20, "init-secrets.test.js": 11, "init-scripts.test.js": 11, "init-systemd.test.js": 10,
 };
 

@@ -2,9 +2,14 @@
  * The validation pass: every invalid setting is reported (all at once) under
  * its DSL path, with the bad value and what is allowed. Rows, not copies.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { deployment } from "../dsl/deployment.js";
+import { formatImage, type ImageName } from "../dsl/images.js";
+import { PROFILES, RELEASES } from "../profiles/index.js";
+import { sharedRender } from "./helpers.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { bindMount, volumeMount } from "../dsl/mount.js";
 import { nfsVolume } from "../dsl/volume.js";
@@ -83,15 +88,57 @@ test("issues carry the config's call site when known", () => {
   assert.match(issues[0]!.location ?? "", /validate\.test\.(?:ts|js):\d+:\d+$/);
 });
 
-test("the defaults are the template's", () => {
+test("the defaults are the current release's (1.1) template's, with our pinned third-party images", () => {
   const spec = deployment({}).toSpec();
+  assert.is(spec.profile.release, "1.1");
   assert.is(spec.slug, "dioptra-deployment");
-  assert.is(spec.images.restapi, "dioptra/restapi:dev");
-  assert.is(spec.images.db, "postgres:15");
-  assert.is(spec.images.minio, "minio/minio:latest");
+  assert.is(spec.images.restapi, "ghcr.io/usnistgov/dioptra/restapi:1.1.0");
+  assert.is(spec.images.db, "postgres:17");
+  assert.is(spec.images.minio, "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z");
+  assert.is(spec.images.redis, "redis:7.4.6");
+  assert.is(spec.images.dbadmin, "dpage/pgadmin4:9.8");
   assert.equal(spec.workers.map((w) => w.name), ["dioptra-deployment-tfcpu-01", "dioptra-deployment-pytorchcpu-01"]);
   assert.equal(spec.nginx, { serverName: "dioptra.example.org", exposePortsOnLocalhostOnly: true, httpPort: 80, httpsPort: 443, tls: false });
 });
+
+test("dioptra: \"1.0\" has the 1.0 template's defaults, with the same pinned third-party images", () => {
+  const spec = deployment({ dioptra: "1.0" }).toSpec();
+  assert.is(spec.profile.release, "1.0");
+  assert.is(spec.images.restapi, "dioptra/restapi:dev");
+  assert.is(spec.images.db, "postgres:15");
+  assert.is(spec.images.minio, "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z");
+  assert.is(spec.images.nodejs, "node:18");
+});
+
+/** The template's `__containers` keys, by image slot (argbash has no slot: our scripts need no compiling). */
+const CONTAINER_KEYS: Readonly<Record<ImageName, string>> = {
+  nginx: "nginx", mlflowTracking: "mlflow_tracking", restapi: "restapi", tensorflowCpu: "tfcpu", tensorflowGpu: "tfgpu", pytorchCpu: "pytorchcpu",
+  pytorchGpu: "pytorchgpu", db: "db", dbadmin: "dbadmin", mc: "mc", minio: "minio", nodejs: "nodejs", redis: "redis",
+};
+
+for (const release of RELEASES) {
+  test(`dioptra: "${release}": every default image is the one the template's cruft.json records, or our pin where profile.templateImages says the template's is replaced`, () => {
+    const render = sharedRender(`dioptra-${release}`, "default");
+    if (render === undefined) return;
+    const containers = (JSON.parse(readFileSync(join(render, "cruft.json"), "utf8")) as { context: { cookiecutter: { __containers: Record<string, Record<string, string>> } } })
+      .context.cookiecutter.__containers;
+    const spec = deployment({ dioptra: release }).toSpec();
+    const replaced = PROFILES[release].templateImages;
+    for (const [slot, key] of Object.entries(CONTAINER_KEYS) as [ImageName, string][]) {
+      const c = containers[key]!;
+      const theirs = formatImage({ registry: c.registry!, namespace: c.namespace!, image: c.image!, tag: c.tag! });
+      if (replaced[slot] !== undefined) {
+        assert.is(theirs, replaced[slot], `${slot}: profile.templateImages no longer matches the template`);
+        // A pin keeps the template's image name.
+        assert.ok(spec.images[slot].includes(`${c.image}:`), `${slot}: ${spec.images[slot]}`);
+      } else {
+        assert.is(spec.images[slot], theirs, slot);
+      }
+    }
+    // Third-party images are pinned: no `latest` tag, whatever the template wrote.
+    for (const [slot, image] of Object.entries(spec.images)) assert.not.match(image, /:latest$/, slot);
+  });
+}
 
 test("GPU indices follow the template's rule unless set per worker", () => {
   const spec = deployment({ workers: { tensorflowGpu: 2, pytorchGpu: { count: 3, workers: { 2: { gpus: "all" }, 3: { gpus: [5, 6] } } } } }).toSpec();
