@@ -277,6 +277,7 @@ test("an overlay naming an unknown service, or a bad environment name, is reject
 
 test("the deployment README reflects the config: workers, GPUs, URLs, compose command, systemd", () => {
   const spec = deployment({
+    dioptra: "1.0",
     name: "Lab A",
     composeCommand: "docker-compose",
     nginx: { exposePortsOnLocalhostOnly: false, serverName: "dioptra.lab.org", httpPort: 8080 },
