@@ -35,6 +35,8 @@ async function generate(argv: string[], io: Io): Promise<number> {
   const d = await loadConfig(values.config, { warn: (m) => io.err(`warning: ${m}`) });
   const { spec, issues } = d.resolve();
   if (!spec) throw new ConfigError(await locate(values.config, issues));
+  const { securityAudit } = await import("../generators/security-audit.js");
+  for (const w of securityAudit(spec)) io.err(`warning: ${w}`);
   let files;
   try {
     files = synth(spec);

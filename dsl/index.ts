@@ -1,4 +1,5 @@
 export * from "./builtin-volumes.js";
+export * from "./capabilities.js";
 export * from "./container.js";
 export * from "./deployment.js";
 export * from "./env.js";

@@ -317,7 +317,9 @@ init_secrets() {
   load_secret minio_mlflow_tracking_password .env MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY '' ''
   load_secret pgadmin_default_password .env PGADMIN_DEFAULT_PASSWORD '' ''
   load_secret postgres_user_dioptra_password .env POSTGRES_USER_DIOPTRA_PASSWORD '' ''
+  load_secret redis_password .env REDIS_PASSWORD '' ''
   load_secret minio_restapi_password .env RESTAPI_AWS_SECRET_ACCESS_KEY '' ''
+  load_secret redis_password .env RQ_REDIS_URI redis://: @dioptra-deployment-redis:6379/0
   load_secret minio_worker_password .env WORKER_AWS_SECRET_ACCESS_KEY '' ''
   load_secret postgres_admin_password secrets/postgres-passwd.env POSTGRES_PASSWORD '' ''
   load_secret minio_root_password secrets/dioptra-deployment-minio-accounts.env MINIO_ROOT_PASSWORD '' ''
@@ -334,6 +336,7 @@ init_secrets() {
   draw_secret minio_restapi_password token
   draw_secret minio_worker_password token
   draw_secret postgres_admin_password token
+  draw_secret redis_password token
   write_secret_file .env \
     '# Created by init-deployment.sh on this host, which never rewrites it. Secret: keep it out of version control.' \
     "DIOPTRA_RESTAPI_DATABASE_URI=postgresql://dioptra:${secret[postgres_user_dioptra_password]}@dioptra-deployment-db/restapi" \
@@ -347,8 +350,10 @@ init_secrets() {
     "MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY=${secret[minio_mlflow_tracking_password]}" \
     "PGADMIN_DEFAULT_PASSWORD=${secret[pgadmin_default_password]}" \
     "POSTGRES_USER_DIOPTRA_PASSWORD=${secret[postgres_user_dioptra_password]}" \
+    "REDIS_PASSWORD=${secret[redis_password]}" \
     "RESTAPI_AWS_ACCESS_KEY_ID=dioptra-restapi" \
     "RESTAPI_AWS_SECRET_ACCESS_KEY=${secret[minio_restapi_password]}" \
+    "RQ_REDIS_URI=redis://:${secret[redis_password]}@dioptra-deployment-redis:6379/0" \
     "WORKER_AWS_ACCESS_KEY_ID=dioptra-worker" \
     "WORKER_AWS_SECRET_ACCESS_KEY=${secret[minio_worker_password]}" \
     "COMPOSE_PROJECT_NAME=dioptra-deployment"

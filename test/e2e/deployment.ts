@@ -17,6 +17,8 @@ export interface Scenario {
   /** File in test/e2e/configs/. */
   readonly config: string;
   readonly tls: boolean;
+  /** nginx.httpsPort of the config, when TLS is on. */
+  readonly httpsPort?: number;
   /** Postgres requires SSL (`postgres.tls`): a certificate goes in ssl/db/. */
   readonly postgresTls?: boolean;
   /** Put an extra CA certificate in ssl/ca-certificates/ before init. */
@@ -29,7 +31,7 @@ export interface Scenario {
 
 export const SCENARIOS: readonly Scenario[] = [
   { id: "default", config: "default.config.ts", tls: false, extraCa: true, canary: true },
-  { id: "tls", config: "tls.config.ts", tls: true, postgresTls: true },
+  { id: "tls", config: "tls.config.ts", tls: true, httpsPort: 8443, postgresTls: true },
   { id: "gpu", config: "gpu.config.ts", tls: false, gpus: { "tfgpu-01": "0", "tfgpu-02": "1", "pytorchgpu-01": "3,4" } },
 ];
 
