@@ -470,7 +470,8 @@ manage_postgres_ssl() {
   services_started=on
   compose up -d "${INIT_DB_SERVICE}"
   wait_for_services "${INIT_DB_SERVICE}:${CONTAINER_DB_PORT}"
-  compose exec "${tty_flags[@]}" "${INIT_DB_SERVICE}" /bin/bash "${CONTAINER_SCRIPTS_DIR}/manage-postgres-ssl.sh" "${args[@]}"
+  # As postgres, which owns pg_hba.conf: the db container keeps no capability that lets root write it.
+  compose exec "${tty_flags[@]}" --user postgres "${INIT_DB_SERVICE}" /bin/bash "${CONTAINER_SCRIPTS_DIR}/manage-postgres-ssl.sh" "${args[@]}"
 }
 
 # Dioptra 1.1 workers log in to the REST API; the account must exist before they start.
