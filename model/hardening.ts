@@ -11,6 +11,13 @@ import type { HardeningModel } from "./types.js";
 
 const fenced = (capAdd: readonly Capability[], readOnly = false, tmpfs: readonly string[] = []): HardeningModel => ({ noNewPrivileges: true, capAdd, readOnly, tmpfs });
 
+/**
+ * A tmpfs over a folder of the image starts as root's (0755) whatever the
+ * image's owner, so nginx's own folders say whose they are: the image's
+ * dioptra user (init's chown-nginx default).
+ */
+const NGINX_OWNED = "uid=39000,gid=100,mode=0755";
+
 /** No capability at all: the image runs as a non-root user on ports ≥ 1024 (or as root over its own files). */
 export const NO_CAPABILITIES: HardeningModel = fenced([]);
 
@@ -22,7 +29,7 @@ export const HARDENING = {
    * its cache folder, and opens the compiled-in error log before it reads the
    * conf (/var/log/nginx); everything else it reads.
    */
-  nginx: fenced([], true, ["/tmp", "/var/cache/nginx", "/var/lib/nginx", "/var/log/nginx"]),
+  nginx: fenced([], true, ["/tmp", ...["/var/cache/nginx", "/var/lib/nginx", "/var/log/nginx"].map((d) => `${d}:${NGINX_OWNED}`)]),
   /**
    * The image runs as root over files init made root's (minio-data,
    * minio-certs), so root needs no capability to reach them. The root

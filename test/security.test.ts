@@ -142,7 +142,8 @@ test("every long-running service: no-new-privileges, every capability dropped, o
   // Read-only roots where the real program is proved (e2e) to write only to its volumes and tmpfs.
   const ro = Object.entries(doc.services).filter(([, s]) => s.read_only === true).map(([n]) => n.replace(/^dioptra-deployment-/, ""));
   assert.equal(ro.sort(), ["db", "nginx", "redis"]);
-  assert.equal(doc.services["dioptra-deployment-nginx"]!.tmpfs, ["/tmp", "/var/cache/nginx", "/var/lib/nginx", "/var/log/nginx"]);
+  const owned = "uid=39000,gid=100,mode=0755";
+  assert.equal(doc.services["dioptra-deployment-nginx"]!.tmpfs, ["/tmp", `/var/cache/nginx:${owned}`, `/var/lib/nginx:${owned}`, `/var/log/nginx:${owned}`]);
   assert.equal(doc.services["dioptra-deployment-db"]!.tmpfs, ["/tmp", "/var/run/postgresql"]);
   assert.is(doc.services["dioptra-deployment-redis"]!.user, "999:999");
 });
