@@ -11,6 +11,8 @@ export const WORKER_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
   DIOPTRA_RESTAPI_DATABASE_URI: fromEnv("DIOPTRA_RESTAPI_DATABASE_URI"),
   DIOPTRA_WORKER_USERNAME: fromEnv("DIOPTRA_WORKER_USERNAME"),
   DIOPTRA_WORKER_PASSWORD: fromEnv("DIOPTRA_WORKER_PASSWORD"),
+  // Carries Redis's password, so it comes from .env, never from a committed env file.
+  RQ_REDIS_URI: fromEnv("RQ_REDIS_URI"),
 };
 
 /** The health check the deployment's workers run (the same in every release profile). */

@@ -16,4 +16,5 @@ export { workerContainer } from "./container.js";
 export type { Issue } from "./errors.js";
 export type { CpuWorkerKind, GpuWorkerKind, WorkerKind } from "./worker-kinds.js";
 export type { ImageName, ImageRef } from "./images.js";
+export type { Capability } from "./capabilities.js";
 export type * from "./props.js";

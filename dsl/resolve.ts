@@ -4,6 +4,7 @@
  * value and what is allowed. No I/O, no environment, no clock.
  */
 import { BUILTIN_VOLUMES, MAIN_VOLUMES } from "./builtin-volumes.js";
+import { CAPABILITIES, type Capability } from "./capabilities.js";
 import { IMAGE_NAME_MAX, RE, RESERVED_KEYS, addressesOverlap, imageName, interpolationProblems, isCount, isPort, isSafeAbsolutePath, show, textProblems, type ValueTest } from "./checks.js";
 import type { Issue } from "./errors.js";
 import { PROFILES, DEFAULT_RELEASE, RELEASES, type DioptraProfile, type DioptraRelease } from "../profiles/index.js";
@@ -35,6 +36,7 @@ export const DEFAULTS = {
   nginx: { serverName: "dioptra.example.org", exposePortsOnLocalhostOnly: true, httpPort: 80, httpsPort: 443, tls: false },
   postgres: { adminUser: "postgres", adminDatabase: "postgres", tls: false },
   pgadmin: { defaultEmail: "dioptra@example.com" },
+  security: { legacyTls: false, hstsMaxAge: 63072000 },
   workers: { tensorflowCpu: 1, tensorflowGpu: 0, pytorchCpu: 1, pytorchGpu: 0 },
 } as const;
 
@@ -202,6 +204,18 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   const gp = c.object<NonNullable<DeploymentProps["pgadmin"]>>("pgadmin", p.pgadmin, SETTINGS.pgadmin) ?? {};
   const pgadmin = { defaultEmail: c.string("pgadmin.defaultEmail", gp.defaultEmail, DEFAULTS.pgadmin.defaultEmail, { re: RE.email, what: "an e-mail address" }) };
 
+  const sec = c.object<NonNullable<DeploymentProps["security"]>>("security", p.security, SETTINGS.security) ?? {};
+  const security = {
+    legacyTls: c.boolean("security.legacyTls", sec.legacyTls, DEFAULTS.security.legacyTls),
+    // A browser remembers HSTS per host name, all ports: on localhost it would outlive this deployment.
+    hsts: c.boolean("security.hsts", sec.hsts, !nginx.exposePortsOnLocalhostOnly),
+    hstsMaxAge: DEFAULTS.security.hstsMaxAge as number,
+  };
+  if (sec.hstsMaxAge !== undefined) {
+    if (isCount(sec.hstsMaxAge) && sec.hstsMaxAge > 0 && sec.hstsMaxAge <= 2 ** 31 - 1) security.hstsMaxAge = sec.hstsMaxAge;
+    else c.fail("security.hstsMaxAge", `must be a whole number of seconds from 1 to 2147483647, got ${show(sec.hstsMaxAge)}`);
+  }
+
   let datasetsDirectory: string | undefined;
   if (p.datasetsDirectory !== undefined && p.datasetsDirectory !== "") {
     datasetsDirectory = c.absolutePath("datasetsDirectory", p.datasetsDirectory, "a usable datasets directory");
@@ -235,7 +249,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   return {
     issues: [],
     spec: {
-      profile, name, slug, composeCommand, images, nginx, postgres, pgadmin, workers, datasetsDirectory,
+      profile, name, slug, composeCommand, images, nginx, postgres, pgadmin, security, workers, datasetsDirectory,
       systemd: { requiredMounts, deploymentPath }, volumes, containers, overrides, environments,
     },
   };
@@ -497,7 +511,12 @@ function resolveContainers(
     const gpus = resolveGpus(c, `${path}.gpus`, props.gpus);
     if (gpus !== undefined && "NVIDIA_VISIBLE_DEVICES" in environment)
       c.fail(`${path}.environment.NVIDIA_VISIBLE_DEVICES`, "is set by gpus; set one or the other");
-    out.push({ name, image, restart, hostname, entrypoint, waitFor, command, environment, envFiles, mounts, ports, healthcheck, gpus });
+    const capAdd = c.array<unknown>(`${path}.capAdd`, props.capAdd).filter((cap, i): cap is Capability => {
+      const ok = typeof cap === "string" && (CAPABILITIES as readonly string[]).includes(cap);
+      if (!ok) c.fail(`${path}.capAdd.${i}`, `${show(cap)} is not a Linux capability as Docker names it (e.g. "CHOWN", "NET_BIND_SERVICE"; no "CAP_" prefix)`);
+      return ok;
+    });
+    out.push({ name, image, restart, hostname, entrypoint, waitFor, command, environment, envFiles, mounts, ports, healthcheck, gpus, capAdd: [...new Set(capAdd)].sort() });
   }
   return out;
 }

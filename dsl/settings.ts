@@ -20,6 +20,7 @@ import type {
   PgAdminProps,
   PortMapping,
   PostgresProps,
+  SecurityProps,
   SystemdProps,
 } from "./props.js";
 
@@ -40,6 +41,7 @@ export const SETTINGS = {
     "nginx",
     "postgres",
     "pgadmin",
+    "security",
     "workers",
     "datasetsDirectory",
     "systemd",
@@ -51,6 +53,7 @@ export const SETTINGS = {
   nginx: all<NginxProps>()(["serverName", "exposePortsOnLocalhostOnly", "httpPort", "httpsPort", "tls"]),
   postgres: all<PostgresProps>()(["tag", "adminUser", "adminDatabase", "tls"]),
   pgadmin: all<PgAdminProps>()(["defaultEmail"]),
+  security: all<SecurityProps>()(["legacyTls", "hsts", "hstsMaxAge"]),
   systemd: all<SystemdProps>()(["requiredMounts", "deploymentPath"]),
   "images.*": all<ImageRef>()(["registry", "namespace", "image", "tag"]),
   "workers.*": all<GpuWorkerPoolProps>()(["count", "mounts", "workers"]),
@@ -72,6 +75,7 @@ export const SETTINGS = {
     "ports",
     "healthcheck",
     "gpus",
+    "capAdd",
   ]),
   "customContainers.*.healthcheck": all<HealthcheckProps>()(["test", "interval", "timeout", "retries", "startPeriod"]),
   "customContainers.*.ports.*": all<PortMapping>()(["host", "container", "protocol", "hostIp"]),

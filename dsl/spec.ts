@@ -3,6 +3,7 @@
  * names derived. Generators read only this, never the user's props.
  */
 import type { DioptraProfile } from "../profiles/types.js";
+import type { Capability } from "./capabilities.js";
 import type { ImageName } from "./images.js";
 import type { ComposeOverlay, EnvValue, GpuSelection, HealthcheckProps, Mount, PortMapping, VolumeProps } from "./props.js";
 import type { WorkerKindRow } from "./worker-kinds.js";
@@ -36,6 +37,8 @@ export interface CustomContainerSpec {
   readonly ports: readonly PortMapping[];
   readonly healthcheck: HealthcheckProps | undefined;
   readonly gpus: GpuSelection | undefined;
+  /** Capabilities added back after dropping them all. */
+  readonly capAdd: readonly Capability[];
 }
 
 export interface DeploymentSpec {
@@ -61,6 +64,7 @@ export interface DeploymentSpec {
     readonly major: number;
   };
   readonly pgadmin: { readonly defaultEmail: string };
+  readonly security: { readonly legacyTls: boolean; readonly hsts: boolean; readonly hstsMaxAge: number };
   /** Every worker, in the reference's service order (pool table order, then number). */
   readonly workers: readonly WorkerSpec[];
   readonly datasetsDirectory: string | undefined;

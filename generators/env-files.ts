@@ -29,17 +29,17 @@ export function envFileLines(spec: DeploymentSpec): [string, string[]][] {
   const s = spec.slug;
   const minio = `http://${serviceName(s, "minio")}:9000`;
   const mlflow = `http://${serviceName(s, "mlflowTracking")}:5000`;
-  const redis = `redis://${serviceName(s, "redis")}:6379/0`;
   return [
     ["ca-certificates", ["AWS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"].map((k) => `${k}=${CA_BUNDLE}`)],
     ["db", ["POSTGRES_HOST_AUTH_METHOD=scram-sha-256", "POSTGRES_PASSWORD_FILE=/etc/postgresql/postgres-passwd", ...adminAccount(spec)]],
     ["dbadmin", [`PGADMIN_DEFAULT_EMAIL=${spec.pgadmin.defaultEmail}`, "PGADMIN_DISABLE_POSTFIX=yes", "PGADMIN_LISTEN_PORT=35050"]],
     ["mlflow-tracking", [`MLFLOW_S3_ENDPOINT_URL=${minio}`, ...extra("mlflow-tracking")]],
-    ["restapi", ["DIOPTRA_RESTAPI_ENV=prod", `MLFLOW_S3_ENDPOINT_URL=${minio}`, `MLFLOW_TRACKING_URI=${mlflow}`, `RQ_REDIS_URI=${redis}`]],
+    // RQ_REDIS_URI carries Redis's password: it comes from .env (init), never from these committed files.
+    ["restapi", ["DIOPTRA_RESTAPI_ENV=prod", `MLFLOW_S3_ENDPOINT_URL=${minio}`, `MLFLOW_TRACKING_URI=${mlflow}`]],
     ["worker-cpu", ['KMP_AFFINITY="none"', 'KMP_BLOCKTIME="1"', 'KMP_SETTINGS="FALSE"', 'OMP_PROC_BIND="false"']],
     [
       "worker",
-      [...extra("worker"), `MLFLOW_TRACKING_URI=${mlflow}`, `MLFLOW_S3_ENDPOINT_URL=${minio}`, `RQ_REDIS_URI=${redis}`, `DIOPTRA_API=http://${serviceName(s, "restapi")}:5000`],
+      [...extra("worker"), `MLFLOW_TRACKING_URI=${mlflow}`, `MLFLOW_S3_ENDPOINT_URL=${minio}`, `DIOPTRA_API=http://${serviceName(s, "restapi")}:5000`],
     ],
   ];
 }

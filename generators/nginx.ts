@@ -16,7 +16,13 @@ import type { OutFile } from "./out-file.js";
 export const NGINX_CONF_DIR = "config/nginx";
 
 export function nginxConfs({ spec }: DeploymentModel): OutFile[] {
-  const names: ConfNames = { serverName: spec.nginx.serverName, host: (service) => serviceName(spec.slug, service), frontendFallback: spec.profile.frontendFallback };
+  const names: ConfNames = {
+    serverName: spec.nginx.serverName,
+    host: (service) => serviceName(spec.slug, service),
+    frontendFallback: spec.profile.frontendFallback,
+    httpsPort: spec.nginx.httpsPort,
+    tls: { legacyTls: spec.security.legacyTls, hstsMaxAge: spec.security.hsts ? spec.security.hstsMaxAge : undefined },
+  };
   return CONFS.flatMap((conf) => {
     const variants: readonly Variant[] = conf.context === "stream" ? ["stream"] : ["http", "https"];
     return variants.map((variant) => ({

@@ -8,6 +8,7 @@ import { NGINX_FIXED_PORTS } from "../dsl/resolve.js";
 import { serviceName, waitTarget } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
 import { fromEnv } from "../dsl/env.js";
+import { HARDENING, REDIS_USER } from "./hardening.js";
 import { fromDotEnv, longRunning, rw, service } from "./parts.js";
 import type { MountModel, PortModel, ServiceModel } from "./types.js";
 
@@ -66,7 +67,8 @@ export const MINIO_ENVIRONMENT = fromDotEnv("MINIO_ROOT_USER", "MINIO_ROOT_PASSW
 export const RESTAPI_ENVIRONMENT = {
   AWS_ACCESS_KEY_ID: fromEnv("RESTAPI_AWS_ACCESS_KEY_ID"),
   AWS_SECRET_ACCESS_KEY: fromEnv("RESTAPI_AWS_SECRET_ACCESS_KEY"),
-  ...fromDotEnv("DIOPTRA_RESTAPI_DATABASE_URI"),
+  // Carries Redis's password, so it comes from .env, never from a committed env file.
+  ...fromDotEnv("DIOPTRA_RESTAPI_DATABASE_URI", "RQ_REDIS_URI"),
 };
 export const RESTAPI_MOUNTS: readonly MountModel[] = [rw("restapi-ca-certificates", "/usr/local/share/ca-certificates"), rw("restapi-etc-ssl", "/etc/ssl")];
 
@@ -76,6 +78,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
   const wait = (...svcs: Parameters<typeof waitTarget>[1][]) => svcs.map((d) => waitTarget(s, d));
   return [
     service(core("nginx"), {
+      hardening: HARDENING.nginx,
       healthcheck: { test: ["/usr/local/bin/healthcheck.sh", ...nginxHealthUrls(spec.nginx.tls)], interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" },
       waitFor: wait("minio", "dbadmin", "mlflowTracking", "restapi"),
       envFiles: [CA_ENV_FILE],
@@ -88,12 +91,14 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
       ],
     }),
     service(core("minio"), {
+      hardening: HARDENING.minio,
       healthcheck: { test: ["curl", "-f", "http://localhost:9000/minio/health/live"], interval: "30s", timeout: "10s", retries: 3 },
       environment: MINIO_ENVIRONMENT,
       args: MINIO_COMMAND,
       mounts: MINIO_MOUNTS,
     }),
     service(core("db"), {
+      hardening: HARDENING.db,
       shmSize: "256MB",
       healthcheck: { test: ["pg_isready", "-U", "dioptra", "-d", "restapi"], interval: "30s", timeout: "60s", retries: 3, startPeriod: "30s" },
       environment: postgresEnvironment(spec),
@@ -101,6 +106,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
       mounts: POSTGRES_MOUNTS,
     }),
     service(core("dbadmin"), {
+      hardening: HARDENING.dbadmin,
       healthcheck: {
         test: ["wget", "--no-verbose", "--tries=1", "--spider", "http://localhost:35050/misc/ping"],
         interval: "30s",
@@ -113,11 +119,17 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
       mounts: [rw("dbadmin-ca-certificates", "/etc/ssl/certs"), rw("dbadmin-data", "/var/lib/pgadmin")],
     }),
     service(core("redis"), {
+      hardening: HARDENING.redis,
+      user: REDIS_USER,
       healthcheck: { test: ["redis-cli", "ping"], interval: "30s", timeout: "10s", retries: 3 },
-      args: ["redis-server", "--appendonly", "yes"],
+      // redis-cli (the health check) reads the password from REDISCLI_AUTH.
+      environment: { REDISCLI_AUTH: fromEnv("REDIS_PASSWORD") },
+      // Redis replaces its command line with its own title, so `ps` on the host shows no password.
+      args: ["redis-server", "--appendonly", "yes", "--requirepass", fromEnv("REDIS_PASSWORD")],
       mounts: [rw("redis-data", "/data")],
     }),
     service(core("mlflowTracking"), {
+      hardening: HARDENING.dioptra,
       healthcheck: { test: ["curl", "-f", "http://localhost:5000"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "10s" },
       environment: {
         AWS_ACCESS_KEY_ID: fromEnv("MLFLOW_TRACKING_AWS_ACCESS_KEY_ID"),
@@ -133,6 +145,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
       mounts: [rw("mlflow-tracking-ca-certificates", "/usr/local/share/ca-certificates"), rw("mlflow-tracking-etc-ssl", "/etc/ssl")],
     }),
     service(core("restapi"), {
+      hardening: HARDENING.dioptra,
       healthcheck: { test: ["curl", "-f", "http://localhost:5000/health"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" },
       environment: RESTAPI_ENVIRONMENT,
       waitFor: wait("redis", "minio", "db", "mlflowTracking"),

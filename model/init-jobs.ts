@@ -20,6 +20,7 @@ import {
   envFileOf,
   postgresEnvironment,
 } from "./core-services.js";
+import { HARDENING, INIT_HARDENING } from "./hardening.js";
 import { bind, fromDotEnv, ro, rw, service } from "./parts.js";
 import type { MountModel, ServiceModel } from "./types.js";
 
@@ -90,9 +91,12 @@ const NAMED_VOLUME_MOUNTS: readonly MountModel[] = [
   ...["postgres-docker-entrypoint-initdb-d", "postgres-etc-postgresql", "postgres-var-certs", "redis-data"].map((v) => rw(v, `/volumes/${v}`)),
 ];
 
-/** A one-shot container that runs a script as root through bash, as every reference init service does. */
+/**
+ * A one-shot container that runs a script as root through bash, as every
+ * reference init service does: they all change ownership in the volumes.
+ */
 function runner(name: string, image: string, mounts: readonly MountModel[]): ServiceModel {
-  return service({ name, role: "init", image }, { user: "root", entrypoint: ["/bin/bash"], mounts, networked: false });
+  return service({ name, role: "init", image }, { user: "root", entrypoint: ["/bin/bash"], mounts, networked: false, hardening: INIT_HARDENING.owner });
 }
 
 function sslService(spec: DeploymentSpec, row: SslRow): ServiceModel {
@@ -109,6 +113,7 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
   const init = (name: string, image: ImageName) => ({ name, role: "init" as const, image: spec.images[image] });
   return [
     service(init(INIT_SERVICES.minio, "minio"), {
+      hardening: HARDENING.minio,
       restart: "always",
       hostname: serviceName(s, "minio"),
       args: MINIO_COMMAND,
@@ -116,6 +121,7 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
       mounts: MINIO_MOUNTS,
     }),
     service(init(INIT_SERVICES.db, "db"), {
+      hardening: HARDENING.db,
       restart: "always",
       hostname: serviceName(s, "db"),
       shmSize: "256MB",
@@ -126,6 +132,7 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
     // Serves the API for the worker account's registration; before 1.1 only its
     // image's wait-for-it.sh was used, to wait for the init db.
     service(init(INIT_SERVICES.restapi, "restapi"), {
+      hardening: HARDENING.dioptra,
       restart: "always",
       hostname: serviceName(s, "restapi"),
       waitFor: [waitTarget(s, "db")],
@@ -136,6 +143,7 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
     ...(spec.profile.workerAccount
       ? [
           service(init(INIT_SERVICES.workerAccount, "restapi"), {
+            hardening: HARDENING.dioptra,
             hostname: `${s}-${INIT_SERVICES.workerAccount}`,
             environment: fromDotEnv("DIOPTRA_WORKER_USERNAME", "DIOPTRA_WORKER_PASSWORD"),
             entrypoint: ["/bin/bash"],
@@ -144,6 +152,7 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
         ]
       : []),
     service(init(INIT_SERVICES.mc, "mc"), {
+      hardening: INIT_HARDENING.mc,
       hostname: `${s}-mc`,
       entrypoint: ["/bin/bash"],
       mounts: [bind("./config/minio", "/s3-policy"), bind("./secrets", "/secrets"), ro("minio-certs", "/root/.mc/certs/CAs"), ro("init-repos", "/init-repos"), SCRIPTS],
@@ -159,6 +168,7 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
         rw("nginx-frontend", "/frontend"),
       ]),
       envFiles: [CA_ENV_FILE],
+      hardening: INIT_HARDENING.frontend,
     },
   ];
 }

@@ -1,6 +1,7 @@
 /** Small constructors the catalogue modules share, so each service reads as data. */
 import { fromEnv } from "../dsl/env.js";
 import type { EnvValue } from "../dsl/props.js";
+import { NO_CAPABILITIES } from "./hardening.js";
 import type { MountModel, ServiceModel, ServiceRole } from "./types.js";
 
 /** A named volume (by key) mounted read-write, as every built-in service mounts its state. */
@@ -15,7 +16,7 @@ export const fromDotEnv = (...names: string[]): Record<string, EnvValue> => Obje
 
 type Required = Pick<ServiceModel, "name" | "role" | "image">;
 
-/** A service with every optional field empty, then the given ones. */
+/** A service with every optional field empty (and no capabilities: see hardening.ts), then the given ones. */
 export function service(required: Required, fields: Partial<Omit<ServiceModel, keyof Required>> = {}): ServiceModel {
   const waitFor = fields.waitFor ?? [];
   const args = fields.args ?? [];
@@ -33,6 +34,7 @@ export function service(required: Required, fields: Partial<Omit<ServiceModel, k
     shmSize: undefined,
     waitAfterArgs: false,
     networked: true,
+    hardening: NO_CAPABILITIES,
     ...required,
     ...fields,
     waitFor,

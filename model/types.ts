@@ -9,9 +9,10 @@
  * interpolations ask the target to substitute a variable from `.env`.
  */
 import type { DeploymentSpec } from "../dsl/spec.js";
+import type { Capability } from "../dsl/capabilities.js";
 import type { EnvValue, GpuSelection, HealthcheckProps } from "../dsl/props.js";
 
-export type { EnvValue, GpuSelection, HealthcheckProps };
+export type { Capability, EnvValue, GpuSelection, HealthcheckProps };
 
 /** A named volume (by its key) or a host folder, mounted into a container. */
 export interface MountModel {
@@ -50,8 +51,11 @@ export interface ServiceModel {
    * (passed as `--wait-for` flags ahead of {@link args}).
    */
   readonly waitFor: readonly string[];
-  /** Arguments after the wait flags (before them when {@link waitAfterArgs}). */
-  readonly args: readonly string[];
+  /**
+   * Arguments after the wait flags (before them when {@link waitAfterArgs}).
+   * Literal strings, or an interpolation from `.env` (Redis's password).
+   */
+  readonly args: readonly EnvValue[];
   /** MLflow's command lists its wait flags last, as the template does; its entrypoint takes either order. */
   readonly waitAfterArgs: boolean;
   /** Whether there is a command at all (a service with neither waits nor args keeps its image's). */
@@ -67,6 +71,23 @@ export interface ServiceModel {
   readonly shmSize: string | undefined;
   /** Joins the deployment network; init's file-copying runners need no network. */
   readonly networked: boolean;
+  /** How far the container is fenced in (model/hardening.ts says why for each service). */
+  readonly hardening: HardeningModel;
+}
+
+/**
+ * Least privilege for one container. `capAdd` is undefined when the
+ * capabilities are left as Docker's defaults (nothing dropped).
+ */
+export interface HardeningModel {
+  /** `no-new-privileges`: no setuid binary or file capability can raise the process's privileges. */
+  readonly noNewPrivileges: boolean;
+  /** Every capability is dropped, then these are added back; undefined keeps Docker's default set. */
+  readonly capAdd: readonly Capability[] | undefined;
+  /** The image's root filesystem is mounted read-only; {@link tmpfs} holds what must stay writable. */
+  readonly readOnly: boolean;
+  /** Paths mounted as tmpfs (only with {@link readOnly}). */
+  readonly tmpfs: readonly string[];
 }
 
 /** A named volume of the deployment, by key. */

@@ -4,6 +4,7 @@ import type { Mount } from "../dsl/props.js";
 import { WORKER_WAIT_FOR, waitTarget } from "../dsl/services.js";
 import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "../dsl/spec.js";
 import { CA_ENV_FILE, envFileOf } from "./core-services.js";
+import { HARDENING } from "./hardening.js";
 import { bind, longRunning, service } from "./parts.js";
 import type { MountModel, ServiceModel } from "./types.js";
 
@@ -16,6 +17,7 @@ export const DATASETS_TARGET = "/dioptra/data";
 function workerService(spec: DeploymentSpec, w: WorkerSpec): ServiceModel {
   const s = spec.slug;
   return service(longRunning(w.name, "worker", spec.images[w.kind.image]), {
+    hardening: HARDENING.dioptra,
     healthcheck: spec.profile.workerHealthcheck,
     environment: WORKER_ENVIRONMENT,
     waitFor: WORKER_WAIT_FOR.map((d) => waitTarget(s, d)),
@@ -47,6 +49,8 @@ function customService(spec: DeploymentSpec, k: CustomContainerSpec): ServiceMod
       ports: k.ports.map((p) => ({ hostIp: p.hostIp ?? defaultIp, host: p.host, container: p.container, protocol: p.protocol ?? "tcp" })),
       mounts: k.mounts.map(userMount),
       gpus: k.gpus,
+      // Fenced in like the built-in services; `capAdd` gives back what the image needs.
+      hardening: { noNewPrivileges: true, capAdd: k.capAdd, readOnly: false, tmpfs: [] },
     },
   );
 }

@@ -318,7 +318,9 @@ init_secrets() {
   load_secret minio_mlflow_tracking_password .env MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY '' ''
   load_secret pgadmin_default_password .env PGADMIN_DEFAULT_PASSWORD '' ''
   load_secret postgres_user_dioptra_password .env POSTGRES_USER_DIOPTRA_PASSWORD '' ''
+  load_secret redis_password .env REDIS_PASSWORD '' ''
   load_secret minio_restapi_password .env RESTAPI_AWS_SECRET_ACCESS_KEY '' ''
+  load_secret redis_password .env RQ_REDIS_URI redis://: @dioptra-deployment-redis:6379/0
   load_secret minio_worker_password .env WORKER_AWS_SECRET_ACCESS_KEY '' ''
   load_secret postgres_admin_password secrets/postgres-passwd.env POSTGRES_PASSWORD '' ''
   load_secret minio_root_password secrets/dioptra-deployment-minio-accounts.env MINIO_ROOT_PASSWORD '' ''
@@ -335,6 +337,7 @@ init_secrets() {
   draw_secret minio_restapi_password token
   draw_secret minio_worker_password token
   draw_secret postgres_admin_password token
+  draw_secret redis_password token
   write_secret_file .env \
     '# Created by init-deployment.sh on this host, which never rewrites it. Secret: keep it out of version control.' \
     "DIOPTRA_RESTAPI_DATABASE_URI=postgresql://dioptra:${secret[postgres_user_dioptra_password]}@dioptra-deployment-db/restapi" \
@@ -348,8 +351,10 @@ init_secrets() {
     "MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY=${secret[minio_mlflow_tracking_password]}" \
     "PGADMIN_DEFAULT_PASSWORD=${secret[pgadmin_default_password]}" \
     "POSTGRES_USER_DIOPTRA_PASSWORD=${secret[postgres_user_dioptra_password]}" \
+    "REDIS_PASSWORD=${secret[redis_password]}" \
     "RESTAPI_AWS_ACCESS_KEY_ID=dioptra-restapi" \
     "RESTAPI_AWS_SECRET_ACCESS_KEY=${secret[minio_restapi_password]}" \
+    "RQ_REDIS_URI=redis://:${secret[redis_password]}@dioptra-deployment-redis:6379/0" \
     "WORKER_AWS_ACCESS_KEY_ID=dioptra-worker" \
     "WORKER_AWS_SECRET_ACCESS_KEY=${secret[minio_worker_password]}" \
     "COMPOSE_PROJECT_NAME=dioptra-deployment"
@@ -466,7 +471,8 @@ manage_postgres_ssl() {
   services_started=on
   compose up -d "${INIT_DB_SERVICE}"
   wait_for_services "${INIT_DB_SERVICE}:${CONTAINER_DB_PORT}"
-  compose exec "${tty_flags[@]}" "${INIT_DB_SERVICE}" /bin/bash "${CONTAINER_SCRIPTS_DIR}/manage-postgres-ssl.sh" "${args[@]}"
+  # As postgres, which owns pg_hba.conf: the db container keeps no capability that lets root write it.
+  compose exec "${tty_flags[@]}" --user postgres "${INIT_DB_SERVICE}" /bin/bash "${CONTAINER_SCRIPTS_DIR}/manage-postgres-ssl.sh" "${args[@]}"
 }
 
 # Dioptra 1.1 workers log in to the REST API; the account must exist before they start.

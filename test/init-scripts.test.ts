@@ -190,7 +190,7 @@ const REFERENCE_ORDER = (o: { worker: string; namedVolumes: string; frontend: bo
   ...(o.frontend ? [`${C}|run|--rm|-T|frontend-build|/scripts/init-frontend.sh|--output|/frontend`] : []),
   `${C}|up|-d|db`,
   `${C}|run|--rm|-T|--entrypoint|/usr/local/bin/wait-for-it.sh|restapi|db:5432|-t|0`,
-  `${C}|exec|-T|db|/bin/bash|/scripts/manage-postgres-ssl.sh|${o.postgres}`,
+  `${C}|exec|-T|--user|postgres|db|/bin/bash|/scripts/manage-postgres-ssl.sh|${o.postgres}`,
   ...(o.workerAccount === true ? [`${C}|up|-d|restapi`, `${C}|run|--rm|-T|init-dioptra-worker|/scripts/register-worker.sh`] : []),
   `${C}|down`,
 ];

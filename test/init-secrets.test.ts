@@ -236,7 +236,8 @@ test("a .env with only COMPOSE_PROJECT_NAME gets every secret (Compose would oth
   assert.is(r.status, 0, r.stderr);
   const lines = envLines(join(out, ".env"));
   assert.is(lines[0], "COMPOSE_PROJECT_NAME=dioptra-deployment");
-  assert.is(lines.length, 16);
+  // The reference's 15 variables, COMPOSE_PROJECT_NAME, and Redis's REDIS_PASSWORD and RQ_REDIS_URI.
+  assert.is(lines.length, 18);
   for (const l of lines) assert.ok(l.length > l.indexOf("=") + 1, `${l} is blank`);
   assert.match(r.stdout, "adding DIOPTRA_RESTAPI_DATABASE_URI");
 });

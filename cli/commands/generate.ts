@@ -105,6 +105,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     const all = oneReport(values.config, typeIssues, await locate(values.config, issues));
     throw new ConfigError(all, `${values.config}: ${all.length} problem${all.length === 1 ? "" : "s"}; nothing written`);
   }
+  const { securityAudit } = await import("../../generators/security-audit.js");
+  for (const w of securityAudit(resolved)) io.err(`warning: ${w}`);
   let files;
   try {
     files = synth(resolved);

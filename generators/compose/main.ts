@@ -44,8 +44,18 @@ function gpuEnv(gpus: GpuSelection | undefined): Record<string, string | number>
 function command(s: ServiceModel): string[] | undefined {
   if (!s.hasCommand) return undefined;
   const waits = s.waitFor.flatMap((t) => ["--wait-for", t]);
-  const args = s.args.map(composeLiteral);
+  const args = s.args.map(composeEnvValue);
   return s.waitAfterArgs ? [...args, ...waits] : [...waits, ...args];
+}
+
+/** Least privilege in Compose's keys; capabilities are listed only when dropped. */
+function hardening({ hardening: h }: ServiceModel): Partial<ComposeService> {
+  return {
+    ...(h.noNewPrivileges ? { security_opt: ["no-new-privileges:true"] } : {}),
+    ...(h.capAdd !== undefined ? { cap_drop: ["ALL"], ...(h.capAdd.length > 0 ? { cap_add: [...h.capAdd] } : {}) } : {}),
+    ...(h.readOnly ? { read_only: true } : {}),
+    ...(h.tmpfs.length > 0 ? { tmpfs: [...h.tmpfs] } : {}),
+  };
 }
 
 export function lowerService(s: ServiceModel, network: string): ComposeService {
@@ -67,6 +77,7 @@ export function lowerService(s: ServiceModel, network: string): ComposeService {
     ...(s.networked ? { networks: [network] } : {}),
     ...(s.ports.length > 0 ? { ports: s.ports.map(portString) } : {}),
     ...(s.mounts.length > 0 ? { volumes: s.mounts.map(mountString) } : {}),
+    ...hardening(s),
   };
 }
 

@@ -13,8 +13,9 @@ const TOP_ORDER = ["services", "networks", "volumes"];
 const SERVICE_ORDER = [
   "image", "build", "container_name", "depends_on", "volumes", "volumes_from", "configs", "secrets",
   "environment", "env_file", "ports", "networks", "network_mode", "extra_hosts", "command", "entrypoint",
-  "working_dir", "restart", "healthcheck", "logging", "labels", "user", "isolation", "hostname", "runtime",
-  "shm_size", "profiles",
+  "working_dir", "restart", "healthcheck", "logging", "labels", "user", "isolation",
+  // Keys dclint does not group come last, in alphabetical order.
+  "cap_add", "cap_drop", "hostname", "read_only", "runtime", "security_opt", "shm_size", "tmpfs", "profiles",
 ];
 const HEALTHCHECK_ORDER = ["test", "interval", "timeout", "retries", "start_period"];
 /** Keys whose string values are always double-quoted. */

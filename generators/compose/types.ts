@@ -16,6 +16,11 @@ export interface ComposeService {
   user?: string;
   runtime?: string;
   shm_size?: string;
+  security_opt?: string[];
+  cap_drop?: string[];
+  cap_add?: string[];
+  read_only?: boolean;
+  tmpfs?: string[];
   healthcheck?: ComposeHealthcheck;
   entrypoint?: string[];
   /** Numbers only where the template writes one (a single GPU index), for exact parity. */

@@ -28,6 +28,8 @@ export const SECRETS: Readonly<Record<string, SecretKind>> = {
   minio_restapi_password: "token",
   minio_worker_password: "token",
   postgres_admin_password: "token",
+  // Not in the reference, whose Redis took any client on the network.
+  redis_password: "token",
 };
 
 export type SecretName = keyof typeof SECRETS & string;
@@ -78,8 +80,12 @@ export function secretFiles(spec: DeploymentSpec): SecretFile[] {
         ["MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY", secret("minio_mlflow_tracking_password")],
         ["PGADMIN_DEFAULT_PASSWORD", secret("pgadmin_default_password")],
         ["POSTGRES_USER_DIOPTRA_PASSWORD", secret("postgres_user_dioptra_password")],
+        // Not in the reference: Redis requires a password, and the URI that the REST API and the
+        // workers use carries it (the template put a password-less URI in the committed env files).
+        ["REDIS_PASSWORD", secret("redis_password")],
         ["RESTAPI_AWS_ACCESS_KEY_ID", text("dioptra-restapi")],
         ["RESTAPI_AWS_SECRET_ACCESS_KEY", secret("minio_restapi_password")],
+        ["RQ_REDIS_URI", secret("redis_password", "redis://:", `@${serviceName(s, "redis")}:6379/0`)],
         ["WORKER_AWS_ACCESS_KEY_ID", text("dioptra-worker")],
         ["WORKER_AWS_SECRET_ACCESS_KEY", secret("minio_worker_password")],
         // Not in the reference: without it Compose names the project after the folder.

@@ -4,7 +4,7 @@
  * paragraphs, upstreams and server blocks.
  */
 import type { DioptraService } from "../../dsl/props.js";
-import type { Conf, Paragraph, Scheme, Server, Upstream } from "./table.js";
+import type { Conf, Paragraph, Scheme, Server, TlsOptions, Upstream } from "./table.js";
 
 /** The file-name prefix, which is also the variant being rendered. */
 export type Variant = Scheme | "stream";
@@ -14,6 +14,9 @@ export interface ConfNames {
   readonly host: (service: DioptraService) => string;
   /** The release serves the web app with a single-page-app fallback. */
   readonly frontendFallback: boolean;
+  /** The public HTTPS port, which the redirect from plain HTTP names (unless 443). */
+  readonly httpsPort: number;
+  readonly tls: TlsOptions;
 }
 
 const INDENT = "    ";
@@ -41,8 +44,9 @@ function server(s: Server, conf: Conf, variant: Variant, names: ConfNames): stri
   const paragraphs: string[][] = [[listen(s, variant)]];
   // The stream module has no virtual servers, so no server_name there.
   if (conf.context === "http") paragraphs.push([`server_name         ${names.serverName};`]);
-  paragraphs.push(...(s.paragraphs ?? []).filter(keep(variant)).map((p) => [...p.lines]));
-  if (s.redirectToHttps) paragraphs.push([`return 301 https://${names.serverName}$request_uri;`]);
+  paragraphs.push(...(s.paragraphs ?? []).filter(keep(variant)).map((p) => lines(p, names)));
+  // The public port, not nginx's container port: the client reaches nginx through the published one.
+  if (s.redirectToHttps) paragraphs.push([`return 301 https://${names.serverName}${names.httpsPort === 443 ? "" : `:${names.httpsPort}`}$request_uri;`]);
   for (const [match, directive, app] of s.locations ?? []) {
     const fallback = app && names.frontendFallback && variant === "http" ? ["try_files $uri $uri/ /index.html;"] : [];
     paragraphs.push([`location ${match} {`, ...indent([directive, ...fallback]), "}"]);
@@ -50,11 +54,11 @@ function server(s: Server, conf: Conf, variant: Variant, names: ConfNames): stri
   return ["server {", paragraphs.map((p) => indent(p).join("\n")).join("\n\n"), "}"].join("\n");
 }
 
-const paragraphText = (p: Paragraph): string => p.lines.join("\n");
+const lines = (p: Paragraph, names: ConfNames): string[] => [...(typeof p.lines === "function" ? p.lines(names.tls) : p.lines)];
 
 export function renderConf(conf: Conf, variant: Variant, names: ConfNames): string {
   const blocks = [
-    ...(conf.paragraphs ?? []).filter(keep(variant)).map(paragraphText),
+    ...(conf.paragraphs ?? []).filter(keep(variant)).map((p) => lines(p, names).join("\n")),
     ...(conf.upstreams ?? []).map((u) => upstream(u, names)),
     ...(conf.servers ?? []).filter(keep(variant)).map((s) => server(s, conf, variant, names)),
   ];

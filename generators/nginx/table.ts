@@ -13,10 +13,17 @@ import type { DioptraService } from "../../dsl/props.js";
 /** Which of the two http-context files a piece belongs to; absent means both. */
 export type Scheme = "http" | "https";
 
+/** What the TLS directives depend on (`security` in deployment.config.ts). */
+export interface TlsOptions {
+  readonly legacyTls: boolean;
+  /** HSTS max-age in seconds; undefined sends no HSTS header. */
+  readonly hstsMaxAge: number | undefined;
+}
+
 /** Directives that the rendered text keeps together, separated from their neighbours by a blank line. */
 export interface Paragraph {
   readonly only?: Scheme;
-  readonly lines: readonly string[];
+  readonly lines: readonly string[] | ((tls: TlsOptions) => readonly string[]);
 }
 
 export interface Upstream {
@@ -43,7 +50,7 @@ export interface Server {
   readonly defaultServer?: true;
   /** Extra `listen` parameters (stream only: `so_keepalive=on`). */
   readonly listenParams?: string;
-  /** Answers every request with a redirect to `https://<server name>`. */
+  /** Answers every request with a redirect to `https://<server name>[:<nginx.httpsPort>]`. */
   readonly redirectToHttps?: true;
   readonly paragraphs?: readonly Paragraph[];
   readonly locations?: readonly Location[];
@@ -60,6 +67,47 @@ export interface Conf {
 }
 
 const pass = (upstream: string, path: string): string => `proxy_pass http://${upstream}${path};`;
+
+/**
+ * TLS 1.2 and 1.3 with Mozilla's "intermediate" profile (ssl-config.mozilla.org,
+ * Server Side TLS 5.7) for 1.2: forward-secret AEAD suites only. Its DHE suites
+ * are left out: nginx uses them only with an ssl_dhparam file, which this
+ * deployment has none of. 1.3's suites are OpenSSL's, all of them sound.
+ */
+export const INTERMEDIATE_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
+
+/**
+ * security.legacyTls: Mozilla's "old" profile for clients stuck on TLS 1.0/1.1
+ * (less its DHE and 3DES suites), with OpenSSL 3's security level lowered to 0,
+ * without which it refuses those protocols' SHA-1 handshakes.
+ */
+export const LEGACY_CIPHERS = [
+  INTERMEDIATE_CIPHERS, "ECDHE-ECDSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA256", "ECDHE-ECDSA-AES128-SHA", "ECDHE-RSA-AES128-SHA",
+  "ECDHE-ECDSA-AES256-SHA384", "ECDHE-RSA-AES256-SHA384", "ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES256-SHA",
+  "AES128-GCM-SHA256", "AES256-GCM-SHA384", "AES128-SHA256", "AES256-SHA256", "AES128-SHA", "AES256-SHA", "@SECLEVEL=0",
+].join(":");
+
+/** The http-level TLS settings every https_ server inherits. */
+function tlsLines(tls: TlsOptions): string[] {
+  return [
+    tls.legacyTls
+      ? "# security.legacyTls: Mozilla's \"old\" profile, TLS 1.0 and 1.1 accepted for old clients."
+      : "# Mozilla's \"intermediate\" profile (ssl-config.mozilla.org): TLS 1.2 and 1.3 only.",
+    `ssl_protocols       ${tls.legacyTls ? "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3" : "TLSv1.2 TLSv1.3"};`,
+    `ssl_ciphers         ${tls.legacyTls ? LEGACY_CIPHERS : INTERMEDIATE_CIPHERS};`,
+    // With only strong suites offered, the client picks the one its hardware runs fastest;
+    // the old profile's weak suites need the server's order.
+    `ssl_prefer_server_ciphers ${tls.legacyTls ? "on" : "off"};`,
+    "ssl_session_cache   shared:SSL:10m;",
+    "ssl_session_timeout 10m;",
+    // Ticket keys never rotate while nginx runs: one leaked key would decrypt every session since start.
+    "ssl_session_tickets off;",
+    ...(tls.hstsMaxAge !== undefined ? [`add_header Strict-Transport-Security "max-age=${tls.hstsMaxAge}" always;`] : []),
+  ];
+}
 
 /** Both MinIO ports move whole objects: no size cap worth hitting, no buffering on disk. */
 const MINIO_BODY_LIMITS: Paragraph = {
@@ -87,14 +135,8 @@ export const CONFS: readonly Conf[] = [
       {
         port: 35050,
         paragraphs: [
-          {
-            only: "https",
-            lines: [
-              "ssl_session_cache builtin:1000 shared:SSL:10m;",
-              "ssl_ciphers HIGH:!aNULL:!eNULL:!EXPORT:!CAMELLIA:!DES:!MD5:!PSK:!RC4;",
-              "ssl_prefer_server_ciphers on;",
-            ],
-          },
+          // The ciphers and their order come from https_default.conf, as for every server.
+          { only: "https", lines: ["ssl_session_cache builtin:1000 shared:SSL:10m;"] },
           // pgAdmin builds its redirects from these, so they must carry the public port.
           { lines: ["proxy_set_header Host $host:$server_port;", "proxy_set_header X-Scheme $scheme;", "proxy_set_header X-Forwarded-Port $server_port;"] },
         ],
@@ -120,14 +162,7 @@ export const CONFS: readonly Conf[] = [
       // Paths inside the container: init copies ssl/nginx/server.{crt,key} into the nginx-etc-ssl volume, mounted at /etc/ssl.
       {
         only: "https",
-        lines: [
-          "ssl_certificate     /etc/ssl/server.crt;",
-          "ssl_certificate_key /etc/ssl/server.key;",
-          "ssl_protocols       TLSv1 TLSv1.1 TLSv1.2;",
-          "ssl_ciphers         HIGH:!aNULL:!MD5;",
-          "ssl_session_cache   shared:SSL:10m;",
-          "ssl_session_timeout 10m;",
-        ],
+        lines: (tls) => ["ssl_certificate     /etc/ssl/server.crt;", "ssl_certificate_key /etc/ssl/server.key;", ...tlsLines(tls)],
       },
     ],
   },

@@ -1,7 +1,7 @@
 /**
  * A config using every typed feature beyond the template's variables:
  * mounts per pool and per worker, NFS and driver volumes, GPUs per worker,
- * custom containers, TLS, overlays. The real-tool checks run on it too.
+ * custom containers, TLS (with legacy protocols and HSTS), capabilities, overlays. The real-tool checks run on it too.
  */
 import { bindMount, deployment, driverVolume, envFile, fromEnv, nfsVolume, volumeMount, workerContainer } from "dioptra-deploy";
 
@@ -12,6 +12,8 @@ export default deployment({
   images: { restapi: { tag: "1.0.2" }, redis: "redis:7.2-alpine" },
   nginx: { serverName: "dioptra.lab.example.org", tls: true, httpsPort: 8443 },
   postgres: { adminUser: "pgadmin_root", adminDatabase: "admin_db", tls: true },
+  // The weakening knobs, so the real nginx checks them too.
+  security: { legacyTls: true, hsts: true, hstsMaxAge: 31536000 },
   datasetsDirectory: "/srv/datasets",
   volumes: {
     "dioptra-data": nfsVolume({ server: "10.0.0.10", export: "/dioptra/data" }),
@@ -36,6 +38,7 @@ export default deployment({
       environment: { DB_PASSWORD: fromEnv("POSTGRES_USER_DIOPTRA_PASSWORD"), BANNER: "costs $5; yes" },
       ports: [{ host: 9187, container: 9187 }],
       healthcheck: { test: ["wget", "-q", "-O-", "http://localhost:9187/metrics"], interval: "1m" },
+      capAdd: ["NET_BIND_SERVICE"],
     },
   },
   systemd: { requiredMounts: ["mnt-data.mount"], deploymentPath: "/srv/dioptra" },

@@ -143,7 +143,8 @@ export async function checkCanary(ctx: CheckContext, c: Checker): Promise<void> 
     const from = `server ${d.slug}-mlflow-tracking:5000;`;
     const to = `server ${d.slug}-restapi:5000;`;
     const script = 'grep -lF "$1" /etc/nginx/conf.d/*mlflow.conf | xargs -r sed -i "s/$1/$2/" && ! grep -qF "$1" /etc/nginx/conf.d/*mlflow.conf';
-    const edit = await run("docker", ["exec", "-u", "0", nginx, "sh", "-c", script, "sh", from, to]);
+    // As nginx's own user, who owns conf.d: root in this container has no capability to write there.
+    const edit = await run("docker", ["exec", nginx, "sh", "-c", script, "sh", from, to]);
     expect(edit.status === 0, `could not edit the MLflow upstream in conf.d: ${edit.stderr}`);
     const reload = await run("docker", ["exec", nginx, "nginx", "-s", "reload"]);
     expect(reload.status === 0, `nginx -s reload: ${reload.stderr}`);
@@ -158,12 +159,79 @@ export async function checkCanary(ctx: CheckContext, c: Checker): Promise<void> 
   });
 }
 
+/**
+ * The TLS floor, asked of the running nginx with the host's openssl. The
+ * client is allowed every protocol and cipher (security level 0), so a
+ * refused TLS 1.1 is the server's refusal (its protocol_version alert), not
+ * the client's own policy.
+ */
+async function checkTlsFloor(c: Checker, port: number): Promise<void> {
+  const hello = (proto: string) =>
+    run("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", SERVER_NAME, proto, "-cipher", "ALL:@SECLEVEL=0"], { input: "", timeoutMs: 20_000 });
+  await c.check(`openssl s_client -tls1_1 to :${port} is refused by nginx (protocol version alert)`, async () => {
+    const r = await hello("-tls1_1");
+    const out = r.stdout + r.stderr;
+    expect(r.status !== 0 && /alert protocol version|unsupported protocol|wrong version number/i.test(out) && !/no protocols available/i.test(out), `exit ${r.status}: ${out.slice(-400)}`);
+  });
+  for (const [flag, version] of [["-tls1_2", "TLSv1.2"], ["-tls1_3", "TLSv1.3"]] as const) {
+    await c.check(`openssl s_client ${flag} to :${port} completes a ${version} handshake`, async () => {
+      const r = await hello(flag);
+      const out = r.stdout + r.stderr;
+      expect(r.status === 0 && new RegExp(`Protocol\\s*:\\s*${version.replace(".", "\\.")}|New, ${version.replace(".", "\\.")}`).test(out), `exit ${r.status}: ${out.slice(-400)}`);
+    });
+  }
+}
+
+/**
+ * Redis requires the password from .env: a client on the deployment network
+ * without it is refused, the same client with it gets PONG, and the password
+ * is not on Redis's command line as the host's `ps` sees it.
+ */
+async function checkRedisAuth(ctx: CheckContext, c: Checker, dotEnv: ReadonlyMap<string, string>): Promise<void> {
+  const d = ctx.deployment;
+  const password = dotEnv.get("REDIS_PASSWORD") ?? "";
+  const cli = (...args: string[]) =>
+    run("docker", ["run", "--rm", "--network", `${d.slug}_dioptra`, "--entrypoint", "redis-cli", ctx.helperImage, "-h", `${d.slug}-redis`, ...args], { timeoutMs: 60_000 });
+  await c.check("Redis refuses a client without the password, and answers one with it", async () => {
+    expect(password.length >= 32, ".env has no REDIS_PASSWORD");
+    const anon = await cli("ping");
+    expect(/NOAUTH/.test(anon.stdout + anon.stderr), `without AUTH: exit ${anon.status} ${anon.stdout}${anon.stderr}`);
+    const wrong = await cli("--no-auth-warning", "-a", `${password}x`, "ping");
+    expect(/WRONGPASS|invalid password/i.test(wrong.stdout + wrong.stderr), `wrong password: exit ${wrong.status} ${wrong.stdout}${wrong.stderr}`);
+    const authed = await cli("--no-auth-warning", "-a", password, "ping");
+    expect(authed.status === 0 && authed.stdout.trim() === "PONG", `with the password: exit ${authed.status} ${authed.stdout}${authed.stderr}`);
+    expect(dotEnv.get("RQ_REDIS_URI") === `redis://:${password}@${d.slug}-redis:6379/0`, "RQ_REDIS_URI in .env does not carry REDIS_PASSWORD");
+  });
+  await c.check("Redis's command line, as the host's ps sees it, shows no password", async () => {
+    const r = await run("docker", ["exec", await d.container(`${d.slug}-redis`), "cat", "/proc/1/cmdline"]);
+    expect(r.status === 0 && /redis-server/.test(r.stdout), `cmdline: exit ${r.status} ${r.stdout}${r.stderr}`);
+    expect(!r.stdout.includes(password), `the password is on the command line: ${r.stdout.replaceAll(password, "<password>").replaceAll("\0", " ")}`);
+  });
+}
+
+/** What `docker inspect` says each running service got from the generated hardening keys. */
+async function checkHardening(ctx: CheckContext, c: Checker): Promise<void> {
+  const d = ctx.deployment;
+  await c.check("every service runs with no-new-privileges and all capabilities dropped (docker inspect)", async () => {
+    const rows: string[] = [];
+    for (const service of Object.keys(d.main.services)) {
+      const id = await d.container(service);
+      const r = await run("docker", ["inspect", "--format", "{{json .HostConfig.SecurityOpt}}|{{json .HostConfig.CapDrop}}|{{json .HostConfig.CapAdd}}|{{.HostConfig.ReadonlyRootfs}}|{{.Config.User}}", id]);
+      const [opt, drop, add, ro, user] = r.stdout.trim().split("|");
+      expect(/no-new-privileges/.test(opt ?? ""), `${service}: SecurityOpt ${opt}`);
+      expect(/"ALL"/.test(drop ?? ""), `${service}: CapDrop ${drop}`);
+      rows.push(`${service.slice(d.slug.length + 1)}: add ${add === "null" ? "-" : add}, read-only ${ro}, user ${user || "(image)"}`);
+    }
+    log(`    hardening: ${rows.join("; ")}`);
+  });
+}
+
 export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<void> {
   const d = ctx.deployment;
   const slug = d.slug;
   const tls = d.scenario.tls;
   const scheme = tls ? "https" : "http";
-  const webPort = tls ? 443 : 80;
+  const webPort = tls ? (d.scenario.httpsPort ?? 443) : 80;
   const opts: HttpOptions = tls ? { ca: d.certificate!.crt, servername: SERVER_NAME } : {};
   const base = (port: number) => `${scheme}://127.0.0.1:${port}`;
   const dotEnv = d.readEnvFile(".env");
@@ -218,18 +286,32 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
     expect(a.status === 200 && a.body.trim() === marker, `got ${show(a)}`);
   });
   if (tls) {
-    await c.check("http://127.0.0.1:80/… redirects to HTTPS on the server name", async () => {
+    const portPart = webPort === 443 ? "" : `:${webPort}`;
+    await c.check(`http://127.0.0.1:80/… redirects to HTTPS on the server name and port ${webPort}`, async () => {
       const a = await get("http://127.0.0.1:80/api/v1/x");
-      expect(a.status === 301 && a.headers.location === `https://${SERVER_NAME}/api/v1/x`, `got ${a.status} → ${a.headers.location}`);
+      expect(a.status === 301 && a.headers.location === `https://${SERVER_NAME}${portPart}/api/v1/x`, `got ${a.status} → ${a.headers.location}`);
     });
     await c.check("HTTPS serves the certificate from ssl/nginx/ (fingerprint)", async () => {
       const want = new X509Certificate(d.certificate!.crt).fingerprint256;
-      for (const port of [443, 35000, 35050, 39000, 39001]) {
+      for (const port of [webPort, 35000, 35050, 39000, 39001]) {
         const a = await get(`${base(port)}/`, opts);
         expect(a.certificate?.fingerprint256 === want, `port ${port} served ${a.certificate?.fingerprint256}, want ${want}`);
       }
     });
   }
+
+  if (tls) await checkTlsFloor(c, webPort);
+  if (tls) await c.check(`${base(webPort)}/ sends HSTS (security.hsts)`, async () => {
+    const a = await get(`${base(webPort)}/health`, opts);
+    expect(a.headers["strict-transport-security"] === "max-age=63072000", `Strict-Transport-Security: ${a.headers["strict-transport-security"]}`);
+  });
+  else await c.check(`${base(webPort)}/ sends no HSTS over plain HTTP`, async () => {
+    const a = await get(`${base(webPort)}/health`, opts);
+    expect(a.headers["strict-transport-security"] === undefined, `Strict-Transport-Security: ${a.headers["strict-transport-security"]}`);
+  });
+
+  await checkRedisAuth(ctx, c, dotEnv);
+  await checkHardening(ctx, c);
 
   // ── nginx → MLflow, pgAdmin, MinIO
   for (const [port, path, who] of IDENTITIES) await checkIdentity(c, base(port), path, who, opts);

@@ -21,6 +21,8 @@ export interface Scenario {
   /** Run init a second time before `up`: it must pass, keeping what the first run created. */
   readonly reinit?: boolean;
   readonly tls: boolean;
+  /** nginx.httpsPort of the config, when TLS is on. */
+  readonly httpsPort?: number;
   /** Postgres requires SSL (`postgres.tls`): a certificate goes in ssl/db/. */
   readonly postgresTls?: boolean;
   /** Put an extra CA certificate in ssl/ca-certificates/ before init. */
@@ -33,7 +35,7 @@ export interface Scenario {
 
 export const SCENARIOS: readonly Scenario[] = [
   { id: "default", config: "default.config.ts", release: "1.1", tls: false, extraCa: true, canary: true, reinit: true },
-  { id: "tls", config: "tls.config.ts", release: "1.1", tls: true, postgresTls: true },
+  { id: "tls", config: "tls.config.ts", release: "1.1", tls: true, httpsPort: 8443, postgresTls: true },
   { id: "gpu", config: "gpu.config.ts", release: "1.0", tls: false, gpus: { "tfgpu-01": "0", "tfgpu-02": "1", "pytorchgpu-01": "3,4" } },
 ];
 

@@ -213,6 +213,13 @@ def check_minio_login(name, want_policies=(), want_bucket=None):
 def redis_ping(uri):
     parsed = urllib.parse.urlparse(uri)
     with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=5) as s:
+        if parsed.password:
+            # The deployment's Redis requires the password RQ_REDIS_URI carries, as rq sends it.
+            password = urllib.parse.unquote(parsed.password).encode()
+            s.sendall(b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n" % (len(password), password))
+            reply = s.recv(64)
+            if not reply.startswith(b"+OK"):
+                raise RuntimeError(f"Redis refused AUTH: {reply!r}")
         s.sendall(b"PING\r\n")
         reply = s.recv(64)
     if not reply.startswith(b"+PONG"):
@@ -226,7 +233,8 @@ def check_redis(name):
 
     def attempt():
         redis_ping(uri)
-        log(name, "Redis answers at", uri)
+        # The host and port only: the URI carries the password.
+        log(name, "Redis answers (AUTH, PING) at", urllib.parse.urlparse(uri).netloc.rpartition("@")[2])
         return True
 
     with_retries(name, "cannot reach Redis", attempt)
