@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { PROFILES } from "../profiles/index.js";
-import { SHARED_RENDERS, TEMPLATE_WORKER_HEALTHCHECK_TEST, sharedRender, tempDir, withDeliberateDifferences } from "./helpers.js";
+import { SHARED_RENDERS, sharedRender, tempDir } from "./helpers.js";
+import { deliberate } from "./support/deliberate.js";
+import { resolveDeployment } from "../dsl/resolve.js";
 
 const thrown = (f: () => unknown): string => {
   try {
@@ -42,28 +44,26 @@ test("sharedRender: a present ../shared gives the variant's folder, and a varian
   assert.ok(SHARED_RENDERS.endsWith(join("shared", "reference", "renders")));
 });
 
-test("withDeliberateDifferences: the template's third-party images become our pins, its worker health check ours; nothing else changes", () => {
+test("deliberate(): the template's third-party images become our pins, its worker health check ours; other services keep their values", () => {
+  const { spec } = resolveDeployment({ dioptra: "1.0" });
   const profile = PROFILES["1.0"];
   const doc = {
     services: {
-      minio: { image: profile.templateImages.minio!, hostname: "m" },
-      redis: { image: profile.templateImages.redis! },
-      restapi: { image: "dioptra/restapi:dev", healthcheck: { test: ["CMD", "curl", "-f", "http://localhost:5000/health"] } },
-      worker: { image: "dioptra/pytorch-cpu:dev", healthcheck: { test: TEMPLATE_WORKER_HEALTHCHECK_TEST, interval: "30s" } },
+      "dioptra-deployment-minio": { image: profile.templateImages.minio!, hostname: "m" },
+      "dioptra-deployment-restapi": { image: "dioptra/restapi:dev", healthcheck: { test: ["CMD", "curl", "-f", "http://localhost:5000/health"] } },
+      "dioptra-deployment-pytorchcpu-01": { image: "dioptra/pytorch-cpu:dev", healthcheck: { test: ["CMD", "/usr/local/bin/healthcheck.sh"], interval: "30s" } },
       custom: { image: "minio/minio:RELEASE.2020" },
     },
   };
-  const { doc: out, images, healthchecks } = withDeliberateDifferences(doc, "1.0");
-  assert.is(images, 2);
-  assert.is(healthchecks, 1);
-  assert.is(out.services.minio.image, "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z");
-  assert.is(out.services.minio.hostname, "m");
-  assert.is(out.services.redis.image, "redis:7.4.6");
-  assert.equal(out.services.restapi, doc.services.restapi);
-  assert.equal(out.services.custom, doc.services.custom);
-  assert.equal(out.services.worker.healthcheck.test, ["CMD", "/bin/bash", "-c", "grep -qs 'dioptra-worker-v[1]' /proc/[0-9]*/cmdline"]);
+  const out = deliberate(spec!, doc, false);
+  const svc = (n: string) => out.services[n] as Record<string, unknown>;
+  assert.is(svc("dioptra-deployment-minio").image, "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z");
+  assert.is(svc("dioptra-deployment-minio").hostname, "m");
+  assert.equal(svc("dioptra-deployment-restapi").healthcheck, doc.services["dioptra-deployment-restapi"].healthcheck);
+  assert.is(svc("custom").image, "minio/minio:RELEASE.2020");
+  assert.equal((svc("dioptra-deployment-pytorchcpu-01").healthcheck as { test: string[] }).test, ["CMD", "/bin/bash", "-c", "grep -qs 'dioptra-worker-v[1]' /proc/[0-9]*/cmdline"]);
   // The input is not edited in place.
-  assert.is(doc.services.minio.image, "minio/minio:latest");
+  assert.is(doc.services["dioptra-deployment-minio"].image, "minio/minio:latest");
 });
 
 test.run();

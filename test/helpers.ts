@@ -8,9 +8,7 @@ import { synth, type OutFile } from "../generators/index.js";
 import { MARKER } from "../generators/marker.js";
 import { writeOut } from "../generators/write.js";
 import { loadConfig } from "../cli/load-config.js";
-import { formatImage } from "../dsl/images.js";
-import { healthcheck } from "../generators/compose/main.js";
-import { PROFILES, type DioptraRelease } from "../profiles/index.js";
+import type { DioptraRelease } from "../profiles/index.js";
 
 /** The project root (tests run from dist/test). */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -52,46 +50,6 @@ export function sharedRender(profile: RenderProfile, variant: string, where: { r
   const dir = join(renders, profile, variant);
   if (!existsSync(dir)) throw new Error(`${renders} has no render ${profile}/${variant}`);
   return dir;
-}
-
-interface ComposeDocLike {
-  services?: Record<string, { image?: string; healthcheck?: { test?: unknown } } | null>;
-}
-
-/** The worker health check the templates write (the images' own, which does not work: profiles/third-party.ts). */
-export const TEMPLATE_WORKER_HEALTHCHECK_TEST = ["CMD", "/usr/local/bin/healthcheck.sh"];
-
-/**
- * A parsed Compose document of a render, edited into what we deploy on
- * purpose for `release`: the third-party images the template writes
- * (profile.templateImages) become our pinned ones (profile.images), and the
- * workers' health check becomes ours. Returns a copy and how many edits
- * were made, so a test can insist that they still find something to edit.
- */
-export function withDeliberateDifferences<T>(doc: T, release: DioptraRelease): { doc: T; images: number; healthchecks: number } {
-  const profile = PROFILES[release];
-  const out = structuredClone(doc) as T & ComposeDocLike;
-  const ours = new Map<string, string>();
-  for (const [slot, theirs] of Object.entries(profile.templateImages)) {
-    const row = profile.images[slot as keyof typeof profile.images];
-    ours.set(theirs, formatImage({ registry: row.registry ?? "", namespace: row.namespace ?? "", image: row.image, tag: row.tag ?? "" }));
-  }
-  const worker = healthcheck(profile.workerHealthcheck);
-  let images = 0;
-  let healthchecks = 0;
-  for (const svc of Object.values(out.services ?? {})) {
-    if (svc === null) continue;
-    const replacement = svc.image === undefined ? undefined : ours.get(svc.image);
-    if (replacement !== undefined) {
-      svc.image = replacement;
-      images++;
-    }
-    if (svc.healthcheck !== undefined && JSON.stringify(svc.healthcheck.test) === JSON.stringify(TEMPLATE_WORKER_HEALTHCHECK_TEST)) {
-      svc.healthcheck = { ...svc.healthcheck, ...worker };
-      healthchecks++;
-    }
-  }
-  return { doc: out, images, healthchecks };
 }
 
 const toolCache = new Map<string, boolean>();

@@ -16,7 +16,8 @@ import { parse } from "yaml";
 import { synth } from "../generators/index.js";
 import { loadConfig } from "../cli/load-config.js";
 import { typecheckConfig } from "../cli/typecheck-config.js";
-import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, runCli, sharedRender, synthConfig, tempDir, withDeliberateDifferences, withoutMarker } from "./helpers.js";
+import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, runCli, sharedRender, synthConfig, tempDir, withoutMarker } from "./helpers.js";
+import { deliberate, withoutRedisUri, type Doc } from "./support/deliberate.js";
 
 interface Result {
   code: number;
@@ -80,9 +81,9 @@ for (const name of fixtureNames()) {
     // (docker-compose config of these very bytes against the render is parity.test's, and takes a second per run.)
     const ref = sharedRender("dioptra-1.0", name);
     if (ref === undefined) return;
-    const rendered = withDeliberateDifferences(parse(readFileSync(join(ref, "docker-compose.yml"), "utf8")) as unknown, "1.0").doc;
+    const rendered = deliberate((await loadConfig(r.config)).toSpec(), parse(readFileSync(join(ref, "docker-compose.yml"), "utf8")) as Doc, false);
     assert.equal(normalizeCompose(parse(ours.get("docker-compose.yml")!)), normalizeCompose(rendered));
-    for (const env of readdirSync(join(ref, "envs"))) assert.fixture(withoutMarker(ours.get(`envs/${env}`) ?? ""), readFileSync(join(ref, "envs", env), "utf8"), env);
+    for (const env of readdirSync(join(ref, "envs"))) assert.fixture(withoutMarker(ours.get(`envs/${env}`) ?? ""), withoutRedisUri(readFileSync(join(ref, "envs", env), "utf8")), env);
   });
 
   test(`${name}: the flat variables and a replay file give the same deployment`, async () => {
@@ -244,9 +245,20 @@ test("--compose: an override file becomes typed mounts, GPUs, volumes and contai
   }
   const theirs = tempDir("dd-import-ref-");
   cpSync(render, theirs, { recursive: true });
+  // Env files are compared exactly (less RQ_REDIS_URI, now in .env) above; here ours are inlined on both sides.
+  cpSync(join(ours, "envs"), join(theirs, "envs"), { recursive: true });
   // JSON is YAML that every Compose reader parses the same way.
-  writeFileSync(join(theirs, "docker-compose.yml"), JSON.stringify(withDeliberateDifferences(parse(readFileSync(join(render, "docker-compose.yml"), "utf8")) as unknown, "1.0").doc));
-  cpSync(OVERRIDE, join(theirs, "docker-compose.override.yml"));
+  writeFileSync(join(theirs, "docker-compose.yml"), JSON.stringify(deliberate((await loadConfig(config)).toSpec(), parse(readFileSync(join(render, "docker-compose.yml"), "utf8")) as Doc, false)));
+  // The user's own services become custom containers, which run with least privilege (cap_drop ALL, no-new-privileges).
+  const override = parse(readFileSync(OVERRIDE, "utf8")) as Doc;
+  const generated = parse(readFileSync(join(ours, "docker-compose.yml"), "utf8")) as Doc;
+  for (const [name, svc] of Object.entries(override.services)) {
+    for (const k of ["security_opt", "cap_drop", "cap_add", "read_only", "tmpfs"]) {
+      const v = generated.services[name]?.[k];
+      if (v !== undefined && svc[k] === undefined) svc[k] = v;
+    }
+  }
+  writeFileSync(join(theirs, "docker-compose.override.yml"), JSON.stringify(override));
   const files = ["docker-compose.yml", "docker-compose.override.yml"];
   assert.equal(comparable(composeConfig(ours, files)), comparable(composeConfig(theirs, files)));
 });

@@ -11,8 +11,11 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
-import { composeConfig, fixtureNames, haveTool, normalizeCompose, sharedRender, tempDir, withDeliberateDifferences } from "./helpers.js";
-import type { DioptraRelease } from "../profiles/index.js";
+import { FIXTURES, composeConfig, fixtureNames, haveTool, normalizeCompose, sharedRender, tempDir } from "./helpers.js";
+import { deliberate, type Doc } from "./support/deliberate.js";
+import { loadConfig } from "../cli/load-config.js";
+import { resolveDeployment } from "../dsl/resolve.js";
+import type { DeploymentSpec } from "../dsl/spec.js";
 import { fixtureOut, freshFixtureOut, propsFiles, propsOut, runScript } from "./init/support.js";
 
 interface ComposeDoc {
@@ -21,40 +24,18 @@ interface ComposeDoc {
 }
 
 /**
- * Every deliberate difference from the reference docker-compose.init.yml, as
- * an edit of the reference. Each must still find what it edits, so the list
- * cannot silently go stale.
+ * The reference init file with our deliberate differences (test/support/deliberate.ts): no argbash,
+ * the scripts bind-mounted from ./scripts, pinned images, least privilege. The edits must find
+ * what they edit, so the rules cannot silently go stale.
  */
-const DOCUMENTED_DIFFERENCES = {
-  /** The scripts are plain bash: there is nothing for argbash to compile. */
-  removedServices: ["argbash"],
-  /** Scripts reach the containers by a read-only bind mount of ./scripts instead of the argbash-filled volume. */
-  replacedMounts: [{ from: "init-scripts:/scripts:ro", to: "./scripts:/scripts:ro" }],
-  /** That volume then has no user. */
-  removedVolumes: ["init-scripts"],
-} as const;
-
-function applyDifferences(ref: ComposeDoc, release: DioptraRelease = "1.0"): ComposeDoc {
-  // The pinned third-party images (profiles/third-party.ts); init runs minio, mc and node.
-  const { doc: out, images } = withDeliberateDifferences(ref, release);
-  assert.ok(images > 0, "the reference init file names none of the template's third-party images");
-  for (const s of DOCUMENTED_DIFFERENCES.removedServices) {
-    assert.ok(s in out.services, `the reference has no service ${s} to remove`);
-    delete out.services[s];
-  }
-  for (const { from, to } of DOCUMENTED_DIFFERENCES.replacedMounts) {
-    let replaced = 0;
-    for (const svc of Object.values(out.services)) {
-      svc.volumes = svc.volumes?.map((v) => (v === from ? (replaced++, to) : v));
-    }
-    assert.ok(replaced > 0, `the reference never mounts ${from}`);
-  }
-  for (const v of DOCUMENTED_DIFFERENCES.removedVolumes) {
-    assert.ok(out.volumes && v in out.volumes, `the reference declares no volume ${v}`);
-    delete out.volumes![v];
-  }
-  return out;
+function applyDifferences(ref: ComposeDoc, spec: DeploymentSpec): ComposeDoc {
+  assert.ok("argbash" in ref.services, "the reference has no argbash service to remove");
+  assert.ok(Object.values(ref.services).some((s) => s.volumes?.includes("init-scripts:/scripts:ro")), "the reference never mounts init-scripts");
+  return deliberate(spec, ref as Doc, true) as ComposeDoc;
 }
+
+/** A fixture's resolved settings. */
+const fixtureSpec = async (name: string) => (await loadConfig(join(FIXTURES, name, "deployment.config.ts"))).toSpec();
 
 const readYaml = (path: string) => parse(readFileSync(path, "utf8")) as ComposeDoc;
 /** The fixtures state `dioptra: "1.0"`, so they are compared with the 1.0 template's renders. */
@@ -66,7 +47,7 @@ for (const name of fixtureNames()) {
     if (reference === undefined) return;
     const out = await fixtureOut(name);
     const ours = readYaml(join(out, "docker-compose.init.yml"));
-    const ref = applyDifferences(readYaml(join(reference, "docker-compose.init.yml")));
+    const ref = applyDifferences(readYaml(join(reference, "docker-compose.init.yml")), await fixtureSpec(name));
     assert.equal(normalizeCompose(ours), normalizeCompose(ref));
   });
 
@@ -78,7 +59,7 @@ for (const name of fixtureNames()) {
     const ref = tempDir("dd-ref-");
     cpSync(reference, ref, { recursive: true });
     // JSON is YAML that every Compose reader parses the same way.
-    writeFileSync(join(ref, "docker-compose.init.yml"), JSON.stringify(applyDifferences(readYaml(join(reference, "docker-compose.init.yml")))));
+    writeFileSync(join(ref, "docker-compose.init.yml"), JSON.stringify(applyDifferences(readYaml(join(reference, "docker-compose.init.yml")), await fixtureSpec(name))));
     assert.fixture(composeConfig(out, ["docker-compose.init.yml"]), composeConfig(ref, ["docker-compose.init.yml"]));
   });
 
@@ -99,7 +80,7 @@ test("Dioptra 1.1's default deployment: docker-compose.init.yml is the 1.1 rende
   if (reference === undefined) return;
   const out = propsOut({});
   const ours = readYaml(join(out, "docker-compose.init.yml"));
-  assert.equal(normalizeCompose(ours), normalizeCompose(applyDifferences(readYaml(join(reference, "docker-compose.init.yml")), "1.1")));
+  assert.equal(normalizeCompose(ours), normalizeCompose(applyDifferences(readYaml(join(reference, "docker-compose.init.yml")), resolveDeployment({}).spec!)));
 });
 
 test("the differences edit only what they document: dropping them makes parity fail", async () => {
@@ -109,8 +90,7 @@ test("the differences edit only what they document: dropping them makes parity f
   const ours = normalizeCompose(readYaml(join(out, "docker-compose.init.yml")));
   const unedited = normalizeCompose(readYaml(join(reference, "docker-compose.init.yml")));
   assert.not.equal(ours, unedited);
-  // Each kind of edit is needed on its own: the documented ones, and the pinned images.
-  assert.not.equal(ours, normalizeCompose(withDeliberateDifferences(readYaml(join(reference, "docker-compose.init.yml")), "1.0").doc));
+  assert.equal(ours, normalizeCompose(applyDifferences(readYaml(join(reference, "docker-compose.init.yml")), await fixtureSpec("default"))));
 });
 
 test("init uses the deployment's images, so an image override reaches init too (the reference hard-codes minio and mc)", () => {

@@ -39,8 +39,11 @@ function expectedFiles(slug: string, release: DioptraRelease): [file: string, li
         "MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY={minio_mlflow_tracking_password}",
         "PGADMIN_DEFAULT_PASSWORD={pgadmin_default_password}",
         "POSTGRES_USER_DIOPTRA_PASSWORD={postgres_user_dioptra_password}",
+        // Not in the template: Redis requires a password (README, security defaults).
+        "REDIS_PASSWORD={redis_password}",
         "RESTAPI_AWS_ACCESS_KEY_ID=dioptra-restapi",
         "RESTAPI_AWS_SECRET_ACCESS_KEY={minio_restapi_password}",
+        `RQ_REDIS_URI=redis://:{redis_password}@${slug}-redis:6379/0`,
         "WORKER_AWS_ACCESS_KEY_ID=dioptra-worker",
         "WORKER_AWS_SECRET_ACCESS_KEY={minio_worker_password}",
         `COMPOSE_PROJECT_NAME=${slug}`,
@@ -142,7 +145,7 @@ function checkSecrets(out: string, slug: string, release: DioptraRelease): void 
     });
   }
   assert.equal(readdirSync(join(out, "secrets")).sort(), expectedFiles(slug, release).map(([f]) => f).filter((f) => f.startsWith("secrets/")).map((f) => f.slice("secrets/".length)).sort());
-  assert.is(values.size, 9, "nine random values");
+  assert.is(values.size, 10, "ten random values");
   assert.is(new Set(values.values()).size, values.size, "two secrets have the same value");
   assert.is(statSync(join(out, "secrets")).mode & 0o777, 0o700);
 
@@ -169,7 +172,7 @@ test("Dioptra 1.1: --secrets-only writes the listed variables, with 1.1's MinIO 
   assert.match(readFileSync(join(out, "secrets", "lab-11-minio-accounts.env"), "utf8"), /^MINIO_WORKER_POLICIES=mlflow-tracking-readwrite$/m);
 });
 
-test("the listed .env variables are exactly those the template's Compose files interpolate (1.0 and 1.1 renders), plus COMPOSE_PROJECT_NAME", () => {
+test("the listed .env variables are exactly those the template's Compose files interpolate (1.0 and 1.1 renders), plus the project name and Redis's password", () => {
   for (const release of ["1.0", "1.1"] as const) {
     const render = sharedRender(`dioptra-${release}`, "default");
     if (render === undefined) continue;
@@ -177,7 +180,9 @@ test("the listed .env variables are exactly those the template's Compose files i
       ["docker-compose.yml", "docker-compose.init.yml"].flatMap((f) => [...readFileSync(join(render, f), "utf8").matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1]!)),
     );
     const keys = expectedFiles("dioptra-deployment", release)[0]![1].map((l) => l.slice(0, l.indexOf("=")));
-    assert.equal([...interpolated].sort(), keys.filter((k) => k !== "COMPOSE_PROJECT_NAME").sort(), release);
+    // Ours besides: the project name, and Redis's password with the URI that carries it (security defaults).
+    const ours = ["COMPOSE_PROJECT_NAME", "REDIS_PASSWORD", "RQ_REDIS_URI"];
+    assert.equal([...interpolated].sort(), keys.filter((k) => !ours.includes(k)).sort(), release);
   }
 });
 
