@@ -153,6 +153,7 @@ ${table(
       ["`scripts/`", "The init steps, plain bash run inside the init containers."],
       ["`ssl/`", "Where you put certificates and keys before init; they are git-ignored, the READMEs there are not."],
       ["`systemd/`", "The systemd unit."],
+      ...(spec.swarm ? [["`swarm/`", "The Swarm stack, deploy-stack.sh and the GPU hosts' dockerd settings (see above)."]] : []),
       ["`.env`, `secrets/`", "Created by init on this host, mode 0600, git-ignored. Never commit them."],
       ["`.dioptra-manifest.json`", "The list of generated files, so the generator removes only its own stale files."],
     ],

@@ -83,8 +83,19 @@ test("the lab config resolves: workers on their hosts, GPUs numbered per host", 
   );
 });
 
-test("without swarm, out/ holds no swarm/ files", () => {
-  assert.ok(!propsFiles({}).some((f) => f.path.startsWith("swarm/")));
+test("without swarm, out/ holds no swarm/ files and README.md no Swarm section; with it, both", () => {
+  const plain = propsFiles({});
+  assert.ok(!plain.some((f) => f.path.startsWith("swarm/")));
+  assert.not.match(plain.find((f) => f.path === "README.md")!.content, /Docker Swarm/);
+  const lab = propsFiles(LAB_OK);
+  assert.equal(lab.filter((f) => f.path.startsWith("swarm/")).map((f) => [f.path, f.mode]), [
+    ["swarm/deploy-stack.sh", 0o755],
+    ["swarm/docker-stack.yml", 0o644],
+    ["swarm/hosts/gpu1/daemon.json", 0o644],
+  ]);
+  const readme = lab.find((f) => f.path === "README.md")!.content;
+  assert.match(readme, /## Running on several hosts \(Docker Swarm\)/);
+  assert.match(readme, /\| `gpu1` \| `lab-gpu1` \| 4 \| `lab-pytorchgpu-01`, `lab-pytorchgpu-02`, `lab-pytorchgpu-03` \|/);
 });
 
 type Stack = { version: string; services: Record<string, Record<string, any>>; networks: Record<string, any>; volumes: Record<string, any> };
