@@ -67,6 +67,8 @@ export type GpuSelection = readonly number[] | "all";
 export interface CpuWorkerProps {
   /** Mounts added to this worker only. */
   readonly mounts?: readonly Mount[];
+  /** Swarm target only: the host (key of `hosts`) this worker runs on. @default the pool's host */
+  readonly host?: string;
 }
 
 /** Settings of a single GPU worker, keyed by its 1-based number (`-tfgpu-01` is 1). */
@@ -81,6 +83,8 @@ export interface CpuWorkerPoolProps {
   readonly count: number;
   /** Mounts added to every worker of the pool. */
   readonly mounts?: readonly Mount[];
+  /** Swarm target only: the host (key of `hosts`) the pool's workers run on. @default `swarm.coreHost` */
+  readonly host?: string;
   /** Per-worker settings, keyed by worker number (1 … count). */
   readonly workers?: Readonly<Record<number, CpuWorkerProps>>;
 }
@@ -89,6 +93,8 @@ export interface CpuWorkerPoolProps {
 export interface GpuWorkerPoolProps {
   readonly count: number;
   readonly mounts?: readonly Mount[];
+  /** Swarm target only: the host (key of `hosts`) the pool's workers run on. @default `swarm.coreHost` */
+  readonly host?: string;
   readonly workers?: Readonly<Record<number, GpuWorkerProps>>;
 }
 
@@ -248,6 +254,26 @@ export interface ComposeOverlay {
   readonly volumes?: Readonly<Record<string, VolumeOverride>>;
 }
 
+/** A machine of a multi-host deployment (the Swarm target), keyed by a short name such as `gpu1`. */
+export interface HostProps {
+  /** Its Swarm node name (the `HOSTNAME` column of `docker node ls`). @default the host's key */
+  readonly node?: string;
+  /** NVIDIA GPUs on the machine, advertised to Swarm as `NVIDIA-GPU` resources 0 … gpus-1. @default 0 */
+  readonly gpus?: number;
+  /** Extra node labels deploy-stack.sh sets and checks, and the host's services require, e.g. `{ "gpu.model": "a100" }`. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** This machine holds the deployment folder (`.env`, `secrets/`, init's volumes). @default true for `swarm.coreHost` */
+  readonly deploymentFolder?: boolean;
+}
+
+/** The Docker Swarm target: setting it adds `swarm/` (a stack file and deploy-stack.sh) to the output. */
+export interface SwarmProps {
+  /** Name for `docker stack deploy`. @default the slug */
+  readonly stackName?: string;
+  /** Host that runs the core services (nginx, databases, MinIO, MLflow, REST API) and custom containers. @default "core" */
+  readonly coreHost?: string;
+}
+
 /** Per-image overrides; a string replaces the whole reference. */
 export type ImagesProps = Partial<Record<ImageName, string | Partial<ImageRef>>>;
 
@@ -292,4 +318,11 @@ export interface DeploymentProps {
    * `docker compose -f docker-compose.yml -f docker-compose.<name>.yml up -d`.
    */
   readonly environments?: Readonly<Record<string, ComposeOverlay>>;
+  /** The machines of a multi-host deployment, keyed by short names; read by the Swarm target. */
+  readonly hosts?: Readonly<Record<string, HostProps>>;
+  /**
+   * Also generate a Docker Swarm stack (`swarm/`): workers on other hosts,
+   * GPU workers placed on GPU nodes. Needs `hosts`.
+   */
+  readonly swarm?: SwarmProps;
 }

@@ -21,7 +21,7 @@ import type {
   VolumeProps,
 } from "./props.js";
 import { SERVICES, slugify, waitTarget, workerName } from "./services.js";
-import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "./spec.js";
+import type { CustomContainerSpec, DeploymentSpec, HostSpec, SwarmSpec, WorkerSpec } from "./spec.js";
 import { SETTINGS } from "./settings.js";
 import { DEFAULT_NFS_OPTIONS } from "./volume.js";
 import { WORKER_KINDS } from "./worker-kinds.js";
@@ -231,10 +231,13 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
 
   const volumes = resolveVolumes(c, p.volumes);
   const volumeNames = new Set([...BUILTIN_VOLUMES, ...volumes.map(([n]) => n)]);
-  const workers = resolveWorkers(c, p.workers, slug, volumeNames, datasetsDirectory !== undefined);
+  const swarm = resolveSwarm(c, p, slug);
+  const workers = resolveWorkers(c, p.workers, slug, volumeNames, datasetsDirectory !== undefined, swarm);
   const containers = resolveContainers(c, p.customContainers, slug, volumeNames, workers);
   checkHostPorts(c, nginx, containers);
+  if (swarm) checkSwarmPlacement(c, swarm, nginx, workers, containers);
   const serviceNames = new Set([...Object.values(SERVICES).map((s) => `${slug}-${s.suffix}`), ...workers.map((w) => w.name), ...containers.map((k) => k.name)]);
+  if (swarm) checkSwarmNames(c, swarm, serviceNames, containers);
   const overrides = p.overrides === undefined ? undefined : resolveOverlay(c, "overrides", p.overrides, serviceNames);
   const envs = c.object<Record<string, unknown>>("environments", p.environments, Object.keys(p.environments ?? {})) ?? {};
   const environments: [string, ComposeOverlay][] = [];
@@ -250,7 +253,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     issues: [],
     spec: {
       profile, name, slug, composeCommand, images, nginx, postgres, pgadmin, security, workers, datasetsDirectory,
-      systemd: { requiredMounts, deploymentPath }, volumes, containers, overrides, environments,
+      systemd: { requiredMounts, deploymentPath }, volumes, containers, overrides, environments, swarm,
     },
   };
 }
@@ -387,20 +390,22 @@ function resolveGpus(c: Checker, path: string, value: unknown): GpuSelection | u
   return value as number[];
 }
 
-function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: ReadonlySet<string>, hasDatasets: boolean): WorkerSpec[] {
+function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: ReadonlySet<string>, hasDatasets: boolean, swarm: SwarmSpec | undefined): WorkerSpec[] {
   const wp = c.object<Record<string, unknown>>("workers", value, WORKER_KINDS.map((k) => k.key)) ?? {};
   const workers: WorkerSpec[] = [];
-  let nextGpu = 0;
+  // Per host: each machine numbers its own GPUs from 0 (one counter without swarm).
+  const nextGpu = new Map<string, number>();
   for (const kind of WORKER_KINDS) {
     const path = `workers.${kind.key}`;
     const raw = wp[kind.key] ?? DEFAULTS.workers[kind.key];
-    const pool = typeof raw === "number" ? { count: raw } : c.object<{ count?: unknown; mounts?: unknown; workers?: unknown }>(path, raw, SETTINGS["workers.*"]) ?? { count: 0 };
+    const pool = typeof raw === "number" ? { count: raw } : c.object<{ count?: unknown; mounts?: unknown; host?: unknown; workers?: unknown }>(path, raw, SETTINGS["workers.*"]) ?? { count: 0 };
     const countPath = typeof raw === "number" ? path : `${path}.count`;
     let count = 0;
     if (!isCount(pool.count)) c.fail(countPath, `must be a whole number ≥ 0, got ${show(pool.count)}`);
     else count = pool.count;
     const poolMounts = resolveMounts(c, `${path}.mounts`, pool.mounts, volumeNames);
-    const perWorker = c.object<Record<string, { mounts?: unknown; gpus?: unknown }>>(`${path}.workers`, pool.workers, Object.keys(pool.workers ?? {})) ?? {};
+    const poolHost = resolveHostRef(c, `${path}.host`, pool.host, swarm);
+    const perWorker = c.object<Record<string, { mounts?: unknown; gpus?: unknown; host?: unknown }>>(`${path}.workers`, pool.workers, Object.keys(pool.workers ?? {})) ?? {};
     for (const key of Object.keys(perWorker)) {
       const n = Number(key);
       if (!Number.isInteger(n) || n < 1 || n > count) c.fail(`${path}.workers.${key}`, `is not a worker of this pool: worker numbers run from 1 to count (${count})`);
@@ -411,10 +416,16 @@ function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: R
       const wpath = `${path}.workers.${index}`;
       const mounts = [...poolMounts, ...resolveMounts(c, `${wpath}.mounts`, own.mounts, volumeNames)];
       checkMountTargets(c, `${wpath}.mounts`, mounts, hasDatasets ? ["/dioptra/data", "/usr/local/share/ca-certificates", "/etc/ssl"] : ["/usr/local/share/ca-certificates", "/etc/ssl"]);
-      // The template's rule: one GPU per worker, numbered across the GPU pools in table order.
-      const gpus = kind.gpu ? (resolveGpus(c, `${wpath}.gpus`, own.gpus) ?? [nextGpu]) : undefined;
-      if (kind.gpu) nextGpu++;
-      workers.push({ kind, index, name: workerName(slug, kind.short, index), gpus, mounts });
+      const ownHost = resolveHostRef(c, `${wpath}.host`, own.host, swarm);
+      const host = swarm ? (ownHost ?? poolHost ?? swarm.coreHost) : undefined;
+      const hostPath = ownHost !== undefined ? `${wpath}.host` : poolHost !== undefined ? `${path}.host` : "swarm.coreHost";
+      // The template's rule: one GPU per worker, numbered across the GPU pools in table order (per host under swarm).
+      const next = nextGpu.get(host ?? "") ?? 0;
+      const explicit = kind.gpu ? resolveGpus(c, `${wpath}.gpus`, own.gpus) : undefined;
+      const gpus = kind.gpu ? (explicit ?? [next]) : undefined;
+      if (kind.gpu) nextGpu.set(host ?? "", next + 1);
+      if (swarm && host !== undefined && gpus !== undefined) checkHostGpus(c, swarm, host, gpus, explicit !== undefined ? `${wpath}.gpus` : hostPath, explicit === undefined);
+      workers.push({ kind, index, name: workerName(slug, kind.short, index), gpus, mounts, host });
     }
   }
   return workers;
@@ -560,4 +571,134 @@ function resolveOverlay(c: Checker, path: string, value: unknown, serviceNames: 
   }
   for (const [at, message] of interpolationProblems(o, path)) c.fail(at, message);
   return o;
+}
+
+/** Host names become node label values and DNS-safe words in deploy-stack.sh. */
+const HOST_KEY = /^[a-z][a-z0-9-]{0,62}$/;
+/** Docker label keys and values we pass through the shell and into placement constraints. */
+const LABEL_KEY = /^[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9])?$/;
+const LABEL_VALUE = /^[A-Za-z0-9._\/:-]{1,128}$/;
+
+/** The Swarm target's hosts and switch; undefined (after reporting stray host settings) without `swarm`. */
+function resolveSwarm(c: Checker, p: DeploymentProps, slug: string): SwarmSpec | undefined {
+  if (p.swarm === undefined) {
+    if (p.hosts !== undefined) c.fail("hosts", "only the Swarm target reads hosts: add swarm: {} (or remove hosts)");
+    return undefined;
+  }
+  const sp = c.object<NonNullable<DeploymentProps["swarm"]>>("swarm", p.swarm, SETTINGS.swarm) ?? {};
+  const stackName = c.string("swarm.stackName", sp.stackName, slug, { re: /^[a-z0-9][a-z0-9_-]{0,62}$/, what: "a stack name (lower-case letters, digits, _ and -, at most 63)" });
+  const coreHost = c.string("swarm.coreHost", sp.coreHost, "core");
+  if (p.hosts === undefined) {
+    c.fail("hosts", "the Swarm target needs the machines it runs on, e.g. hosts: { core: {}, gpu1: { gpus: 4 } }");
+    return { stackName, coreHost, hosts: [], hostLabel: `dioptra.${slug}.host` };
+  }
+  const hp = c.object<Record<string, unknown>>("hosts", p.hosts, Object.keys(p.hosts ?? {})) ?? {};
+  const hostLabel = `dioptra.${slug}.host`;
+  const hosts: HostSpec[] = [];
+  const nodes = new Map<string, string>();
+  const folders: string[] = [];
+  for (const key of Object.keys(hp)) {
+    const path = `hosts.${key}`;
+    if (!HOST_KEY.test(key)) c.fail(path, `${show(key)} is not a host name for the config: lower-case letters, digits and -, starting with a letter`);
+    const h = c.object<NonNullable<DeploymentProps["hosts"]>[string]>(path, hp[key] ?? {}, SETTINGS["hosts.*"]) ?? {};
+    const node = c.string(`${path}.node`, h.node, key, { re: RE.hostName, what: "a Swarm node name (a host name)" });
+    const other = nodes.get(node);
+    if (other !== undefined) c.fail(`${path}.node`, `node ${show(node)} is already hosts.${other}: each host is one machine`);
+    nodes.set(node, key);
+    let gpus = 0;
+    if (h.gpus !== undefined && !isCount(h.gpus)) c.fail(`${path}.gpus`, `must be a whole number ≥ 0, got ${show(h.gpus)}`);
+    else gpus = h.gpus ?? 0;
+    const lp = c.object<Record<string, unknown>>(`${path}.labels`, h.labels, Object.keys(h.labels ?? {})) ?? {};
+    const labels: [string, string][] = [];
+    for (const k of Object.keys(lp).sort()) {
+      const v = lp[k];
+      if (!LABEL_KEY.test(k)) c.fail(`${path}.labels.${k}`, `${show(k)} is not a node label key (lower-case letters, digits, . _ -)`);
+      else if (k === hostLabel) c.fail(`${path}.labels.${k}`, "is the label deploy-stack.sh sets from the host's key; choose another");
+      if (typeof v !== "string" || !LABEL_VALUE.test(v)) c.fail(`${path}.labels.${k}`, `must be a label value of letters, digits and . _ / : - (no spaces or commas), got ${show(v)}`);
+      else labels.push([k, v]);
+    }
+    if (c.boolean(`${path}.deploymentFolder`, h.deploymentFolder, false)) folders.push(key);
+    hosts.push({ key, node, gpus, labels });
+  }
+  if (!hosts.some((h) => h.key === coreHost))
+    c.fail("swarm.coreHost", `${show(coreHost)} is not a declared host (hosts: ${hosts.map((h) => h.key).join(", ") || "none"})${sp.coreHost === undefined ? '; it defaults to "core"' : ""}`);
+  folders.slice(1).forEach((k) => c.fail(`hosts.${k}.deploymentFolder`, `only one host holds the deployment folder, and hosts.${folders[0]} already does`));
+  const folder = folders[0];
+  if (folder !== undefined && folder !== coreHost)
+    c.fail(
+      "swarm.coreHost",
+      `core services run on ${show(coreHost)} but the deployment folder is on ${show(folder)} (hosts.${folder}.deploymentFolder): they keep their data in the named volumes init fills there, so they must run on that host`,
+    );
+  return { stackName, coreHost, hosts, hostLabel };
+}
+
+/** A worker's or pool's `host`: a declared host, and only under swarm. */
+function resolveHostRef(c: Checker, path: string, value: unknown, swarm: SwarmSpec | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!swarm) {
+    c.fail(path, "only the Swarm target places workers on hosts: add swarm: {} and hosts: { … }");
+    return undefined;
+  }
+  if (typeof value !== "string" || !swarm.hosts.some((h) => h.key === value)) {
+    c.fail(path, `${show(value)} is not a declared host (hosts: ${swarm.hosts.map((h) => h.key).join(", ") || "none"})`);
+    return undefined;
+  }
+  return value;
+}
+
+/** GPU indices exist on the host a service runs on. */
+function checkHostGpus(c: Checker, swarm: SwarmSpec, host: string, gpus: GpuSelection, path: string, byRule: boolean): void {
+  const have = swarm.hosts.find((h) => h.key === host)?.gpus;
+  if (have === undefined) return;
+  if (have === 0) {
+    c.fail(path, `runs on host ${show(host)}, which declares no GPUs (hosts.${host}.gpus)`);
+    return;
+  }
+  if (gpus === "all") return;
+  gpus.forEach((g, i) => {
+    if (g < have)
+      return;
+    if (byRule) c.fail(path, `the one-GPU-each rule gives a worker on host ${show(host)} GPU ${g}, but it has ${have} (0–${have - 1}): move workers to another host or raise hosts.${host}.gpus`);
+    else c.fail(`${path}.${i}`, `GPU ${g} is past host ${show(host)}'s ${have} GPUs (0–${have - 1}, hosts.${host}.gpus)`);
+  });
+}
+
+/** What Swarm cannot do, and GPUs a host cannot supply, reported at the setting. */
+function checkSwarmPlacement(c: Checker, swarm: SwarmSpec, nginx: DeploymentSpec["nginx"], workers: readonly WorkerSpec[], containers: readonly CustomContainerSpec[]): void {
+  if (nginx.exposePortsOnLocalhostOnly)
+    c.fail("nginx.exposePortsOnLocalhostOnly", "Swarm cannot publish a port on one address only: set it to false and firewall the core host, or keep the Compose target");
+  const reserved = new Map<string, { n: number; who: string[] }>();
+  const reserve = (host: string, gpus: GpuSelection | undefined, who: string) => {
+    if (gpus === undefined) return;
+    const have = swarm.hosts.find((h) => h.key === host)?.gpus ?? 0;
+    const r = reserved.get(host) ?? { n: 0, who: [] };
+    r.n += gpus === "all" ? have : gpus.length;
+    r.who.push(who);
+    reserved.set(host, r);
+  };
+  for (const w of workers) if (w.host !== undefined) reserve(w.host, w.gpus, w.name);
+  for (const k of containers) {
+    k.ports.forEach((p, i) => {
+      if (p.hostIp !== undefined && p.hostIp !== "") c.fail(`customContainers.${k.name}.ports.${i}.hostIp`, "Swarm cannot publish a port on one address only: remove hostIp");
+    });
+    if (k.gpus !== undefined) {
+      checkHostGpus(c, swarm, swarm.coreHost, k.gpus, `customContainers.${k.name}.gpus`, false);
+      reserve(swarm.coreHost, k.gpus, k.name);
+    }
+  }
+  for (const h of swarm.hosts) {
+    const r = reserved.get(h.key);
+    if (r && h.gpus > 0 && r.n > h.gpus)
+      c.fail(`hosts.${h.key}.gpus`, `its services reserve ${r.n} GPUs (${r.who.join(", ")}) but it has ${h.gpus}: Swarm would leave the rest pending`);
+  }
+}
+
+/** Swarm names a service `<stack>_<name>` and takes only a DNS label of at most 63 characters (no dots). */
+function checkSwarmNames(c: Checker, swarm: SwarmSpec, serviceNames: ReadonlySet<string>, containers: readonly CustomContainerSpec[]): void {
+  const dnsLabel = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
+  for (const k of containers) if (!dnsLabel.test(k.name)) c.fail(`customContainers.${k.name}`, `${show(k.name)} cannot name a Swarm service: use letters, digits, - and _ (no dots)`);
+  const longest = [...serviceNames].reduce((a, b) => (b.length > a.length ? b : a), "");
+  const full = `${swarm.stackName}_${longest}`;
+  if (full.length > 63)
+    c.fail("swarm.stackName", `Swarm would name a service ${show(full)} (${full.length} characters) and allows 63: set a shorter swarm.stackName (or name)`);
 }

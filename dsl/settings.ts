@@ -15,12 +15,14 @@ import type {
   GpuWorkerPoolProps,
   GpuWorkerProps,
   HealthcheckProps,
+  HostProps,
   NfsVolume,
   NginxProps,
   PgAdminProps,
   PortMapping,
   PostgresProps,
   SecurityProps,
+  SwarmProps,
   SystemdProps,
 } from "./props.js";
 
@@ -49,6 +51,8 @@ export const SETTINGS = {
     "customContainers",
     "overrides",
     "environments",
+    "hosts",
+    "swarm",
   ]),
   nginx: all<NginxProps>()(["serverName", "exposePortsOnLocalhostOnly", "httpPort", "httpsPort", "tls"]),
   postgres: all<PostgresProps>()(["tag", "adminUser", "adminDatabase", "tls"]),
@@ -56,9 +60,9 @@ export const SETTINGS = {
   security: all<SecurityProps>()(["legacyTls", "hsts", "hstsMaxAge"]),
   systemd: all<SystemdProps>()(["requiredMounts", "deploymentPath"]),
   "images.*": all<ImageRef>()(["registry", "namespace", "image", "tag"]),
-  "workers.*": all<GpuWorkerPoolProps>()(["count", "mounts", "workers"]),
+  "workers.*": all<GpuWorkerPoolProps>()(["count", "mounts", "host", "workers"]),
   /** A GPU worker's own settings; a CPU worker has all but `gpus`. */
-  "workers.*.workers.*": all<GpuWorkerProps>()(["mounts", "gpus"]),
+  "workers.*.workers.*": all<GpuWorkerProps>()(["mounts", "host", "gpus"]),
   mount: all<BindMount>()(["type", "source", "target", "readOnly"]),
   nfsVolume: all<NfsVolume>()(["type", "server", "export", "options"]),
   driverVolume: all<DriverVolume>()(["type", "driver", "driverOpts"]),
@@ -79,5 +83,7 @@ export const SETTINGS = {
   ]),
   "customContainers.*.healthcheck": all<HealthcheckProps>()(["test", "interval", "timeout", "retries", "startPeriod"]),
   "customContainers.*.ports.*": all<PortMapping>()(["host", "container", "protocol", "hostIp"]),
+  "hosts.*": all<HostProps>()(["node", "gpus", "labels", "deploymentFolder"]),
+  swarm: all<SwarmProps>()(["stackName", "coreHost"]),
   overlay: all<ComposeOverlay>()(["services", "volumes"]),
 } as const;

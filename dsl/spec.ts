@@ -18,6 +18,29 @@ export interface WorkerSpec {
   readonly gpus: GpuSelection | undefined;
   /** Pool mounts followed by the worker's own. */
   readonly mounts: readonly Mount[];
+  /** Swarm target: the host (key of `hosts`) it runs on; undefined without `swarm`. */
+  readonly host: string | undefined;
+}
+
+/** A machine of the Swarm target. */
+export interface HostSpec {
+  readonly key: string;
+  /** Swarm node name. */
+  readonly node: string;
+  readonly gpus: number;
+  /** Extra node labels, sorted by key. */
+  readonly labels: readonly (readonly [string, string])[];
+}
+
+/** The Swarm target's settings, present only when `swarm` is set. */
+export interface SwarmSpec {
+  readonly stackName: string;
+  /** Host of the core services and of the deployment folder. */
+  readonly coreHost: string;
+  /** Declared hosts, in the config's order. */
+  readonly hosts: readonly HostSpec[];
+  /** The node label that pins services to a host: `dioptra.<slug>.host`. */
+  readonly hostLabel: string;
 }
 
 export interface CustomContainerSpec {
@@ -77,4 +100,6 @@ export interface DeploymentSpec {
   readonly overrides: ComposeOverlay | undefined;
   /** Named overlays (docker-compose.<name>.yml), sorted by name. */
   readonly environments: readonly (readonly [string, ComposeOverlay])[];
+  /** The Swarm target, when `swarm` is set. */
+  readonly swarm: SwarmSpec | undefined;
 }

@@ -8,6 +8,7 @@ import type { DeploymentSpec } from "../dsl/spec.js";
 import type { DeploymentModel } from "../model/types.js";
 import { mountString } from "./compose/main.js";
 import { withMarker } from "./marker.js";
+import { swarmReadmeSection } from "./swarm/readme.js";
 import type { OutFile } from "./out-file.js";
 
 const code = (s: string | number) => `\`${s}\``;
@@ -97,7 +98,7 @@ ${endpoints(spec)}
 ## Workers
 
 ${workers(spec)}
-${extras(spec) ? `\n${extras(spec)}\n` : ""}
+${extras(spec) ? `\n${extras(spec)}\n` : ""}${spec.swarm ? `\n${swarmReadmeSection(spec)}` : ""}
 ## Initializing the deployment
 
 \`init-deployment.sh\` needs only bash (4.4 or later), coreutils and Docker on the host (no Python, no Jinja2, no argbash).
@@ -152,6 +153,7 @@ ${table(
       ["`scripts/`", "The init steps, plain bash run inside the init containers."],
       ["`ssl/`", "Where you put certificates and keys before init; they are git-ignored, the READMEs there are not."],
       ["`systemd/`", "The systemd unit."],
+      ...(spec.swarm ? [["`swarm/`", "The Swarm stack, deploy-stack.sh and the GPU hosts' dockerd settings (see above)."]] : []),
       ["`.env`, `secrets/`", "Created by init on this host, mode 0600, git-ignored. Never commit them."],
       ["`.dioptra-manifest.json`", "The list of generated files, so the generator removes only its own stale files."],
     ],

@@ -14,6 +14,7 @@ import { gitignoreFile } from "./gitignore.js";
 import { initFiles } from "./init-files.js";
 import { nginxConfs } from "./nginx.js";
 import { sslReadmes } from "./ssl-readmes.js";
+import { swarmFiles } from "./swarm/files.js";
 import type { OutFile } from "./out-file.js";
 
 export type Generator = (model: DeploymentModel) => OutFile[];
@@ -27,6 +28,7 @@ export const GENERATORS: readonly Generator[] = [
   sslReadmes,
   gitignoreFile,
   deploymentReadme,
+  swarmFiles,
 ];
 
 export function synth(spec: DeploymentSpec): OutFile[] {

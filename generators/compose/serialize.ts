@@ -8,7 +8,7 @@ import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { withMarker } from "../marker.js";
 import type { ComposeFile } from "./types.js";
 
-const TOP_ORDER = ["services", "networks", "volumes"];
+const TOP_ORDER = ["version", "services", "networks", "volumes"];
 /** dclint's service-keys-order, so the real linter finds nothing to reorder. */
 const SERVICE_ORDER = [
   "image", "build", "container_name", "depends_on", "volumes", "volumes_from", "configs", "secrets",

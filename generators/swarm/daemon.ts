@@ -1,0 +1,22 @@
+/**
+ * The dockerd settings a GPU host needs for Swarm to place GPU workers:
+ * its GPUs advertised as generic resources (by index, so Swarm's choice is
+ * a valid NVIDIA_VISIBLE_DEVICES value), and nvidia as the default runtime,
+ * since a Swarm service cannot ask for a runtime.
+ */
+import type { HostSpec } from "../../dsl/spec.js";
+import { GPU_RESOURCE_KIND } from "./stack.js";
+
+/** Where the nvidia runtime is installed by nvidia-container-toolkit. */
+export const NVIDIA_RUNTIME_PATH = "/usr/bin/nvidia-container-runtime";
+
+/** The line of /etc/nvidia-container-runtime/config.toml that makes the runtime read Swarm's choice. */
+export const SWARM_RESOURCE_LINE = `swarm-resource = "DOCKER_RESOURCE_${GPU_RESOURCE_KIND.toUpperCase()}"`;
+
+export function daemonJson(h: HostSpec): object {
+  return {
+    "default-runtime": "nvidia",
+    "node-generic-resources": Array.from({ length: h.gpus }, (_, i) => `${GPU_RESOURCE_KIND}=${i}`),
+    runtimes: { nvidia: { path: NVIDIA_RUNTIME_PATH, runtimeArgs: [] } },
+  };
+}
