@@ -289,11 +289,12 @@ test("--compose: what cannot be imported is an error naming it, and nothing is w
 
 // ---------------------------------------------------------------- which release
 
-/** A .cruft.json of the default deployment, at `commit`, written into `dir`. */
+/** A .cruft.json at `commit`, written into `dir`, recording 1.0's default image coordinates explicitly. */
 function cruftAt(dir: string, commit: string): string {
   const data = readJson(join(FIXTURES, "default", "cruft.json"));
+  const cookiecutter = { container_registry: "", container_tag: "dev", postgres_container_tag: "15" };
   const file = join(dir, ".cruft.json");
-  writeFileSync(file, JSON.stringify({ ...data, commit }, null, 2));
+  writeFileSync(file, JSON.stringify({ ...data, commit, context: { cookiecutter } }, null, 2));
   return file;
 }
 
@@ -315,7 +316,7 @@ test("a .cruft.json at the 2026 template commit (5ff20c18) imports as Dioptra 1.
   assert.is(r.code, 0, r.err);
   assert.is(r.err, "importing as Dioptra 1.1: template commit 5ff20c18 is Dioptra 1.1's (2026-04-06)");
   // The variables are 1.0's defaults, which differ from 1.1's: they are stated.
-  assert.equal((await loadConfig(r.config)).props, { dioptra: "1.1", registry: "", tag: "dev", postgres: { tag: "15" }, images: { nodejs: { tag: "18" } } });
+  assert.equal((await loadConfig(r.config)).props, { dioptra: "1.1", registry: "", tag: "dev", postgres: { tag: "15" } });
 });
 
 test("the 1.1 template's own default .cruft.json (../shared) imports to deployment({ dioptra: \"1.1\" })", async () => {
