@@ -1,93 +1,154 @@
 /**
- * The one YAML serializer for Compose files. Output is YAML 1.1-safe (PyYAML
- * in docker-compose 1.29 reads `yes`/`on` as booleans and `22:22` as a number),
- * so strings that could be misread are quoted, and ports, mounts and
- * environment values are always double-quoted.
+ * The one YAML serializer for Compose files. It writes the text directly, in
+ * exactly the bytes the `yaml` library writes for the same document with our
+ * options (yaml-lib.ts), for the documents we generate: maps, lists, ASCII
+ * strings on one line, whole numbers, booleans, null. Anything else (line
+ * breaks, non-ASCII text, fractions, a key over 1000 characters) goes to the
+ * library, so every value keeps the library's YAML 1.1-safe quoting.
+ * test/yaml-fast-path.test.ts checks both claims on random documents: the
+ * same bytes as the library, and the same data for PyYAML (YAML 1.1) and
+ * `yaml` (1.2). Writing 1.3 MB for 1000 workers takes ~15 ms here, ~250 ms
+ * through the library's document model.
  */
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { withMarker } from "../marker.js";
 import type { ComposeFile } from "./types.js";
+import { libYamlBody } from "./yaml-lib.js";
+import { ALWAYS_QUOTED, canonical, FRAGILE } from "./yaml-style.js";
 
-const TOP_ORDER = ["services", "networks", "volumes"];
-/** dclint's service-keys-order, so the real linter finds nothing to reorder. */
-const SERVICE_ORDER = [
-  "image", "build", "container_name", "depends_on", "volumes", "volumes_from", "configs", "secrets",
-  "environment", "env_file", "ports", "networks", "network_mode", "extra_hosts", "command", "entrypoint",
-  "working_dir", "restart", "healthcheck", "logging", "labels", "user", "isolation", "hostname", "runtime",
-  "shm_size", "profiles",
+/**
+ * Plain scalars that a YAML 1.1 reader resolves to something other than a
+ * string: the `test` of every default non-string tag of the `yaml` library's
+ * yaml-1.1 schema, in its order (null, bool, int, float, merge key `<<`,
+ * sexagesimal, timestamp). The library quotes a plain string matching one;
+ * test/yaml-fast-path.test.ts fails if this table stops matching the library.
+ */
+export const YAML11_IMPLICIT: readonly RegExp[] = [
+  /^(?:~|[Nn]ull|NULL)?$/,
+  /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
+  /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
+  /^[-+]?0b[0-1_]+$/,
+  /^[-+]?0[0-7_]+$/,
+  /^[-+]?[0-9][0-9_]*$/,
+  /^[-+]?0x[0-9a-fA-F_]+$/,
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
+  /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
+  /^<<$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+  /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\.[0-9]+)?)(?:[ \t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/,
 ];
-const HEALTHCHECK_ORDER = ["test", "interval", "timeout", "retries", "start_period"];
-/** Keys whose string values are always double-quoted. */
-const ALWAYS_QUOTED = new Set(["ports", "volumes", "environment", "o", "device"]);
 
-function ordered<T extends object>(value: T, order: readonly string[]): T {
-  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  entries.sort(([a], [b]) => rank(a) - rank(b));
-  return Object.fromEntries(entries) as T;
+/** The library's test for a string that cannot be plain: indicator first, `: `, ` #`, trailing space or `:`. */
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+/** Printable ASCII only: no line breaks, control or non-ASCII characters, whose spelling is the library's business. */
+const SIMPLE = /^[\x20-\x7e]*$/;
+/** Would start a new document for a YAML 1.1 reader; the library block-quotes these, so they go to it. */
+const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/;
+/** Keys longer than this become explicit `? key` entries in the library; they go to it. */
+const MAX_KEY = 1000;
+
+/** Thrown inside the emitter for a value it leaves to the library. */
+class Unsupported extends Error {}
+
+/** The library's quoted form of a printable-ASCII string: single quotes only when it holds `"` and no `'`. */
+const quoted = (s: string): string => (s.includes('"') && !s.includes("'") ? `'${s}'` : JSON.stringify(s));
+
+/** Spellings of strings met before; a document repeats most of its strings many times. */
+const plainCache = new Map<string, string>();
+
+/** A string where the library decides between plain and quoted (a key, or a value not forced into quotes). */
+function plainOrQuoted(s: string, key: boolean): string {
+  const known = plainCache.get(s);
+  if (known !== undefined) return known;
+  if (!SIMPLE.test(s) || DOCUMENT_MARKER.test(s) || (key && s.length > MAX_KEY)) throw new Unsupported();
+  const out = NOT_PLAIN.test(s) || YAML11_IMPLICIT.some((r) => r.test(s)) ? quoted(s) : s;
+  // Keys and values are spelled alike within the class above; only the key-length bound differs.
+  if (s.length <= MAX_KEY) plainCache.set(s, out);
+  return out;
 }
 
-/** Fixes the key order, so output never depends on the order code built objects in. */
-function canonical(file: ComposeFile): object {
-  if (!file.services) return ordered(file, TOP_ORDER);
-  const services = Object.fromEntries(
-    Object.entries(file.services).map(([n, s]) => [
-      n,
-      ordered({ ...s, ...(s.healthcheck ? { healthcheck: ordered(s.healthcheck, HEALTHCHECK_ORDER) } : {}) }, SERVICE_ORDER),
-    ]),
-  );
-  return ordered({ ...file, services }, TOP_ORDER);
-}
-
-/**
- * Characters that make a plain scalar fragile for YAML 1.1 readers: indicators,
- * `:` (ports, host:port), edge whitespace, and NEL/LS/PS, which YAML 1.1 (PyYAML,
- * so docker-compose 1.29) reads as line breaks but YAML 1.2 writers leave raw.
- */
-const FRAGILE = /[:#{}[\],&*!|>'"%@`\u0085\u2028\u2029]|^[-?\s]|\s$/;
-/** YAML's own escapes for the 1.1 line breaks, valid in double-quoted scalars of both versions. */
-const LINE_BREAK_ESCAPES: Readonly<Record<string, string>> = { "\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P" };
-
-/**
- * The YAML node of `value`, styled as it is built: one pass instead of the
- * generic createNode and a visit over the tree (a third of the time for 1000
- * workers). `quoteItems`: `value` sits under an ALWAYS_QUOTED key, so its own
- * strings, or those of its direct items or values, are double-quoted.
- */
-function toNode(value: unknown, quoteItems = false): Scalar | YAMLMap | YAMLSeq {
-  if (Array.isArray(value)) {
-    const seq = new YAMLSeq();
-    for (const item of value) seq.items.push(isComposite(item) ? toNode(item) : scalar(item, quoteItems));
-    return seq;
-  }
-  if (isComposite(value)) {
-    const map = new YAMLMap();
-    for (const [k, v] of Object.entries(value)) {
-      if (v === undefined) continue;
-      const quoted = ALWAYS_QUOTED.has(k);
-      map.items.push(new Pair(new Scalar(k), isComposite(v) ? toNode(v, quoted) : scalar(v, quoteItems || quoted)));
+function scalar(value: unknown, forceQuotes: boolean): string {
+  if (typeof value === "string") {
+    if (forceQuotes || FRAGILE.test(value)) {
+      if (!SIMPLE.test(value)) throw new Unsupported();
+      return JSON.stringify(value);
     }
-    return map;
+    return plainOrQuoted(value, false);
   }
-  return scalar(value, quoteItems);
+  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (value === null) return "null";
+  throw new Unsupported();
 }
 
-const isComposite = (v: unknown): v is object => v !== null && typeof v === "object";
+/** A plain object or array; anything else (Date, Map, class instances) is left to the library. */
+function composite(value: unknown): "map" | "seq" | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  if (Array.isArray(value)) return "seq";
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Object.prototype || proto === null) return "map";
+  throw new Unsupported();
+}
 
-function scalar(value: unknown, quoted: boolean): Scalar {
-  const node = new Scalar(value);
-  if (typeof value === "string" && (quoted || FRAGILE.test(value))) node.type = Scalar.QUOTE_DOUBLE;
-  return node;
+/**
+ * A collection as the library lays it out with indent 2 and indentSeq: the
+ * first line without indentation (it follows `key:` + newline + indent, or
+ * `- `), later lines prefixed by `indent`. `quoteItems`: the collection sits
+ * under an ALWAYS_QUOTED key, so its own string items or values are quoted.
+ */
+function collection(value: object, kind: "map" | "seq", indent: string, quoteItems: boolean): string {
+  const inner = `${indent}  `;
+  let out = "";
+  if (kind === "seq") {
+    for (const item of value as unknown[]) {
+      if (out !== "") out += `\n${indent}`;
+      const k = composite(item);
+      if (k === undefined) out += `- ${scalar(item, quoteItems)}`;
+      else if (isEmpty(item as object, k)) out += k === "map" ? "- {}" : "- []";
+      else out += `- ${collection(item as object, k, inner, false)}`;
+    }
+    return out;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (out !== "") out += `\n${indent}`;
+    const quote = ALWAYS_QUOTED.has(key);
+    const k = composite(v);
+    out += `${plainOrQuoted(key, true)}:`;
+    if (k === undefined) out += ` ${scalar(v, quoteItems || quote)}`;
+    else if (isEmpty(v as object, k)) out += k === "map" ? " {}" : " []";
+    else out += `\n${inner}${collection(v as object, k, inner, quote)}`;
+  }
+  return out;
+}
+
+/** True when a map has no defined value or a list no item: the library writes `{}` / `[]` inline. */
+function isEmpty(value: object, kind: "map" | "seq"): boolean {
+  if (kind === "seq") return (value as unknown[]).length === 0;
+  for (const key in value) if (Object.hasOwn(value, key) && (value as Record<string, unknown>)[key] !== undefined) return false;
+  return true;
+}
+
+/** The emitter's text for a canonical document, or undefined when a value is the library's to spell. */
+function emit(doc: object): string | undefined {
+  if (plainCache.size > 50_000) plainCache.clear(); // a long-lived process (tests) meets many strings
+  try {
+    const kind = composite(doc);
+    if (kind === undefined) return undefined;
+    return isEmpty(doc, kind) ? (kind === "map" ? "{}\n" : "[]\n") : `${collection(doc, kind, "", false)}\n`;
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  }
 }
 
 /** A Compose document as YAML text, without header comments. */
 export function yamlBody(file: ComposeFile): string {
-  // Nodes built here are never shared, so the output has no anchors or aliases:
-  // every reader sees each value spelled out.
-  const doc = new Document(null, { version: "1.1" });
-  doc.contents = toNode(canonical(file));
-  // FRAGILE put every string holding one of these in double quotes, so escaping them there is safe.
-  return doc.toString({ lineWidth: 0, indent: 2, indentSeq: true }).replace(/[\u0085\u2028\u2029]/g, (c) => LINE_BREAK_ESCAPES[c]!);
+  const doc = canonical(file);
+  return emit(doc) ?? libYamlBody(doc);
 }
 
 /** A Compose file: the generated-file marker, `preamble` comment lines, then the document. */
@@ -96,3 +157,6 @@ export function composeYaml(file: ComposeFile, preamble: readonly string[] = [])
   const body = yamlBody(file);
   return withMarker(lines.length ? `${lines.join("\n")}\n${body}` : body, "hash");
 }
+
+/** For tests: the emitter alone (undefined where it defers to the library). */
+export const emitYamlForTest = (file: ComposeFile): string | undefined => emit(canonical(file));
