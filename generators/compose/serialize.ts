@@ -76,7 +76,8 @@ function scalar(value: unknown, forceQuotes: boolean): string {
     }
     return plainOrQuoted(value, false);
   }
-  if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+  // -0: the library writes `-0`, String() writes `0`.
+  if (typeof value === "number" && Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
   if (typeof value === "boolean") return value ? "true" : "false";
   if (value === null) return "null";
   throw new Unsupported();

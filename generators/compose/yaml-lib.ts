@@ -8,7 +8,7 @@
  */
 import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
-import { ALWAYS_QUOTED, FRAGILE } from "./yaml-style.js";
+import { ALWAYS_QUOTED, FRAGILE, FRAGILE_KEY } from "./yaml-style.js";
 
 let yaml: typeof Yaml | undefined;
 /** Synchronous on purpose: serialization is; a computed require also keeps the library out of the bundle. */
@@ -16,6 +16,17 @@ const lib = (): typeof Yaml => (yaml ??= createRequire(import.meta.url)("yaml") 
 
 /** YAML's own escapes for the 1.1 line breaks, valid in double-quoted scalars of both versions. */
 const LINE_BREAK_ESCAPES: Readonly<Record<string, string>> = { "\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P" };
+/**
+ * Characters the library writes raw inside double quotes (it escapes what JSON
+ * escapes) but YAML readers refuse raw: PyYAML stops at DEL and the C1 controls
+ * ("special characters are not allowed"), and neither version allows
+ * U+FFFE/U+FFFF. The library double-quotes any scalar holding DEL or a C1
+ * control; FRAGILE and FRAGILE_KEY double-quote the rest, so every one of these
+ * stands inside double quotes, where YAML's escapes are valid.
+ */
+const UNREADABLE_RAW = /[\x7f-\x9f\u2028\u2029\ufffe\uffff]/g;
+const escapeRaw = (c: string): string =>
+  LINE_BREAK_ESCAPES[c] ?? (c.charCodeAt(0) <= 0xff ? `\\x${c.charCodeAt(0).toString(16).toUpperCase()}` : `\\u${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /**
  * The YAML node of `value`, styled as it is built: one pass instead of the
@@ -35,7 +46,9 @@ function toNode(value: unknown, quoteItems = false): Yaml.Scalar | Yaml.YAMLMap 
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue;
       const quoted = ALWAYS_QUOTED.has(k);
-      map.items.push(new Pair(new Scalar(k), isComposite(v) ? toNode(v, quoted) : scalar(v, quoteItems || quoted)));
+      const key = new Scalar(k);
+      if (FRAGILE_KEY.test(k)) key.type = Scalar.QUOTE_DOUBLE;
+      map.items.push(new Pair(key, isComposite(v) ? toNode(v, quoted) : scalar(v, quoteItems || quoted)));
     }
     return map;
   }
@@ -55,8 +68,9 @@ function scalar(value: unknown, quoted: boolean): Yaml.Scalar {
 export function libYamlBody(canonicalDoc: object): string {
   // Nodes built here are never shared, so the output has no anchors or aliases:
   // every reader sees each value spelled out.
-  const doc = new (lib().Document)(null, { version: "1.1" });
+  // Without the merge tag, "<<" is a string like any other, and FRAGILE / FRAGILE_KEY quote it;
+  // with it, the library writes "<<" plain whatever the node's style, a merge key for YAML 1.1 readers.
+  const doc = new (lib().Document)(null, { version: "1.1", customTags: (tags) => tags.filter((t) => typeof t === "string" ? t !== "merge" : t.tag !== "tag:yaml.org,2002:merge") });
   doc.contents = toNode(canonicalDoc);
-  // FRAGILE put every string holding one of these in double quotes, so escaping them there is safe.
-  return doc.toString({ lineWidth: 0, indent: 2, indentSeq: true }).replace(/[\u0085\u2028\u2029]/g, (c) => LINE_BREAK_ESCAPES[c]!);
+  return doc.toString({ lineWidth: 0, indent: 2, indentSeq: true }).replace(UNREADABLE_RAW, escapeRaw);
 }

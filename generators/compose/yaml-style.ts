@@ -41,8 +41,12 @@ export function canonical(file: ComposeFile): object {
 
 /**
  * Characters that make a plain scalar fragile for YAML 1.1 readers: indicators,
- * `:` (ports, host:port), edge whitespace, and NEL/LS/PS, which YAML 1.1 (PyYAML,
- * so docker-compose 1.29) reads as line breaks but YAML 1.2 writers leave raw.
- * A string value holding one is double-quoted.
+ * `:` (ports, host:port), edge whitespace, NEL/LS/PS, which YAML 1.1 (PyYAML,
+ * so docker-compose 1.29) reads as line breaks but YAML 1.2 writers leave raw,
+ * and U+FFFE/U+FFFF, which no YAML reader accepts raw; and `<<`, the merge
+ * key of YAML 1.1 (PyYAML fails on a plain `<<` value). A string value
+ * matching it is double-quoted.
  */
-export const FRAGILE = /[:#{}[\],&*!|>'"%@`\u0085\u2028\u2029]|^[-?\s]|\s$/;
+export const FRAGILE = /[:#{}[\],&*!|>'"%@`\u0085\u2028\u2029\ufffe\uffff]|^[-?\s]|\s$|^<<$/;
+/** Keys the `yaml` library would leave plain but a YAML 1.1 reader misreads (`<<`) or cannot read raw: double-quoted. */
+export const FRAGILE_KEY = /^<<$|[\u0085\u2028\u2029\ufffe\uffff]/;
