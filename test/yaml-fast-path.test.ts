@@ -29,7 +29,7 @@ const RUNS = Number(process.env.RUNS ?? 400);
 const ASCII_PIECES = [
   ..."$${}[];#:'\"`\\,&*!|>%@?-=~/. _+<0123456789abcxyzEe".split(""),
   "yes", "No", "ON", "off", "y", "N", "~", "null", "NULL", "true", "False", "0x1F", "0b101", "017", "0o17", "1e3", "-1.5", ".inf", "-.Inf", ".NaN",
-  "1_000", "22:22", "190:20:30.15", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "<<", "---", "...", "%YAML", "- ", ": ", " #", "a: b", "#c",
+  "1_000", "22:22", "190:20:30.15", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "<<", "---", "...", "%YAML", "- ", ": ", " #", "a: b", "#c", "=",
   "${HOME}", "$$", "ports", "volumes", "environment", "o", "device", "services", "healthcheck", "test", "image", "command",
 ];
 /** Characters outside the emitter's class: line breaks, tabs, control and non-ASCII characters. */
@@ -52,15 +52,35 @@ function documents(str: fc.Arbitrary<string>, scalars: fc.Arbitrary<unknown>, ke
       fc.dictionary(key, fc.oneof(tie("value"), fc.constant(undefined)), { maxKeys: 4 }),
     ),
   }));
-  const service = fc.dictionary(fc.oneof(fc.constantFrom("image", "volumes", "environment", "ports", "command", "healthcheck", "hostname", "restart"), key), value, { maxKeys: 6 });
-  return fc.record(
-    { services: fc.dictionary(key, service, { maxKeys: 3 }), volumes: fc.dictionary(key, value, { maxKeys: 3 }), networks: fc.dictionary(key, value, { maxKeys: 2 }) },
-    { requiredKeys: [] },
-  ) as fc.Arbitrary<ComposeFile>;
+  // Keys of the orders canonical() applies, and array-index keys, which JS objects list first.
+  const serviceKey = fc.oneof(fc.constantFrom("image", "volumes", "environment", "ports", "command", "healthcheck", "hostname", "restart", "0", "7", "10"), key);
+  const healthcheck = fc.dictionary(fc.constantFrom("test", "interval", "timeout", "retries", "start_period", "2", "x"), value, { maxKeys: 5 });
+  const service = fc.oneof(
+    { weight: 6, arbitrary: fc.dictionary(serviceKey, fc.oneof({ weight: 4, arbitrary: value }, { weight: 1, arbitrary: healthcheck }), { maxKeys: 6 }) },
+    { weight: 1, arbitrary: fc.array(value, { maxLength: 2 }) },
+  );
+  const services = fc.oneof({ weight: 6, arbitrary: fc.dictionary(fc.oneof(key, fc.constantFrom("0", "3", "12")), service, { maxKeys: 3 }) }, { weight: 1, arbitrary: value });
+  const topKey = fc.constantFrom("services", "volumes", "networks", "x-extra", "1", "name");
+  const top = fc.dictionary(topKey, fc.oneof({ weight: 3, arbitrary: services }, { weight: 1, arbitrary: value }), { maxKeys: 4 });
+  // A services entry is the document's services map whatever the key: canonical() reads `services`.
+  const withServices = fc.tuple(top, services).map(([t, svc]) => (svc === undefined ? t : { ...t, services: svc }));
+  return fc.oneof({ weight: 8, arbitrary: withServices }, { weight: 1, arbitrary: fc.array(value, { maxLength: 3 }) }) as unknown as fc.Arbitrary<ComposeFile>;
 }
 
 const simpleScalar = fc.oneof(simpleString, fc.integer(), fc.constantFrom(0, -1, Number.MAX_SAFE_INTEGER, true, false, null));
 const anyScalar = fc.oneof(anyString, fc.integer(), fc.double(), fc.constantFrom(-0, 1e21, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY, true, false, null), fc.constant("k".repeat(1001)));
+
+/** The yaml library's text for `doc`, or undefined where canonical() itself throws (a service that is not an object). */
+function reference(doc: ComposeFile): string | undefined {
+  let c: object;
+  try {
+    c = canonical(doc);
+  } catch {
+    assert.throws(() => yamlBody(doc), "what the reference cannot order, the emitter refuses too");
+    return undefined;
+  }
+  return libYamlBody(c);
+}
 
 test("the emitter's table of YAML 1.1 implicit types is the yaml library's", () => {
   const { tags } = new Document(null, { version: "1.1" }).schema;
@@ -71,9 +91,11 @@ test("the emitter's table of YAML 1.1 implicit types is the yaml library's", () 
 test("emitter: the library's bytes for random documents of its class (and it takes them all)", () => {
   fc.assert(
     fc.property(documents(simpleString, simpleScalar, ASCII_PIECES.filter((p) => !DOCUMENT_MARKER.test(p))), (doc) => {
+      const ref = reference(doc);
+      if (ref === undefined) return;
       const fast = emitYamlForTest(doc);
       assert.ok(fast !== undefined, "a document of printable ASCII, whole numbers, booleans and null stays on the fast path");
-      assert.fixture(fast, libYamlBody(canonical(doc)));
+      assert.fixture(fast, ref);
     }),
     { seed: SEED, numRuns: RUNS },
   );
@@ -83,10 +105,12 @@ test("emitter: the library's bytes or a hand-over, for random documents of any c
   let handedOver = 0;
   fc.assert(
     fc.property(documents(anyString, anyScalar), (doc) => {
+      const ref = reference(doc);
+      if (ref === undefined) return;
       const fast = emitYamlForTest(doc);
       if (fast === undefined) handedOver++;
-      else assert.fixture(fast, libYamlBody(canonical(doc)));
-      assert.fixture(yamlBody(doc), libYamlBody(canonical(doc)));
+      else assert.fixture(fast, ref);
+      assert.fixture(yamlBody(doc), ref);
     }),
     { seed: SEED, numRuns: RUNS },
   );
@@ -166,11 +190,11 @@ test("random configs: each Compose file is the library's bytes and reads back as
 
 test("random documents: what ships reads back in PyYAML as in the library's text (one batch)", () => {
   if (!haveTool("python3", ["-c", "import yaml"])) return;
-  const docs = fc.sample(documents(anyString, fc.oneof(anyString, fc.integer(), fc.boolean(), fc.constant(null))), { seed: SEED, numRuns: RUNS });
-  const py = pyYaml(docs.flatMap((d) => [yamlBody(d), libYamlBody(canonical(d))]));
+  const docs = fc.sample(documents(anyString, fc.oneof(anyString, fc.integer(), fc.boolean(), fc.constant(null))), { seed: SEED, numRuns: RUNS }).filter((d) => reference(d) !== undefined);
+  const py = pyYaml(docs.flatMap((d) => [yamlBody(d), reference(d)!]));
   docs.forEach((d, i) => {
     assert.equal(py[2 * i], py[2 * i + 1]);
-    assert.equal(parse(yamlBody(d), { version: "1.2" }), parse(libYamlBody(canonical(d)), { version: "1.2" }));
+    assert.equal(parse(yamlBody(d), { version: "1.2" }), parse(reference(d)!, { version: "1.2" }));
   });
 });
 

@@ -13,7 +13,7 @@
 import { withMarker } from "../marker.js";
 import type { ComposeFile } from "./types.js";
 import { libYamlBody } from "./yaml-lib.js";
-import { ALWAYS_QUOTED, canonical, FRAGILE } from "./yaml-style.js";
+import { ALWAYS_QUOTED, canonical, FRAGILE, FRAGILE_KEY, HEALTHCHECK_ORDER, SERVICE_ORDER, TOP_ORDER } from "./yaml-style.js";
 
 /**
  * Plain scalars that a YAML 1.1 reader resolves to something other than a
@@ -62,7 +62,8 @@ function plainOrQuoted(s: string, key: boolean): string {
   const known = plainCache.get(s);
   if (known !== undefined) return known;
   if (!SIMPLE.test(s) || DOCUMENT_MARKER.test(s) || (key && s.length > MAX_KEY)) throw new Unsupported();
-  const out = NOT_PLAIN.test(s) || YAML11_IMPLICIT.some((r) => r.test(s)) ? quoted(s) : s;
+  // FRAGILE_KEY strings are FRAGILE too, so only keys get here with one; the library double-quotes those keys.
+  const out = key && FRAGILE_KEY.test(s) ? JSON.stringify(s) : NOT_PLAIN.test(s) || YAML11_IMPLICIT.some((r) => r.test(s)) ? quoted(s) : s;
   // Keys and values are spelled alike within the class above; only the key-length bound differs.
   if (s.length <= MAX_KEY) plainCache.set(s, out);
   return out;
@@ -87,9 +88,55 @@ function scalar(value: unknown, forceQuotes: boolean): string {
 function composite(value: unknown): "map" | "seq" | undefined {
   if (value === null || typeof value !== "object") return undefined;
   if (Array.isArray(value)) return "seq";
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto === Object.prototype || proto === null) return "map";
+  return isPlainObject(value) ? "map" : unsupported();
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+function unsupported(): never {
   throw new Unsupported();
+}
+
+/**
+ * Which key order a map follows: canonical() (yaml-style.ts) sorts the top
+ * level, each service and each health check, and leaves other maps as built.
+ * The emitter follows the same orders without copying the document.
+ */
+type Level = "top" | "services" | "service" | "healthcheck" | undefined;
+const ORDER: Readonly<Record<string, readonly string[]>> = { top: TOP_ORDER, service: SERVICE_ORDER, healthcheck: HEALTHCHECK_ORDER };
+const RANKS: Readonly<Record<string, ReadonlyMap<string, number>>> = Object.fromEntries(Object.entries(ORDER).map(([k, o]) => [k, new Map(o.map((key, i) => [key, i]))]));
+
+/** Keys that JS objects list first, in ascending order, whatever the insertion order. */
+const isArrayIndex = (k: string): boolean => /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 2 ** 32 - 1;
+
+/**
+ * The keys of a map with a defined value, in the order canonical() gives
+ * them: array-index keys first (an object built by Object.fromEntries lists
+ * them so), then the others stably sorted by their rank in the level's order.
+ */
+function keysOf(value: Record<string, unknown>, level: Level): string[] {
+  const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+  const ranks = level === undefined ? undefined : RANKS[level];
+  if (ranks === undefined) return keys;
+  const last = ranks.size;
+  let indexed = 0;
+  while (indexed < keys.length && isArrayIndex(keys[indexed]!)) indexed++;
+  const rest = keys.slice(indexed);
+  const rank = (k: string) => ranks.get(k) ?? last;
+  rest.sort((a, b) => rank(a) - rank(b));
+  return indexed === 0 ? rest : [...keys.slice(0, indexed), ...rest];
+}
+
+/** The level of a map's value under `key`. */
+function childLevel(level: Level, key: string): Level {
+  if (level === "top") return key === "services" ? "services" : undefined;
+  if (level === "services") return "service";
+  if (level === "service") return key === "healthcheck" ? "healthcheck" : undefined;
+  return undefined;
 }
 
 /**
@@ -98,7 +145,7 @@ function composite(value: unknown): "map" | "seq" | undefined {
  * `- `), later lines prefixed by `indent`. `quoteItems`: the collection sits
  * under an ALWAYS_QUOTED key, so its own string items or values are quoted.
  */
-function collection(value: object, kind: "map" | "seq", indent: string, quoteItems: boolean): string {
+function collection(value: object, kind: "map" | "seq", indent: string, quoteItems: boolean, level: Level): string {
   const inner = `${indent}  `;
   let out = "";
   if (kind === "seq") {
@@ -107,21 +154,20 @@ function collection(value: object, kind: "map" | "seq", indent: string, quoteIte
       const k = composite(item);
       if (k === undefined) out += `- ${scalar(item, quoteItems)}`;
       else if (isEmpty(item as object, k)) out += k === "map" ? "- {}" : "- []";
-      else out += `- ${collection(item as object, k, inner, false)}`;
+      else out += `- ${collection(item as object, k, inner, false, undefined)}`;
     }
     return out;
   }
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    const v = (value as Record<string, unknown>)[key];
-    if (v === undefined) continue;
+  const map = value as Record<string, unknown>;
+  for (const key of keysOf(map, level)) {
+    const v = map[key];
     if (out !== "") out += `\n${indent}`;
     const quote = ALWAYS_QUOTED.has(key);
     const k = composite(v);
     out += `${plainOrQuoted(key, true)}:`;
     if (k === undefined) out += ` ${scalar(v, quoteItems || quote)}`;
     else if (isEmpty(v as object, k)) out += k === "map" ? " {}" : " []";
-    else out += `\n${inner}${collection(v as object, k, inner, quote)}`;
+    else out += `\n${inner}${collection(v as object, k, inner, quote, childLevel(level, key))}`;
   }
   return out;
 }
@@ -133,13 +179,32 @@ function isEmpty(value: object, kind: "map" | "seq"): boolean {
   return true;
 }
 
-/** The emitter's text for a canonical document, or undefined when a value is the library's to spell. */
-function emit(doc: object): string | undefined {
+/**
+ * True when canonical() only reorders keys of `file`: its services, and their
+ * truthy health checks, are plain objects. Otherwise canonical() also turns
+ * lists into maps (or throws), and the emitter writes its copy instead.
+ */
+function onlyReordered(file: ComposeFile): boolean {
+  if (!isPlainObject(file)) return false;
+  const services = file.services as unknown;
+  if (!services) return true;
+  if (!isPlainObject(services)) return false;
+  for (const name in services) {
+    if (!Object.hasOwn(services, name)) continue;
+    const s = services[name];
+    if (!isPlainObject(s) || (s.healthcheck && !isPlainObject(s.healthcheck))) return false;
+  }
+  return true;
+}
+
+/** The emitter's text for a document, or undefined when a value is the library's to spell. */
+function emit(file: ComposeFile): string | undefined {
   if (plainCache.size > 50_000) plainCache.clear(); // a long-lived process (tests) meets many strings
+  const [doc, level]: [object, Level] = onlyReordered(file) ? [file, "top"] : [canonical(file), undefined];
   try {
     const kind = composite(doc);
     if (kind === undefined) return undefined;
-    return isEmpty(doc, kind) ? (kind === "map" ? "{}\n" : "[]\n") : `${collection(doc, kind, "", false)}\n`;
+    return isEmpty(doc, kind) ? (kind === "map" ? "{}\n" : "[]\n") : `${collection(doc, kind, "", false, level)}\n`;
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
@@ -148,8 +213,7 @@ function emit(doc: object): string | undefined {
 
 /** A Compose document as YAML text, without header comments. */
 export function yamlBody(file: ComposeFile): string {
-  const doc = canonical(file);
-  return emit(doc) ?? libYamlBody(doc);
+  return emit(file) ?? libYamlBody(canonical(file));
 }
 
 /** A Compose file: the generated-file marker, `preamble` comment lines, then the document. */
@@ -160,4 +224,4 @@ export function composeYaml(file: ComposeFile, preamble: readonly string[] = [])
 }
 
 /** For tests: the emitter alone (undefined where it defers to the library). */
-export const emitYamlForTest = (file: ComposeFile): string | undefined => emit(canonical(file));
+export const emitYamlForTest = (file: ComposeFile): string | undefined => emit(file);

@@ -8,15 +8,15 @@
  */
 import type { ComposeFile } from "./types.js";
 
-const TOP_ORDER = ["services", "networks", "volumes"];
+export const TOP_ORDER = ["services", "networks", "volumes"];
 /** dclint's service-keys-order, so the real linter finds nothing to reorder. */
-const SERVICE_ORDER = [
+export const SERVICE_ORDER = [
   "image", "build", "container_name", "depends_on", "volumes", "volumes_from", "configs", "secrets",
   "environment", "env_file", "ports", "networks", "network_mode", "extra_hosts", "command", "entrypoint",
   "working_dir", "restart", "healthcheck", "logging", "labels", "user", "isolation", "hostname", "runtime",
   "shm_size", "profiles",
 ];
-const HEALTHCHECK_ORDER = ["test", "interval", "timeout", "retries", "start_period"];
+export const HEALTHCHECK_ORDER = ["test", "interval", "timeout", "retries", "start_period"];
 /** Keys whose string values (or those of their direct items or values) are always double-quoted. */
 export const ALWAYS_QUOTED = new Set(["ports", "volumes", "environment", "o", "device"]);
 
@@ -43,10 +43,12 @@ export function canonical(file: ComposeFile): object {
  * Characters that make a plain scalar fragile for YAML 1.1 readers: indicators,
  * `:` (ports, host:port), edge whitespace, NEL/LS/PS, which YAML 1.1 (PyYAML,
  * so docker-compose 1.29) reads as line breaks but YAML 1.2 writers leave raw,
- * and U+FFFE/U+FFFF, which no YAML reader accepts raw; and `<<`, the merge
- * key of YAML 1.1 (PyYAML fails on a plain `<<` value). A string value
- * matching it is double-quoted.
+ * U+FFFE/U+FFFF, which no YAML reader accepts raw, and a tab, which PyYAML's
+ * scanner refuses inside a plain scalar; and `<<` and `=`, the merge and value
+ * keys of YAML 1.1, which PyYAML resolves to types it then cannot construct
+ * (the `yaml` library does not know `=`). A string value matching it is
+ * double-quoted.
  */
-export const FRAGILE = /[:#{}[\],&*!|>'"%@`\u0085\u2028\u2029\ufffe\uffff]|^[-?\s]|\s$|^<<$/;
-/** Keys the `yaml` library would leave plain but a YAML 1.1 reader misreads (`<<`) or cannot read raw: double-quoted. */
-export const FRAGILE_KEY = /^<<$|[\u0085\u2028\u2029\ufffe\uffff]/;
+export const FRAGILE = /[:#{}[\],&*!|>'"%@`\t\u0085\u2028\u2029\ufffe\uffff]|^[-?\s]|\s$|^(?:<<|=)$/;
+/** Keys the `yaml` library would leave plain but a YAML 1.1 reader misreads (`<<`) or cannot read (see FRAGILE): double-quoted. */
+export const FRAGILE_KEY = /^(?:<<|=)$|[\t\u0085\u2028\u2029\ufffe\uffff]/;
