@@ -25,5 +25,8 @@ await build({
   // CommonJS dependencies (ajv's runtime, ejs) call require(); give the ESM bundle one.
   banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
   define: { DIOPTRA_BUNDLED_DSL: JSON.stringify("./dsl.js") },
+  // Less to parse on every run; names are kept for stack traces under --debug.
+  minify: true,
+  keepNames: true,
   logLevel: "warning",
 });

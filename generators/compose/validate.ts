@@ -74,9 +74,91 @@ export function reduceErrors(errors: readonly ErrorObject[]): { path: string; me
   return out;
 }
 
+/**
+ * Top-level service settings whose schema accepts any value of some JSON
+ * types (`hostname`: any string), and those that are maps accepting any such
+ * value under any key (`environment` in map form); the build reads them off
+ * the schema (build/validator.ts) and stores them with the validator.
+ */
+export interface ServiceMasks {
+  readonly leaf: Readonly<Record<string, readonly string[]>>;
+  readonly dict: Readonly<Record<string, readonly string[]>>;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const BLANK: Readonly<Record<string, unknown>> = { string: "", number: 0, boolean: false, null: null };
+function jsonType(v: unknown): string | undefined {
+  if (v === null) return "null";
+  if (typeof v === "number") return Number.isFinite(v) ? "number" : undefined; // JSON writes NaN as null
+  return typeof v === "string" || typeof v === "boolean" ? typeof v : undefined;
+}
+/** `v`, or the blank value of its type where the schema accepts any value of that type. */
+function blank(v: unknown, types: readonly string[]): unknown {
+  const t = jsonType(v);
+  return t !== undefined && types.includes(t) ? BLANK[t] : v;
+}
+
+/** A service with every value the schema cannot tell apart blanked: services with equal shapes validate alike. */
+function shape(body: Record<string, unknown>, masks: ServiceMasks): string {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(body)) {
+    const v = body[k];
+    const leaf = masks.leaf[k];
+    const dict = masks.dict[k];
+    if (leaf) out[k] = blank(v, leaf);
+    else if (dict && isPlainObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, x]) => [n, blank(x, dict)]));
+    else out[k] = v;
+  }
+  return JSON.stringify(out);
+}
+
+/**
+ * The document with each service whose shape was met before replaced by `{}`
+ * (a valid service), so the 1000 identical workers of a large deployment are
+ * validated once. Each service is checked on its own against the service
+ * schema (no rule relates two services), and equal shapes differ only where
+ * the schema accepts any value of the type: so when this document passes,
+ * the full one does. When it fails, the full document is validated, for the
+ * problems as ajv reports them. Undefined when the document has no services map.
+ */
+function oncePerShape(doc: unknown, masks: ServiceMasks): unknown {
+  if (!isPlainObject(doc) || !isPlainObject(doc.services)) return undefined;
+  const seen = new Set<string>();
+  const services: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const name of Object.keys(doc.services)) {
+    const body = doc.services[name];
+    const key = isPlainObject(body) ? shape(body, masks) : undefined;
+    if (key !== undefined && seen.has(key)) services[name] = {};
+    else {
+      if (key !== undefined) seen.add(key);
+      services[name] = body;
+    }
+  }
+  return JSON.parse(JSON.stringify({ ...doc, services }));
+}
+
+/** Services validated by the last composeSchemaIssues call on its quick pass (for tests). */
+export let validatedServicesForTest = 0;
+
 /** Schema problems of a Compose document, as issues located in `file`. */
 export function composeSchemaIssues(file: string, doc: unknown): Issue[] {
+  validator ??= compile();
+  const masks = (validator as ValidateFunction & { serviceMasks?: ServiceMasks }).serviceMasks;
+  const quick = masks ? oncePerShape(doc, masks) : undefined;
+  if (quick !== undefined) {
+    const services = (quick as { services: Record<string, unknown> }).services;
+    validatedServicesForTest = Object.values(services).filter((b) => !isPlainObject(b) || Object.keys(b).length > 0).length;
+    if (validator(quick)) return [];
+  }
+  return everyServiceIssues(file, doc);
+}
+
+/** The schema check without grouping services: every service validated, ajv's errors reduced. */
+function everyServiceIssues(file: string, doc: unknown): Issue[] {
   validator ??= compile();
   if (validator(JSON.parse(JSON.stringify(doc)))) return [];
   return reduceErrors(validator.errors ?? []).map((e) => ({ path: `${file}: ${e.path || "<root>"}`, message: e.message }));
 }
+
+/** For tests: the check that validates every service, which composeSchemaIssues must agree with. */
+export const everyServiceIssuesForTest = everyServiceIssues;
