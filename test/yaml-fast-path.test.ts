@@ -126,6 +126,14 @@ test("emitter: documents it must hand over are handed over", () => {
   assert.ok(emitYamlForTest({ services: { s: { command: ["x".repeat(5000)] } } }) !== undefined, "long values stay (no folding at lineWidth 0)");
 });
 
+test("emitter: a string met as a key and then as a value is spelled for each place", () => {
+  // Keys follow the library's plain rules (`a:b` stays plain), values FRAGILE's (`a:b` is quoted).
+  for (const s of ["a:b", "x#y", "yes", "<<", "=", "a,b", "c'd", 'e"f']) {
+    const doc = { volumes: { [s]: { labels: [s], [s]: s } }, networks: { n: { name: s } } } as unknown as ComposeFile;
+    assert.fixture(emitYamlForTest(doc)!, reference(doc)!, s);
+  }
+});
+
 /** Random configs: worker pools, custom containers and overlays carrying strings of every kind. */
 const configs: fc.Arbitrary<DeploymentProps> = fc.record(
   {

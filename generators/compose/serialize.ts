@@ -69,14 +69,27 @@ function plainOrQuoted(s: string, key: boolean): string {
   return out;
 }
 
-function scalar(value: unknown, forceQuotes: boolean): string {
-  if (typeof value === "string") {
-    if (forceQuotes || FRAGILE.test(value)) {
-      if (!SIMPLE.test(value)) throw new Unsupported();
-      return JSON.stringify(value);
+/** Spellings of strings under an ALWAYS_QUOTED key, or FRAGILE ones: double-quoted. */
+const quotedCache = new Map<string, string>();
+/** Spellings of other string values (FRAGILE decides; a key is spelled differently: `a:b` stays plain). */
+const valueCache = new Map<string, string>();
+
+function stringValue(s: string, forceQuotes: boolean): string {
+  if (forceQuotes) {
+    let out = quotedCache.get(s);
+    if (out === undefined) {
+      if (!SIMPLE.test(s)) throw new Unsupported();
+      quotedCache.set(s, (out = JSON.stringify(s)));
     }
-    return plainOrQuoted(value, false);
+    return out;
   }
+  let out = valueCache.get(s);
+  if (out === undefined) valueCache.set(s, (out = FRAGILE.test(s) ? stringValue(s, true) : plainOrQuoted(s, false)));
+  return out;
+}
+
+function scalar(value: unknown, forceQuotes: boolean): string {
+  if (typeof value === "string") return stringValue(value, forceQuotes);
   // -0: the library writes `-0`, String() writes `0`.
   if (typeof value === "number" && Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
   if (typeof value === "boolean") return value ? "true" : "false";
@@ -113,22 +126,31 @@ const RANKS: Readonly<Record<string, ReadonlyMap<string, number>>> = Object.from
 /** Keys that JS objects list first, in ascending order, whatever the insertion order. */
 const isArrayIndex = (k: string): boolean => /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 2 ** 32 - 1;
 
+/** Key orders met before, by level and key list: the services of a deployment share a few. */
+const orderCache = new Map<string, readonly string[]>();
+
 /**
  * The keys of a map with a defined value, in the order canonical() gives
  * them: array-index keys first (an object built by Object.fromEntries lists
  * them so), then the others stably sorted by their rank in the level's order.
  */
-function keysOf(value: Record<string, unknown>, level: Level): string[] {
-  const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+function keysOf(value: Record<string, unknown>, level: Level): readonly string[] {
+  const keys: string[] = [];
+  for (const k of Object.keys(value)) if (value[k] !== undefined) keys.push(k);
   const ranks = level === undefined ? undefined : RANKS[level];
   if (ranks === undefined) return keys;
+  const signature = `${level}\0${keys.join("\0")}`;
+  const known = orderCache.get(signature);
+  if (known !== undefined) return known;
   const last = ranks.size;
   let indexed = 0;
   while (indexed < keys.length && isArrayIndex(keys[indexed]!)) indexed++;
   const rest = keys.slice(indexed);
   const rank = (k: string) => ranks.get(k) ?? last;
   rest.sort((a, b) => rank(a) - rank(b));
-  return indexed === 0 ? rest : [...keys.slice(0, indexed), ...rest];
+  const ordered = indexed === 0 ? rest : [...keys.slice(0, indexed), ...rest];
+  orderCache.set(signature, ordered);
+  return ordered;
 }
 
 /** The level of a map's value under `key`. */
@@ -139,37 +161,49 @@ function childLevel(level: Level, key: string): Level {
   return undefined;
 }
 
+/** Indentation strings by depth, made once. */
+const INDENTS: string[] = [""];
+const indentOf = (depth: number): string => (INDENTS[depth] ??= `${indentOf(depth - 1)}  `);
+
 /**
- * A collection as the library lays it out with indent 2 and indentSeq: the
- * first line without indentation (it follows `key:` + newline + indent, or
- * `- `), later lines prefixed by `indent`. `quoteItems`: the collection sits
- * under an ALWAYS_QUOTED key, so its own string items or values are quoted.
+ * Writes a collection into `out` as the library lays it out with indent 2 and
+ * indentSeq: the first line without indentation (it follows `key:` + newline +
+ * indent, or `- `), each later line after a newline and the indentation of
+ * `depth`. `quoteItems`: the collection sits under an ALWAYS_QUOTED key, so
+ * its own string items or values are quoted.
  */
-function collection(value: object, kind: "map" | "seq", indent: string, quoteItems: boolean, level: Level): string {
-  const inner = `${indent}  `;
-  let out = "";
+function collection(out: string[], value: object, kind: "map" | "seq", depth: number, quoteItems: boolean, level: Level): void {
+  const nl = `\n${indentOf(depth)}`;
+  const nlInner = `\n${indentOf(depth + 1)}`;
+  let first = true;
   if (kind === "seq") {
     for (const item of value as unknown[]) {
-      if (out !== "") out += `\n${indent}`;
+      if (!first) out.push(nl);
+      first = false;
       const k = composite(item);
-      if (k === undefined) out += `- ${scalar(item, quoteItems)}`;
-      else if (isEmpty(item as object, k)) out += k === "map" ? "- {}" : "- []";
-      else out += `- ${collection(item as object, k, inner, false, undefined)}`;
+      if (k === undefined) out.push("- ", scalar(item, quoteItems));
+      else if (isEmpty(item as object, k)) out.push(k === "map" ? "- {}" : "- []");
+      else {
+        out.push("- ");
+        collection(out, item as object, k, depth + 1, false, undefined);
+      }
     }
-    return out;
+    return;
   }
   const map = value as Record<string, unknown>;
   for (const key of keysOf(map, level)) {
     const v = map[key];
-    if (out !== "") out += `\n${indent}`;
-    const quote = ALWAYS_QUOTED.has(key);
+    if (!first) out.push(nl);
+    first = false;
     const k = composite(v);
-    out += `${plainOrQuoted(key, true)}:`;
-    if (k === undefined) out += ` ${scalar(v, quoteItems || quote)}`;
-    else if (isEmpty(v as object, k)) out += k === "map" ? " {}" : " []";
-    else out += `\n${inner}${collection(v as object, k, inner, quote, childLevel(level, key))}`;
+    out.push(plainOrQuoted(key, true));
+    if (k === undefined) out.push(": ", scalar(v, quoteItems || ALWAYS_QUOTED.has(key)));
+    else if (isEmpty(v as object, k)) out.push(k === "map" ? ": {}" : ": []");
+    else {
+      out.push(":", nlInner);
+      collection(out, v as object, k, depth + 1, ALWAYS_QUOTED.has(key), childLevel(level, key));
+    }
   }
-  return out;
 }
 
 /** True when a map has no defined value or a list no item: the library writes `{}` / `[]` inline. */
@@ -199,12 +233,17 @@ function onlyReordered(file: ComposeFile): boolean {
 
 /** The emitter's text for a document, or undefined when a value is the library's to spell. */
 function emit(file: ComposeFile): string | undefined {
-  if (plainCache.size > 50_000) plainCache.clear(); // a long-lived process (tests) meets many strings
+  // A long-lived process (tests) meets many strings.
+  for (const cache of [plainCache, quotedCache, valueCache, orderCache]) if (cache.size > 50_000) cache.clear();
   const [doc, level]: [object, Level] = onlyReordered(file) ? [file, "top"] : [canonical(file), undefined];
   try {
     const kind = composite(doc);
     if (kind === undefined) return undefined;
-    return isEmpty(doc, kind) ? (kind === "map" ? "{}\n" : "[]\n") : `${collection(doc, kind, "", false, level)}\n`;
+    if (isEmpty(doc, kind)) return kind === "map" ? "{}\n" : "[]\n";
+    const out: string[] = [];
+    collection(out, doc, kind, 0, false, level);
+    out.push("\n");
+    return out.join("");
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
