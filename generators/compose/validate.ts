@@ -98,18 +98,34 @@ function blank(v: unknown, types: readonly string[]): unknown {
   return t !== undefined && types.includes(t) ? BLANK[t] : v;
 }
 
-/** A service with every value the schema cannot tell apart blanked: services with equal shapes validate alike. */
-function shape(body: Record<string, unknown>, masks: ServiceMasks): string {
-  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  for (const k of Object.keys(body)) {
+/**
+ * A service as JSON, with every value the schema cannot tell apart blanked:
+ * services with equal shapes validate alike. Undefined when a map that is
+ * blanked also appears elsewhere in the service (shared by reference), where
+ * blanking would not be sound. A replacer rather than a blanked copy: this
+ * runs for every worker, and JSON.stringify is native.
+ */
+function shape(body: Record<string, unknown>, masks: ServiceMasks): string | undefined {
+  const dicts = new Map<object, { key: string; types: readonly string[] }>();
+  let shared = false;
+  for (const k of Object.keys(masks.dict)) {
     const v = body[k];
-    const leaf = masks.leaf[k];
-    const dict = masks.dict[k];
-    if (leaf) out[k] = blank(v, leaf);
-    else if (dict && isPlainObject(v)) out[k] = Object.fromEntries(Object.entries(v).map(([n, x]) => [n, blank(x, dict)]));
-    else out[k] = v;
+    if (!isPlainObject(v)) continue;
+    if (dicts.has(v)) shared = true;
+    dicts.set(v, { key: k, types: masks.dict[k]! });
   }
-  return JSON.stringify(out);
+  const json = JSON.stringify(body, function (this: unknown, k: string, v: unknown) {
+    const isDict = typeof v === "object" && v !== null && dicts.has(v);
+    if (this === body) {
+      if (isDict && dicts.get(v as object)!.key !== k) shared = true;
+      const leaf = masks.leaf[k];
+      return leaf ? blank(v, leaf) : v;
+    }
+    if (isDict) shared = true;
+    const dict = dicts.get(this as object);
+    return dict ? blank(v, dict.types) : v;
+  });
+  return shared ? undefined : json;
 }
 
 /**
