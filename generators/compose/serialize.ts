@@ -179,13 +179,13 @@ function collection(out: string[], value: object, kind: "map" | "seq", depth: nu
   let first = true;
   if (kind === "seq") {
     for (const item of value as unknown[]) {
-      if (!first) out.push(nl);
+      const lead = first ? "- " : `${nl}- `;
       first = false;
       const k = composite(item);
-      if (k === undefined) out.push("- ", scalar(item, quoteItems));
-      else if (isEmpty(item as object, k)) out.push(k === "map" ? "- {}" : "- []");
+      if (k === undefined) out.push(lead + scalar(item, quoteItems));
+      else if (isEmpty(item as object, k)) out.push(lead + (k === "map" ? "{}" : "[]"));
       else {
-        out.push("- ");
+        out.push(lead);
         collection(out, item as object, k, depth + 1, false, undefined);
       }
     }
@@ -194,14 +194,13 @@ function collection(out: string[], value: object, kind: "map" | "seq", depth: nu
   const map = value as Record<string, unknown>;
   for (const key of keysOf(map, level)) {
     const v = map[key];
-    if (!first) out.push(nl);
+    const lead = first ? plainOrQuoted(key, true) : nl + plainOrQuoted(key, true);
     first = false;
     const k = composite(v);
-    out.push(plainOrQuoted(key, true));
-    if (k === undefined) out.push(": ", scalar(v, quoteItems || ALWAYS_QUOTED.has(key)));
-    else if (isEmpty(v as object, k)) out.push(k === "map" ? ": {}" : ": []");
+    if (k === undefined) out.push(`${lead}: ${scalar(v, quoteItems || ALWAYS_QUOTED.has(key))}`);
+    else if (isEmpty(v as object, k)) out.push(lead + (k === "map" ? ": {}" : ": []"));
     else {
-      out.push(":", nlInner);
+      out.push(lead + ":" + nlInner);
       collection(out, v as object, k, depth + 1, ALWAYS_QUOTED.has(key), childLevel(level, key));
     }
   }
