@@ -85,4 +85,5 @@ for (const props of samples) {
     console.warn(`build/validator: a sample deployment for the code cache failed (${(e as Error).message})`);
   }
 }
-writeFileSync(VALIDATOR_CACHE, validatorCodeCache());
+const cache = validatorCodeCache();
+if (cache) writeFileSync(VALIDATOR_CACHE, cache);

@@ -48,9 +48,9 @@ function compile(): ValidateFunction {
   return module.exports as ValidateFunction;
 }
 
-/** For the build: V8's code cache of the validator as used so far in this process, prefixed by its source hash. */
-export function validatorCodeCache(): Buffer {
-  if (!script) throw new Error("internal error: the validator has not been loaded");
+/** For the build: V8's code cache of the validator as used so far in this process, prefixed by its source hash (undefined when not loaded). */
+export function validatorCodeCache(): Buffer | undefined {
+  if (!script) return undefined;
   return Buffer.concat([createHash("sha256").update(readFileSync(VALIDATOR_FILE, "utf8")).digest(), script.createCachedData()]);
 }
 
