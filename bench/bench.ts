@@ -1,43 +1,70 @@
 /**
- * `npm run bench`: wall time (median/min/max over several runs) and peak
- * memory of the commands users run often, on configs of growing size, plus
- * the ratios the project aims for. Prints figures; asserts nothing.
+ * `npm run bench`: wall time, CPU time and peak memory of the commands users
+ * run often, on configs of growing size, next to a bare `node -e 0` (Node's
+ * own start-up, the floor). Rows that are compared are measured alternating,
+ * run by run, so load on the machine hits them alike. Prints figures;
+ * asserts nothing.
+ *
+ * BENCH_BASELINE=<launcher> adds another build (e.g. a checkout of main in
+ * /tmp, built with `npm ci`) to the alternation, for before/after figures.
+ * BENCH_CLI replaces the launcher measured as "ours". BENCH_RUNS sets the
+ * number of runs (default 15, after one warm-up run each); BENCH_SIZES picks
+ * sizes (e.g. `default,1000`); BENCH_IMPORT=0 skips `import`.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-/** BENCH_CLI points at another build's launcher (e.g. an older checkout) to compare before and after. */
 const CLI = process.env.BENCH_CLI ?? join(ROOT, "bin", "dioptra-deploy.js");
+const BASELINE = process.env.BENCH_BASELINE;
 const PRELOAD = fileURLToPath(new URL("./bench-preload.js", import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
+interface Sample {
+  wallMs: number;
+  cpuMs: number;
+  rssKiB: number;
+}
 interface Figures {
-  median: number;
-  min: number;
-  max: number;
+  wall: number;
+  wallMin: number;
+  cpu: number;
   rssMiB: number;
 }
 
-function time(args: readonly string[], cwd: string): Figures {
-  const ms: number[] = [];
-  let rss = 0;
-  for (let i = 0; i < RUNS + 1; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, ["--import", PRELOAD, ...args], { cwd, stdio: ["ignore", "ignore", "pipe", "pipe"], encoding: "utf8" });
-    const t = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0 && !args.includes("-e")) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
-    rss = Math.max(rss, Number(String(r.output[3] ?? "0").trim()) || 0);
-    if (i > 0) ms.push(t); // the first run warms the file cache
-  }
-  ms.sort((a, b) => a - b);
-  return { median: ms[Math.floor(ms.length / 2)]!, min: ms[0]!, max: ms.at(-1)!, rssMiB: rss / 1024 };
+function once(args: readonly string[], cwd: string): Sample {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, ["--import", PRELOAD, ...args], { cwd, stdio: ["ignore", "ignore", "pipe", "pipe"], encoding: "utf8" });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
+  const [rss, cpu] = String(r.output[3] ?? "0 0").trim().split(" ").map(Number);
+  return { wallMs, cpuMs: (cpu ?? 0) / 1000, rssKiB: rss ?? 0 };
 }
 
-const fmt = (f: Figures) => `median ${f.median.toFixed(0).padStart(5)} ms   min ${f.min.toFixed(0).padStart(5)}   max ${f.max.toFixed(0).padStart(5)}   peak RSS ${f.rssMiB.toFixed(0).padStart(4)} MiB`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Runs every command once per round, in turn, RUNS rounds after a warm-up round. */
+function alternate(commands: Record<string, { args: readonly string[]; cwd: string }>): Record<string, Figures> {
+  const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let round = 0; round <= RUNS; round++) {
+    for (const [name, c] of Object.entries(commands)) {
+      const s = once(c.args, c.cwd);
+      if (round > 0) samples[name]!.push(s); // round 0 warms the file cache and the config cache
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(samples).map(([k, ss]) => [
+      k,
+      { wall: median(ss.map((s) => s.wallMs)), wallMin: Math.min(...ss.map((s) => s.wallMs)), cpu: median(ss.map((s) => s.cpuMs)), rssMiB: Math.max(...ss.map((s) => s.rssKiB)) / 1024 },
+    ]),
+  );
+}
+
+const fmt = (f: Figures) =>
+  `wall median ${f.wall.toFixed(0).padStart(5)} ms (min ${f.wallMin.toFixed(0).padStart(4)})   CPU median ${f.cpu.toFixed(0).padStart(5)} ms   peak RSS ${f.rssMiB.toFixed(0).padStart(4)} MiB`;
 
 function config(dir: string, name: string, workers: number): string {
   const p = join(dir, `${name}.config.ts`);
@@ -51,42 +78,64 @@ function config(dir: string, name: string, workers: number): string {
   return p;
 }
 
+const ALL_SIZES = [["default", 0], ["100 workers", 100], ["1000 workers", 1000]] as const;
+/** BENCH_SIZES=default,1000 measures only those sizes (the ratios need default and 1000). */
+const SIZES = ALL_SIZES.filter(([name]) => !process.env.BENCH_SIZES || process.env.BENCH_SIZES.split(",").some((s) => name.startsWith(s)));
+const builds: [label: string, launcher: string][] = [["ours", CLI], ...(BASELINE ? [["baseline", BASELINE] as [string, string]] : [])];
 const dir = mkdtempSync(join(tmpdir(), "dioptra-bench-"));
 try {
-  console.log(`dioptra-deploy bench: ${RUNS} runs each (after one warm-up), node ${process.version}\n`);
-  const bare = time(["-e", "0"], dir);
-  console.log(`${"node -e 0".padEnd(34)} ${fmt(bare)}`);
+  console.log(`dioptra-deploy bench: ${RUNS} alternating runs each (after one warm-up), node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log(`ours: ${CLI}${BASELINE ? `\nbaseline: ${BASELINE}` : ""}\n`);
   const results: Record<string, Figures> = {};
-  for (const [name, workers] of [["default", 0], ["100 workers", 100], ["1000 workers", 1000]] as const) {
-    const cfg = config(dir, name.replace(" ", "-"), workers);
-    const out = join(dir, `out-${name.replace(" ", "-")}`);
-    results[`generate ${name}`] = time([CLI, "generate", "--config", cfg, "--out", out], dir);
-    console.log(`${`generate (${name})`.padEnd(34)} ${fmt(results[`generate ${name}`]!)}`);
-    results[`check ${name}`] = time([CLI, "generate", "--config", cfg, "--out", out, "--check"], dir);
-    console.log(`${`generate --check (${name})`.padEnd(34)} ${fmt(results[`check ${name}`]!)}`);
+  for (const [size, workers] of SIZES) {
+    const slug = size.replace(" ", "-");
+    const cfg = config(dir, slug, workers);
+    const commands: Record<string, { args: readonly string[]; cwd: string }> = { "node -e 0": { args: ["-e", "0"], cwd: dir } };
+    for (const [label, launcher] of builds) {
+      const out = join(dir, `out-${slug}-${label}`);
+      // --check compares with what the same build wrote in the warm-up round of `generate`.
+      commands[`generate (${size}) ${label}`] = { args: [launcher, "generate", "--config", cfg, "--out", out], cwd: dir };
+      commands[`generate --check (${size}) ${label}`] = { args: [launcher, "generate", "--config", cfg, "--out", out, "--check"], cwd: dir };
+    }
+    const r = alternate(commands);
+    Object.assign(results, Object.fromEntries(Object.entries(r).map(([k, v]) => [k === "node -e 0" ? `node -e 0 (${size})` : k, v])));
+    for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(40)} ${fmt(v)}`);
+    console.log(`${`reference render (${size})`.padEnd(40)} unavailable: the upstream template is not in this repository or ../shared`);
+    console.log("");
   }
   // import reads a cruft.json; the worker counts are its only inputs that grow.
-  const cruft = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "default", "cruft.json"), "utf8")) as { context: { cookiecutter: Record<string, string> } };
-  for (const [name, workers] of [["default", 0], ["100 workers", 100], ["1000 workers", 1000]] as const) {
-    const vars = cruft.context.cookiecutter;
-    if (workers > 0) {
-      const quarter = String(workers / 4);
-      for (const k of ["num_tensorflow_cpu_workers", "num_tensorflow_gpu_workers", "num_pytorch_cpu_workers", "num_pytorch_gpu_workers"]) vars[k] = quarter;
+  const cruftPath = join(ROOT, "test", "fixtures", "default", "cruft.json");
+  if (existsSync(cruftPath) && process.env.BENCH_IMPORT !== "0") {
+    const cruft = JSON.parse(readFileSync(cruftPath, "utf8")) as { context: { cookiecutter: Record<string, string> } };
+    for (const [size, workers] of SIZES) {
+      const vars = cruft.context.cookiecutter;
+      if (workers > 0) for (const k of ["num_tensorflow_cpu_workers", "num_tensorflow_gpu_workers", "num_pytorch_cpu_workers", "num_pytorch_gpu_workers"]) vars[k] = String(workers / 4);
+      const input = join(dir, `cruft-${size.replace(" ", "-")}.json`);
+      writeFileSync(input, JSON.stringify(cruft, null, 2));
+      const args = [CLI, "import", "--cruft", input, "--out", join(dir, "imported.config.ts"), "--force"];
+      const probe = spawnSync(process.execPath, args, { encoding: "utf8" });
+      if (probe.status !== 0) {
+        console.log(`import: not measured (${probe.stderr.trim().split("\n")[0]})`);
+        break;
+      }
+      const r = alternate({ [`import (${size})`]: { args, cwd: dir } });
+      for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(40)} ${fmt(v)}`);
     }
-    const input = join(dir, `cruft-${name.replace(" ", "-")}.json`);
-    writeFileSync(input, JSON.stringify(cruft, null, 2));
-    const args = [CLI, "import", "--cruft", input, "--out", join(dir, "imported.config.ts"), "--force"];
-    const probe = spawnSync(process.execPath, args, { encoding: "utf8" });
-    if (probe.status !== 0) {
-      console.log(`import: not measured (${probe.stderr.trim().split("\n")[0]})`);
-      break;
-    }
-    results[`import ${name}`] = time(args, dir);
-    console.log(`${`import (${name})`.padEnd(34)} ${fmt(results[`import ${name}`]!)}`);
   }
-  const ratio = (a: number, b: number) => (a / b).toFixed(2);
-  console.log(`\nratio generate(default) / node -e 0:        ${ratio(results["generate default"]!.median, bare.median)}  (aim ≤ 2)`);
-  console.log(`ratio generate(1000 workers) / generate(default): ${ratio(results["generate 1000 workers"]!.median, results["generate default"]!.median)}  (aim ≤ 1.5)`);
+  const ratio = (a: string, b: string) => (results[a] && results[b] ? (results[a].wall / results[b].wall).toFixed(2) : "n/a");
+  const cpuRatio = (a: string, b: string) => (results[a] && results[b] ? (results[a].cpu / results[b].cpu).toFixed(2) : "n/a");
+  console.log(`\nratio generate(default) / node -e 0:               ${ratio("generate (default) ours", "node -e 0 (default)")}  (aim ≤ 1.5)`);
+  console.log(`ratio generate(1000 workers) / generate(default): ${ratio("generate (1000 workers) ours", "generate (default) ours")}  (aim ≤ 2)`);
+  console.log(`  the same by CPU time:                            ${cpuRatio("generate (default) ours", "node -e 0 (default)")} / ${cpuRatio("generate (1000 workers) ours", "generate (default) ours")}`);
+  console.log(`peak RSS generate(1000 workers):                  ${results["generate (1000 workers) ours"]?.rssMiB.toFixed(0) ?? "n/a"} MiB  (aim ≤ 100)`);
+  if (BASELINE) {
+    for (const [size] of SIZES) {
+      for (const cmd of ["generate", "generate --check"]) {
+        const k = `${cmd} (${size})`;
+        console.log(`${`${k} ours / baseline:`.padEnd(49)} wall ${ratio(`${k} ours`, `${k} baseline`)}   CPU ${cpuRatio(`${k} ours`, `${k} baseline`)}`);
+      }
+    }
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,16 +1,89 @@
 /**
  * Build step: compiles the vendored Compose schema to a standalone ajv
- * validator module (dist/generators/compose/compose-spec.validate.cjs), so
- * `generate` loads ready code instead of compiling the schema on every run.
+ * validator module (dist/generators/compose/compose-spec.validate.cjs),
+ * bundled with ajv's runtime helpers and minified, so `generate` loads ready code instead of compiling the schema on
+ * every run; then runs it on a few generated deployments and stores V8's code
+ * cache of it (…validate.cjs.v8cache), so runs skip parsing and compiling the
+ * module's functions as well.
  */
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type { Ajv, ValidateFunction } from "ajv";
-import { newComposeAjv } from "../generators/compose/compose-ajv.js";
+import { buildSync } from "esbuild";
+import { newComposeAjv, withoutDescriptions } from "../generators/compose/compose-ajv.js";
+import schema from "../generators/compose/compose-spec.json" with { type: "json" };
+import { type ServiceMasks, VALIDATOR_CACHE, VALIDATOR_FILE } from "../generators/compose/validate.js";
+import { packagePath } from "../generators/package-path.js";
 
 const code = createRequire(import.meta.url)("ajv/dist/standalone/index.js") as (ajv: Ajv, v: ValidateFunction) => string;
 const ajv = newComposeAjv({ code: { source: true } });
 const validate = ajv.getSchema("compose")!;
-const target = fileURLToPath(new URL("../generators/compose/compose-spec.validate.cjs", import.meta.url));
-writeFileSync(target, code(ajv, validate));
+rmSync(VALIDATOR_CACHE, { force: true });
+/**
+ * Which service settings accept any value of some JSON types (generators/compose/validate.ts
+ * validates one service per shape with them): a setting whose schema is only `type`, and a
+ * setting whose schema is a $ref to a oneOf of such a map (any key, values only typed) and
+ * non-object branches, like `environment`.
+ */
+function serviceMasks(schema: Record<string, any>): ServiceMasks {
+  const types = (s: unknown): string[] | undefined => {
+    if (s === null || typeof s !== "object" || Object.keys(s).length !== 1 || !("type" in s)) return undefined;
+    const t = (s as { type: unknown }).type;
+    const list = Array.isArray(t) ? t : [t];
+    return list.every((x) => typeof x === "string") ? (list as string[]) : undefined;
+  };
+  const leaf: Record<string, string[]> = {};
+  const dict: Record<string, string[]> = {};
+  for (const [name, prop] of Object.entries(schema.definitions.service.properties as Record<string, any>)) {
+    const t = types(prop);
+    if (t) leaf[name] = t;
+    const ref = typeof prop.$ref === "string" && Object.keys(prop).length === 1 ? /^#\/definitions\/([\w-]+)$/.exec(prop.$ref)?.[1] : undefined;
+    const def = ref ? schema.definitions[ref] : undefined;
+    if (!def || Object.keys(def).length !== 1 || !Array.isArray(def.oneOf)) continue;
+    const maps = def.oneOf.filter((b: any) => b.type === "object");
+    const others = def.oneOf.filter((b: any) => b.type !== "object");
+    const [map] = maps;
+    const valueTypes = map ? types(map.patternProperties?.[".+"]) : undefined;
+    const exact = map && Object.keys(map).sort().join() === "additionalProperties,patternProperties,type" && map.additionalProperties === false && Object.keys(map.patternProperties).length === 1;
+    if (maps.length === 1 && exact && valueTypes && others.every((b: any) => typeof b.type === "string" && b.type !== "object")) dict[name] = valueTypes;
+  }
+  return { leaf, dict };
+}
+
+// Bundled: ajv's small runtime helpers (deep equality) are inlined, so loading needs no require().
+const bundled = buildSync({
+  stdin: { contents: code(ajv, validate), resolveDir: packagePath(), sourcefile: "compose-spec.validate.cjs", loader: "js" },
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  minify: true,
+  write: false,
+  logLevel: "warning",
+});
+const masks = serviceMasks(withoutDescriptions(schema) as Record<string, any>);
+writeFileSync(VALIDATOR_FILE, `${bundled.outputFiles[0]!.text}module.exports.serviceMasks=${JSON.stringify(masks)};\n`);
+
+// The code cache holds what was compiled when it is made: validate the shapes generate meets.
+const { deployment } = await import("../dsl/deployment.js");
+const { synth } = await import("../generators/index.js");
+const { validatorCodeCache } = await import("../generators/compose/validate.js");
+const samples = [
+  {},
+  {
+    workers: { tensorflowCpu: 1, tensorflowGpu: 1, pytorchCpu: 1, pytorchGpu: 1 },
+    customContainers: { sample: { image: "sample:1", environment: { A: "a" }, command: ["run"] } },
+    overrides: { services: {} },
+    environments: { sample: { services: {} } },
+  },
+];
+for (const props of samples) {
+  try {
+    synth(deployment(props as Parameters<typeof deployment>[0]).toSpec());
+  } catch (e) {
+    // Only a smaller cache: the functions these samples would have compiled are compiled on use.
+    console.warn(`build/validator: a sample deployment for the code cache failed (${(e as Error).message})`);
+  }
+}
+const cache = validatorCodeCache();
+if (cache) writeFileSync(VALIDATOR_CACHE, cache);

@@ -30,7 +30,14 @@ export class ConfigMissingError extends Error {
   override readonly name = "ConfigMissingError";
 }
 
-const DSL_ENTRY = pathToFileURL(packagePath("dist", "dsl", "index.js")).href;
+/** Set by the CLI bundle (build/bundle.ts) to its own DSL entry, relative to the bundle's chunks. */
+declare const DIOPTRA_BUNDLED_DSL: string | undefined;
+/**
+ * The DSL a config's `import … from "dioptra-deploy"` gets: the running CLI's
+ * own copy, so a run loads it once (from the bundle: one module instead of
+ * fifteen) and its classes are the CLI's.
+ */
+const DSL_ENTRY = typeof DIOPTRA_BUNDLED_DSL === "string" ? new URL(DIOPTRA_BUNDLED_DSL, import.meta.url).href : pathToFileURL(packagePath("dist", "dsl", "index.js")).href;
 const CACHE_DIR = packagePath("node_modules", ".cache", "dioptra-deploy");
 /** Bumped when the bundle format changes, so old cache entries are ignored. */
 const CACHE_VERSION = 2;
