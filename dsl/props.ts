@@ -116,9 +116,19 @@ export interface NginxProps {
   /**
    * Serve HTTPS: publish `httpsPort`, probe the https URLs in the healthcheck,
    * and make init enable nginx SSL by default. Certificates go in `ssl/nginx/`.
+   * With `tls: true`, {@link NginxProps.certificate} must say where they come from.
    * @default false
    */
   readonly tls?: boolean;
+  /**
+   * Where nginx's certificate comes from; required with `tls: true`.
+   * `"provided"`: you put `server.crt` and `server.key` in `ssl/nginx/`
+   * (init stops when they are missing). `"self-signed"`: for labs, init
+   * creates a self-signed pair with `openssl` when `ssl/nginx/` has none,
+   * and warns that browsers and clients will not trust it.
+   * @example nginx: { tls: true, certificate: "provided" }
+   */
+  readonly certificate?: "provided" | "self-signed";
 }
 
 export interface PostgresProps {
@@ -278,6 +288,20 @@ export interface DeploymentProps {
   /** TLS floor, HSTS; every default is the safe choice. */
   readonly security?: SecurityProps;
   readonly workers?: WorkersProps;
+  /**
+   * How many GPUs the host has: every GPU index (workers' and custom
+   * containers' `gpus`, and the ones the template's rule assigns) must be
+   * below it. Unchecked when unset.
+   * @example hostGpus: 4
+   */
+  readonly hostGpus?: number;
+  /**
+   * Allow two containers (workers of any pool, custom containers) to use the
+   * same GPU. Off by default, so a GPU given twice by mistake is an error;
+   * `gpus: "all"` overlaps every other GPU user.
+   * @default false
+   */
+  readonly gpuSharing?: boolean;
   /** Absolute host folder mounted read-only at `/dioptra/data` in every worker. */
   readonly datasetsDirectory?: string;
   readonly systemd?: SystemdProps;

@@ -186,7 +186,10 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     httpPort: c.port("nginx.httpPort", np.httpPort, DEFAULTS.nginx.httpPort),
     httpsPort: c.port("nginx.httpsPort", np.httpsPort, DEFAULTS.nginx.httpsPort),
     tls: c.boolean("nginx.tls", np.tls, DEFAULTS.nginx.tls),
-  };
+    certificate: c.string("nginx.certificate", np.certificate, "", { re: /^(?:provided|self-signed)$/, what: 'where the certificate comes from: "provided" or "self-signed"' }) || undefined,
+  } as DeploymentSpec["nginx"];
+  if (nginx.tls && np.certificate === undefined)
+    c.fail("nginx.certificate", 'is required with nginx.tls: true: say where the certificate comes from, "provided" (you put server.crt and server.key in ssl/nginx/) or "self-signed" (init creates one for a lab)');
 
   const pp = c.object<NonNullable<DeploymentProps["postgres"]>>("postgres", p.postgres, SETTINGS.postgres) ?? {};
   const pgId = { re: RE.pgIdentifier, what: "a plain Postgres name (lower-case letters, digits and _, not starting with a digit, at most 63)" };
@@ -234,6 +237,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   const workers = resolveWorkers(c, p.workers, slug, volumeNames, datasetsDirectory !== undefined);
   const containers = resolveContainers(c, p.customContainers, slug, volumeNames, workers);
   checkHostPorts(c, nginx, containers);
+  checkGpus(c, p, workers, containers);
   const serviceNames = new Set([...Object.values(SERVICES).map((s) => `${slug}-${s.suffix}`), ...workers.map((w) => w.name), ...containers.map((k) => k.name)]);
   const overrides = p.overrides === undefined ? undefined : resolveOverlay(c, "overrides", p.overrides, serviceNames);
   const envs = c.object<Record<string, unknown>>("environments", p.environments, Object.keys(p.environments ?? {})) ?? {};
@@ -519,6 +523,49 @@ function resolveContainers(
     out.push({ name, image, restart, hostname, entrypoint, waitFor, command, environment, envFiles, mounts, ports, healthcheck, gpus, capAdd: [...new Set(capAdd)].sort() });
   }
   return out;
+}
+
+/**
+ * A GPU given to two containers is an error unless `gpuSharing` says it is
+ * meant (two jobs on one GPU share its memory and may run out of it), and
+ * with `hostGpus` every index must exist. `"all"` overlaps every other user.
+ */
+function checkGpus(c: Checker, p: DeploymentProps, workers: readonly WorkerSpec[], containers: readonly CustomContainerSpec[]): void {
+  const sharing = c.boolean("gpuSharing", p.gpuSharing, false);
+  let hostGpus: number | undefined;
+  if (p.hostGpus !== undefined) {
+    if (isCount(p.hostGpus) && p.hostGpus >= 1) hostGpus = p.hostGpus;
+    else c.fail("hostGpus", `must be a whole number ≥ 1 (the GPUs on the host), got ${show(p.hostGpus)}`);
+  }
+  const poolOf = (w: WorkerSpec) => `workers.${w.kind.key}`;
+  const users = [
+    ...workers.flatMap((w) => {
+      if (w.gpus === undefined) return [];
+      const own = p.workers?.[w.kind.key];
+      const mine: unknown = typeof own === "object" && own !== null ? own.workers?.[w.index] : undefined;
+      const written = typeof mine === "object" && mine !== null && (mine as { gpus?: unknown }).gpus !== undefined;
+      // A defaulted GPU (the template's rule) is reported at the pool, where the count is.
+      return [{ name: w.name, gpus: w.gpus, path: written ? `${poolOf(w)}.workers.${w.index}.gpus` : poolOf(w), defaulted: !written }];
+    }),
+    ...containers.flatMap((k) => (k.gpus === undefined ? [] : [{ name: k.name, gpus: k.gpus, path: `customContainers.${k.name}.gpus`, defaulted: false }])),
+  ];
+  if (hostGpus !== undefined) {
+    for (const u of users) {
+      if (u.gpus === "all") continue;
+      const out = u.gpus.filter((g) => g >= hostGpus!);
+      if (out.length > 0)
+        c.fail(u.path, `${u.defaulted ? `${u.name} gets GPU ${out.join(", ")} by the one-GPU-each rule` : `GPU ${out.join(", ")}`}, but hostGpus is ${hostGpus} (indices 0 to ${hostGpus - 1})`);
+    }
+  }
+  if (sharing) return;
+  users.forEach((u, i) => {
+    for (const v of users.slice(0, i)) {
+      const shared = u.gpus === "all" || v.gpus === "all" ? (u.gpus === "all" ? v.gpus : u.gpus) : u.gpus.filter((g) => (v.gpus as readonly number[]).includes(g));
+      if (shared.length === 0) continue;
+      c.fail(u.path, `${u.name} would share GPU ${shared === "all" ? "all" : shared.join(", ")} with ${v.name} (${v.path}); give each its own GPUs, or set gpuSharing: true if sharing is intended`);
+      return;
+    }
+  });
 }
 
 /** Two services cannot publish the same host port on overlapping addresses. */

@@ -54,6 +54,8 @@ export interface DeploymentSpec {
     readonly httpPort: number;
     readonly httpsPort: number;
     readonly tls: boolean;
+    /** Where the certificate comes from (`nginx.certificate`); set whenever `tls` is. */
+    readonly certificate: "provided" | "self-signed" | undefined;
   };
   readonly postgres: {
     readonly tag: string;

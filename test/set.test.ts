@@ -64,14 +64,14 @@ test("adds missing properties, nested ones included, in the layout of their obje
     "nginx.exposePortsOnLocalhostOnly=false",
     "systemd.requiredMounts=[\"a.mount\",\"b.mount\"]",
     "postgres.tag=16",
-    "workers.tensorflowGpu=1",
+    "workers.tensorflowGpu=0",
   );
   assertEdited(
     r,
     ['{ serverName: "dioptra.vision.example.org" }', '{ serverName: "dioptra.vision.example.org", exposePortsOnLocalhostOnly: false }'],
     [
       "      workers: { 1: { gpus: [0] }, 2: { gpus: [1] } },\n    },\n",
-      "      workers: { 1: { gpus: [0] }, 2: { gpus: [1] } },\n    },\n    tensorflowGpu: 1,\n",
+      "      workers: { 1: { gpus: [0] }, 2: { gpus: [1] } },\n    },\n    tensorflowGpu: 0,\n",
     ],
     ['  datasetsDirectory: "/srv/datasets",\n', '  datasetsDirectory: "/srv/datasets",\n  systemd: { requiredMounts: ["a.mount", "b.mount"] },\n  postgres: { tag: "16" },\n'],
   );
@@ -100,7 +100,7 @@ test("values: JSON when it parses, else text, but a setting typed string gets a 
     ["tag=1.0", 'tag: "1.0"'],
     ["postgres.tag=16", 'postgres: { tag: "16" }'],
     ["nginx.httpPort=8080", "nginx: { httpPort: 8080 }"],
-    ["nginx.tls=true", "nginx: { tls: true }"],
+    ['nginx.certificate="provided"', 'nginx: { certificate: "provided" }'],
     ['pgadmin.defaultEmail="ops@lab.example.org"', 'pgadmin: { defaultEmail: "ops@lab.example.org" }'],
     ["datasetsDirectory=/srv/data", 'datasetsDirectory: "/srv/data"'],
     ['images.restapi={"tag":"1.0.2"}', 'images: { restapi: { tag: "1.0.2" } }'],

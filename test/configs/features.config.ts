@@ -10,10 +10,13 @@ export default deployment({
   registry: "registry.example.org:5000/team",
   tag: "1.0.1",
   images: { restapi: { tag: "1.0.2" }, redis: "redis:7.2-alpine" },
-  nginx: { serverName: "dioptra.lab.example.org", tls: true, httpsPort: 8443 },
+  nginx: { serverName: "dioptra.lab.example.org", tls: true, certificate: "self-signed", httpsPort: 8443 },
   postgres: { adminUser: "pgadmin_root", adminDatabase: "admin_db", tls: true },
   // The weakening knobs, so the real nginx checks them too.
   security: { legacyTls: true, hsts: true, hstsMaxAge: 31536000 },
+  // pytorch GPU worker 2 takes "all", so it shares GPUs with the others: on purpose here.
+  hostGpus: 4,
+  gpuSharing: true,
   datasetsDirectory: "/srv/datasets",
   volumes: {
     "dioptra-data": nfsVolume({ server: "10.0.0.10", export: "/dioptra/data" }),
