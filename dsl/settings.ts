@@ -71,6 +71,8 @@ export const SETTINGS = {
     "entrypoint",
     "command",
     "waitFor",
+    "dioptraEntrypoint",
+    "dependsOn",
     "environment",
     "envFiles",
     "mounts",

@@ -122,10 +122,10 @@ test("inserts after a trailing line comment, not into it", async () => {
 });
 
 test("a long new value is written over several lines", async () => {
-  const r = await set(HEAD + "export default deployment({\n  name: \"x\",\n});\n", 'customContainers.metrics-exporter={"image":"registry.example.org/exporter:2.1","waitFor":["db"],"ports":[{"host":9187,"container":9187}]}');
+  const r = await set(HEAD + "export default deployment({\n  name: \"x\",\n});\n", 'customContainers.metrics-exporter={"image":"registry.example.org/exporter:2.1","dependsOn":{"db":"healthy"},"ports":[{"host":9187,"container":9187}]}');
   assertEdited(r, [
     '  name: "x",\n',
-    '  name: "x",\n  customContainers: {\n    "metrics-exporter": {\n      image: "registry.example.org/exporter:2.1",\n      waitFor: ["db"],\n      ports: [{ host: 9187, container: 9187 }],\n    },\n  },\n',
+    '  name: "x",\n  customContainers: {\n    "metrics-exporter": {\n      image: "registry.example.org/exporter:2.1",\n      dependsOn: { db: "healthy" },\n      ports: [{ host: 9187, container: 9187 }],\n    },\n  },\n',
   ]);
 });
 

@@ -3,7 +3,7 @@
  * mounts per pool and per worker, NFS and driver volumes, GPUs per worker,
  * custom containers, TLS (with legacy protocols and HSTS), capabilities, overlays. The real-tool checks run on it too.
  */
-import { bindMount, deployment, driverVolume, envFile, fromEnv, nfsVolume, volumeMount, workerContainer } from "dioptra-deploy";
+import { bindMount, deployment, driverVolume, envFile, fromEnv, nfsVolume, secret, volumeMount, workerContainer } from "dioptra-deploy";
 
 export default deployment({
   name: "Features Lab",
@@ -36,9 +36,10 @@ export default deployment({
     }),
     "metrics-exporter": {
       image: "registry.example.org/exporter:2.1",
-      waitFor: ["db", "restapi"],
+      // A third-party image: Compose starts it once the database and the REST API are healthy.
+      dependsOn: { db: "healthy", restapi: "healthy" },
       envFiles: [envFile("ca-certificates")],
-      environment: { DB_PASSWORD: fromEnv("POSTGRES_USER_DIOPTRA_PASSWORD"), BANNER: "costs $5; yes" },
+      environment: { DB_PASSWORD: fromEnv("POSTGRES_USER_DIOPTRA_PASSWORD"), EXPORTER_TOKEN: secret("EXPORTER_TOKEN"), BANNER: "costs $5; yes" },
       ports: [{ host: 9187, container: 9187 }],
       healthcheck: { test: ["wget", "-q", "-O-", "http://localhost:9187/metrics"], interval: "1m" },
       capAdd: ["NET_BIND_SERVICE"],
