@@ -101,6 +101,13 @@ test(".gitignore: the git check above catches a list that lets a certificate or 
   assert.not.ok(tracked.includes(MANIFEST));
 });
 
+test("ssl/nginx/README.md says which certificate source the config chose: self-signed made by init, or provided", () => {
+  const nginxReadme = (certificate: "provided" | "self-signed") => file(synth(deployment({ nginx: { tls: true, certificate } }).toSpec()), "ssl/nginx/README.md");
+  assert.match(nginxReadme("self-signed"), "`./init-deployment.sh` creates a self-signed pair with the host's `openssl`");
+  assert.not.match(nginxReadme("provided"), "self-signed pair");
+  assert.match(nginxReadme("provided"), "needs the two files below");
+});
+
 test(".gitignore: every pattern group says why", () => {
   const lines = withoutMarker(file(synth(plain.toSpec()), ".gitignore")).split("\n");
   lines.forEach((l, i) => {
