@@ -159,7 +159,7 @@ sudo systemctl enable --now dioptra
 
 ## Changing the deployment
 
-Edit \`deployment.config.ts\` and run \`npx dioptra-deploy generate\`. Typed settings replace hand edits of the Compose files:
+Edit \`deployment.config.ts\`; \`npx dioptra-deploy plan\` lists the files that would change, the services \`${cc} up -d\` would then recreate, and whether \`./init-deployment.sh\` must run again; \`npx dioptra-deploy generate\` writes them. Typed settings replace hand edits of the Compose files:
 worker mounts (\`bindMount\`, \`volumeMount\`), NFS shares (\`nfsVolume\`), GPUs per worker (\`workers.<pool>.workers.<n>.gpus\`),
 custom containers (\`customContainers\`, \`workerContainer\`) and raw Compose overlays (\`overrides\`, \`environments\`).
 \`docker-compose.override.yml.template\` shows each of these settings next to the Compose override it replaces.
