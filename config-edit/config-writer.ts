@@ -102,6 +102,14 @@ const HELPERS: readonly { readonly at: RegExp; readonly name: string; readonly w
   },
   {
     at: /\.environment\.[^.]+$/,
+    name: "secret",
+    write: (v, st) => {
+      const m = v.secret === true && typeof v.interpolate === "string" ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(v.interpolate) : null;
+      return m ? `secret(${literalText(m[1], st)})` : undefined;
+    },
+  },
+  {
+    at: /\.environment\.[^.]+$/,
     name: "fromEnv",
     write: (v, st) => {
       const m = typeof v.interpolate === "string" ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/.exec(v.interpolate) : null;

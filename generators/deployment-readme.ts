@@ -4,7 +4,7 @@
  * GPUs, its compose command, and the typed settings that replace hand edits.
  */
 import { serviceName } from "../dsl/services.js";
-import type { DeploymentSpec } from "../dsl/spec.js";
+import type { CustomContainerSpec, DeploymentSpec } from "../dsl/spec.js";
 import type { DeploymentModel } from "../model/types.js";
 import { mountString } from "./compose/main.js";
 import { withMarker } from "./marker.js";
@@ -49,10 +49,35 @@ function workers(spec: DeploymentSpec): string {
   return table(["Worker", "Image", "Queue", "GPUs", "Extra mounts"], rows);
 }
 
+/** Host address, port and container port of each published port, as Compose publishes them. */
+function customPorts(spec: DeploymentSpec, k: CustomContainerSpec): string {
+  const defaultIp = spec.nginx.exposePortsOnLocalhostOnly ? "127.0.0.1" : "";
+  const ports = k.ports.map((p) => {
+    const ip = p.hostIp ?? defaultIp;
+    return code(`${ip === "" ? "" : `${ip.includes(":") ? `[${ip}]` : ip}:`}${p.host} → ${p.container}/${p.protocol ?? "tcp"}`);
+  });
+  return ports.join("<br>") || "—";
+}
+
+/** The `.env` variables a container's environment interpolates: which are secrets init draws, which have defaults. */
+function envVariables(k: CustomContainerSpec): string {
+  const vars = new Map<string, string>();
+  for (const v of Object.values(k.environment)) {
+    if (typeof v === "string") continue;
+    const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?/.exec(v.interpolate);
+    if (!m) continue;
+    vars.set(m[1]!, v.secret === true ? " (secret, drawn by init)" : m[2] !== undefined ? ` (optional, default ${code(m[2])})` : "");
+  }
+  return [...vars].sort(([a], [b]) => a.localeCompare(b)).map(([n, note]) => `${code(n)}${note}`).join("<br>") || "—";
+}
+
 function extras(spec: DeploymentSpec): string {
   const parts: string[] = [];
   if (spec.containers.length > 0) {
-    parts.push(`### Custom containers\n\n${table(["Service", "Image"], spec.containers.map((k) => [code(k.name), code(k.image)]))}`);
+    parts.push(
+      `### Custom containers\n\n${table(["Service", "Image", "Published ports", ".env variables"], spec.containers.map((k) => [code(k.name), code(k.image), customPorts(spec, k), envVariables(k)]))}\n\n` +
+        "Every variable listed is in `.env` once `./init-deployment.sh` has run: init writes its own and draws a random value for each `secret(...)`; one with a default may be left out.",
+    );
   }
   if (spec.volumes.length > 0) {
     parts.push(`### Extra volumes\n\n${table(["Volume", "Kind"], spec.volumes.map(([n, v]) => [code(n), v.type === "nfs" ? `NFS ${code(`${v.server}:${v.export}`)}` : `driver ${code(v.driver ?? "local")}`]))}`);
@@ -135,7 +160,7 @@ sudo systemctl enable --now dioptra
 
 ## Changing the deployment
 
-Edit \`deployment.config.ts\` and run \`npx dioptra-deploy generate\`. Typed settings replace hand edits of the Compose files:
+Edit \`deployment.config.ts\`; \`npx dioptra-deploy plan\` lists the files that would change, the services \`${cc} up -d\` would then recreate, and whether \`./init-deployment.sh\` must run again; \`npx dioptra-deploy generate\` writes them. Typed settings replace hand edits of the Compose files:
 worker mounts (\`bindMount\`, \`volumeMount\`), NFS shares (\`nfsVolume\`), GPUs per worker (\`workers.<pool>.workers.<n>.gpus\`),
 custom containers (\`customContainers\`, \`workerContainer\`) and raw Compose overlays (\`overrides\`, \`environments\`).
 \`docker-compose.override.yml.template\` shows each of these settings next to the Compose override it replaces.

@@ -82,6 +82,8 @@ function initDeploymentScript(spec: DeploymentSpec): OutFile {
     unitPath: spec.systemd.deploymentPath === undefined ? undefined : shellQuote(spec.systemd.deploymentPath),
     unitLines: unitPrintfArgs(spec),
     nginxSsl: spec.nginx.tls ? "on" : "off",
+    nginxCertificate: shellQuote(spec.nginx.certificate ?? "provided"),
+    serverName: shellQuote(spec.nginx.serverName),
     postgresSsl: spec.postgres.tls ? "on" : "off",
     workerSslDefault: shellQuote(DEFAULT_WORKER_SSL),
     workerAccount: spec.profile.workerAccount,

@@ -42,7 +42,7 @@ line), follow the worker count, and reach every file that needs them:
     workers: { tensorflowCpu: { count: 1, mounts: [volumeMount("${EXAMPLE.volume}", "${EXAMPLE.target}")] } }
 
   GPUs for one worker (NVIDIA_VISIBLE_DEVICES and the nvidia runtime):
-    workers: { pytorchGpu: { count: 2, workers: { 2: { gpus: [0, 1] } } } }
+    workers: { pytorchGpu: { count: 2, workers: { 2: { gpus: [1, 2] } } } }
 
   A container of your own, wired like a worker:
     customContainers: { "my-worker": workerContainer("cpu", { image: "my-worker:1.0" }) }

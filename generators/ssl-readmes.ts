@@ -65,8 +65,10 @@ turns SSL on and requires it when the other services connect as the Dioptra data
 function nginxReadme(spec: DeploymentSpec): string {
   const { serverName, httpPort, httpsPort } = spec.nginx;
   const state = spec.nginx.tls
-    ? "HTTPS is **on** in this deployment (`nginx: { tls: true }` in deployment.config.ts), so `./init-deployment.sh` needs the two files below."
-    : "HTTPS is **off** in this deployment. To turn it on, set `nginx: { tls: true }` in deployment.config.ts and run `npx dioptra-deploy generate`: that publishes the HTTPS port, makes nginx's health check probe HTTPS and makes `./init-deployment.sh` install the HTTPS configuration. Do not edit docker-compose.yml by hand for this; the next generate would undo it.";
+    ? spec.nginx.certificate === "self-signed"
+      ? "HTTPS is **on** in this deployment (`nginx: { tls: true, certificate: \"self-signed\" }` in deployment.config.ts): when the two files below are missing, `./init-deployment.sh` creates a self-signed pair with the host's `openssl` (and copies the certificate to `ssl/ca-certificates/`), with a warning that clients outside the deployment will not trust it. Put your own files here to replace it."
+      : "HTTPS is **on** in this deployment (`nginx: { tls: true, certificate: \"provided\" }` in deployment.config.ts), so `./init-deployment.sh` needs the two files below."
+    : "HTTPS is **off** in this deployment. To turn it on, set `nginx: { tls: true, certificate: \"provided\" }` (or `\"self-signed\"` for a lab) in deployment.config.ts and run `npx dioptra-deploy generate`: that publishes the HTTPS port, makes nginx's health check probe HTTPS and makes `./init-deployment.sh` install the HTTPS configuration. Do not edit docker-compose.yml by hand for this; the next generate would undo it.";
   const ports = nginxPorts({ ...spec, nginx: { ...spec.nginx, tls: true } });
   return `# nginx server certificate
 

@@ -313,7 +313,8 @@ export function fromOverride(doc: unknown, base: DeploymentProps, file: string):
       waitFor.push(Object.keys(SERVICES).find((s) => waitTarget(spec.slug, s as DioptraService) === target) ?? target);
       command.splice(0, 2);
     }
-    if (waitFor.length > 0) c.waitFor = waitFor;
+    // A command of --wait-for flags was written for a Dioptra entrypoint, whatever the image's name.
+    if (waitFor.length > 0) Object.assign(c, { waitFor, dioptraEntrypoint: true });
     if (command?.length === 0) delete c.command;
     if (typeof c.image !== "string") {
       issues.push({ path: `${file}: services.${name}`, message: "has no image (a build: section cannot be imported); build the image and name it here" });

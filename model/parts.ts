@@ -30,6 +30,7 @@ export function service(required: Required, fields: Partial<Omit<ServiceModel, k
     mounts: [],
     ports: [],
     healthcheck: undefined,
+    dependsOn: [],
     gpus: undefined,
     shmSize: undefined,
     waitAfterArgs: false,

@@ -60,6 +60,8 @@ export interface ServiceModel {
   readonly waitAfterArgs: boolean;
   /** Whether there is a command at all (a service with neither waits nor args keeps its image's). */
   readonly hasCommand: boolean;
+  /** Services the target starts first, and whether it waits for them to run or to be healthy. */
+  readonly dependsOn: readonly { readonly service: string; readonly condition: "started" | "healthy" }[];
   readonly environment: Readonly<Record<string, EnvValue>>;
   /** Paths relative to the deployment folder, `./envs/…`. */
   readonly envFiles: readonly string[];

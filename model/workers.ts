@@ -42,9 +42,11 @@ function customService(spec: DeploymentSpec, k: CustomContainerSpec): ServiceMod
       healthcheck: k.healthcheck,
       entrypoint: k.entrypoint,
       environment: k.environment,
-      waitFor: k.waitFor,
+      // Only a Dioptra entrypoint reads --wait-for flags; any other image keeps its own command unless one is given.
+      waitFor: k.dioptraEntrypoint ? k.waitFor : [],
       args: k.command ?? [],
-      hasCommand: k.waitFor.length > 0 || k.command !== undefined,
+      hasCommand: (k.dioptraEntrypoint && k.waitFor.length > 0) || k.command !== undefined,
+      dependsOn: k.dependsOn,
       envFiles: k.envFiles,
       ports: k.ports.map((p) => ({ hostIp: p.hostIp ?? defaultIp, host: p.host, container: p.container, protocol: p.protocol ?? "tcp" })),
       mounts: k.mounts.map(userMount),

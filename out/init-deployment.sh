@@ -51,6 +51,9 @@ readonly POSTGRES_ADMIN_DATABASE=postgres
 
 readonly DEFAULT_BRANCH="main"
 readonly DEFAULT_ENABLE_NGINX_SSL=off
+# nginx.certificate: "provided" (ssl/nginx/ must hold it) or "self-signed" (made here when missing).
+readonly NGINX_CERTIFICATE=provided
+readonly NGINX_SERVER_NAME=dioptra.example.org
 readonly DEFAULT_ENABLE_POSTGRES_SSL=off
 readonly DEFAULT_WORKER_SSL_SERVICE=tfcpu
 
@@ -290,10 +293,27 @@ warn_compose_project_name() {
 # Steps
 ###########################################################################################
 
+# A lab certificate for nginx.serverName, made once with the host's openssl;
+# its copy in ssl/ca-certificates/ makes the deployment's own containers trust it.
+create_self_signed_certificate() {
+  command -v openssl >/dev/null 2>&1 ||
+    die "nginx.certificate is \"self-signed\" but openssl is not installed on this host: install it, or put server.crt and server.key in ssl/nginx/"
+  log_warning "Creating a self-signed certificate for ${NGINX_SERVER_NAME} in ssl/nginx/ (nginx.certificate: \"self-signed\")." \
+    "Browsers and clients outside this deployment will not trust it: fine for a lab, not for users."
+  (umask 077 && openssl req -x509 -newkey rsa:3072 -sha256 -days 825 -nodes -subj "/CN=${NGINX_SERVER_NAME}" \
+    -addext "subjectAltName=DNS:${NGINX_SERVER_NAME}" -keyout ssl/nginx/server.key -out ssl/nginx/server.crt 2>/dev/null) ||
+    die "openssl could not create the self-signed certificate in ssl/nginx/"
+  chmod 0644 ssl/nginx/server.crt
+  cp ssl/nginx/server.crt ssl/ca-certificates/nginx-self-signed.crt
+}
+
 preflight() {
   command -v "${COMPOSE[0]}" >/dev/null 2>&1 ||
     die "${COMPOSE[0]} not found: install Docker with Compose, or set composeCommand in deployment.config.ts"
   mkdir -p ssl/ca-certificates ssl/db ssl/nginx
+  if [[ "${arg_enable_nginx_ssl}" == on && "${NGINX_CERTIFICATE}" == self-signed ]] && ! compgen -G 'ssl/nginx/*.crt' >/dev/null; then
+    create_self_signed_certificate
+  fi
   if [[ "${arg_enable_nginx_ssl}" == on ]] && ! compgen -G 'ssl/nginx/*.crt' >/dev/null; then
     die "nginx SSL is enabled but ssl/nginx/ has no certificate (*.crt); see ssl/nginx/README.md, or pass --no-enable-nginx-ssl"
   fi

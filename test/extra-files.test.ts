@@ -28,7 +28,7 @@ const file = (files: { path: string; content: string }[], path: string) => {
 };
 
 const plain = deployment({});
-const withTls = deployment({ nginx: { tls: true, serverName: "dioptra.lab.example" }, postgres: { tls: true } });
+const withTls = deployment({ nginx: { tls: true, certificate: "provided", serverName: "dioptra.lab.example" }, postgres: { tls: true } });
 
 // ---------------------------------------------------------------------------
 // .gitignore, against a real git
@@ -101,6 +101,13 @@ test(".gitignore: the git check above catches a list that lets a certificate or 
   assert.not.ok(tracked.includes(MANIFEST));
 });
 
+test("ssl/nginx/README.md says which certificate source the config chose: self-signed made by init, or provided", () => {
+  const nginxReadme = (certificate: "provided" | "self-signed") => file(synth(deployment({ nginx: { tls: true, certificate } }).toSpec()), "ssl/nginx/README.md");
+  assert.match(nginxReadme("self-signed"), "`./init-deployment.sh` creates a self-signed pair with the host's `openssl`");
+  assert.not.match(nginxReadme("provided"), "self-signed pair");
+  assert.match(nginxReadme("provided"), "needs the two files below");
+});
+
 test(".gitignore: every pattern group says why", () => {
   const lines = withoutMarker(file(synth(plain.toSpec()), ".gitignore")).split("\n");
   lines.forEach((l, i) => {
@@ -125,7 +132,7 @@ for (const [label, d] of [["off", plain], ["on", withTls]] as const) {
     for (const name of read) assert.match(readme("nginx"), `\`${name}\``);
     assert.match(file(files, "init-deployment.sh"), "ssl/nginx/*.crt");
     assert.match(readme("nginx"), /no `\.crt` file/);
-    assert.match(readme("nginx"), label === "on" ? /HTTPS is \*\*on\*\*/ : /HTTPS is \*\*off\*\*.*`nginx: \{ tls: true \}`/);
+    assert.match(readme("nginx"), label === "on" ? /HTTPS is \*\*on\*\*/ : /HTTPS is \*\*off\*\*.*`nginx: \{ tls: true, certificate: "provided" \}`/);
     assert.match(readme("nginx"), `\`${spec.nginx.serverName}\``);
   });
 
@@ -133,7 +140,7 @@ for (const [label, d] of [["off", plain], ["on", withTls]] as const) {
     const block = readme("nginx").match(/```yaml\n([\s\S]*?)```/);
     assert.ok(block, "a ports block");
     const listed = parse(block![1]!).ports as string[];
-    const compose = parse(file(synth(deployment({ ...d.props, nginx: { ...d.props.nginx, tls: true } }).toSpec()), "docker-compose.yml"));
+    const compose = parse(file(synth(deployment({ ...d.props, nginx: { ...d.props.nginx, tls: true, certificate: "provided" } }).toSpec()), "docker-compose.yml"));
     const nginx = Object.entries(compose.services).find(([n]) => n.endsWith("-nginx"))![1] as { ports: string[] };
     assert.equal(listed, nginx.ports);
   });

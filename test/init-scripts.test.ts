@@ -5,7 +5,7 @@
  * template's order with the template's commands (Docker stubbed).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -20,7 +20,7 @@ const EXTRA_SPECS: Record<string, DeploymentProps> = {
   "tls-and-unit": {
     name: "tls_lab",
     composeCommand: "/usr/bin/docker-compose",
-    nginx: { tls: true },
+    nginx: { tls: true, certificate: "provided" },
     postgres: { tls: true, adminUser: "pgadmin_root", adminDatabase: "admin_db" },
     systemd: { requiredMounts: ["mnt-data.mount"], deploymentPath: "/srv/dioptra" },
   },
@@ -275,6 +275,40 @@ test("TLS on without certificates: preflight fails before anything is written or
   // --no-enable-* overrides the config's default.
   const r2 = runScript(out, "init-deployment.sh", ["--no-enable-nginx-ssl", "--no-enable-postgres-ssl", "--offline"], `${recordingDocker(log)}:${process.env.PATH}`);
   assert.is(r2.status, 0, r2.stderr);
+});
+
+test("nginx.certificate \"self-signed\": preflight makes a certificate for the server name with the host's openssl, warns, and keeps it on re-runs", () => {
+  if (!haveTool("openssl", ["version"])) return;
+  const out = propsOut({ nginx: { tls: true, certificate: "self-signed", serverName: "lab.example.org" } });
+  const log = join(tempDir(), "calls");
+  const r = runScript(out, "init-deployment.sh", ["--offline"], `${recordingDocker(log)}:${process.env.PATH}`);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /WARNING - Creating a self-signed certificate for lab\.example\.org.*will not trust it/s);
+  const text = spawnSync("openssl", ["x509", "-in", join(out, "ssl/nginx/server.crt"), "-noout", "-subject", "-ext", "subjectAltName"], { encoding: "utf8" });
+  assert.is(text.status, 0, text.stderr);
+  assert.match(text.stdout, /CN ?= ?lab\.example\.org/);
+  assert.match(text.stdout, "DNS:lab.example.org");
+  assert.is(statSync(join(out, "ssl/nginx/server.key")).mode & 0o777, 0o600);
+  assert.is(readFileSync(join(out, "ssl/ca-certificates/nginx-self-signed.crt"), "utf8"), readFileSync(join(out, "ssl/nginx/server.crt"), "utf8"));
+  const before = readFileSync(join(out, "ssl/nginx/server.key"), "utf8");
+  const again = runScript(out, "init-deployment.sh", ["--offline"], `${recordingDocker(log)}:${process.env.PATH}`);
+  assert.is(again.status, 0, again.stderr);
+  assert.not.match(again.stderr, "self-signed");
+  assert.is(readFileSync(join(out, "ssl/nginx/server.key"), "utf8"), before);
+});
+
+test("negative: nginx.certificate \"provided\" never makes one, and \"self-signed\" without openssl stops in preflight", () => {
+  const provided = propsOut({ nginx: { tls: true, certificate: "provided" } });
+  const r = runScript(provided, "init-deployment.sh", ["--offline"], `${recordingDocker(join(tempDir(), "calls"))}:${process.env.PATH}`);
+  assert.is.not(r.status, 0);
+  assert.match(r.stderr, "ssl/nginx/ has no certificate");
+  assert.not.ok(existsSync(join(provided, "ssl/nginx/server.crt")));
+  const lab = propsOut({ nginx: { tls: true, certificate: "self-signed" } });
+  const log = join(tempDir(), "calls");
+  const r2 = runScript(lab, "init-deployment.sh", ["--offline"], `${recordingDocker(log)}:${restrictedPath(["cat", "dirname", "mkdir"])}`);
+  assert.is.not(r2.status, 0);
+  assert.match(r2.stderr, "openssl is not installed on this host");
+  assert.equal(calls(log, lab), []);
 });
 
 test("a failing docker makes init exit non-zero naming the step", async () => {

@@ -11,6 +11,9 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { PROFILES, type DioptraRelease } from "../profiles/index.js";
+import { deployment } from "../dsl/deployment.js";
+import { INIT_ENV_NAMES, secret } from "../dsl/env.js";
+import { secretFiles } from "../generators/init/secrets.js";
 import { fixtureNames, sharedRender } from "./helpers.js";
 import { freshFixtureOut, propsOut, restrictedPath, runScript } from "./init/support.js";
 
@@ -22,7 +25,7 @@ const HOST_TOOLS = ["base64", "dirname", "head", "mkdir", "tail", "tr"];
  * `release` (and the default Postgres superuser), line by line: `{name}` is
  * a value drawn on the host, the same in every file that names it.
  */
-function expectedFiles(slug: string, release: DioptraRelease): [file: string, lines: string[]][] {
+function expectedFiles(slug: string, release: DioptraRelease, extraEnv: readonly string[] = []): [file: string, lines: string[]][] {
   const policies = (account: string) => PROFILES[release].minio.accounts.find((a) => a.variable === account)!.policies.join(",");
   return [
     [
@@ -47,6 +50,7 @@ function expectedFiles(slug: string, release: DioptraRelease): [file: string, li
         "WORKER_AWS_ACCESS_KEY_ID=dioptra-worker",
         "WORKER_AWS_SECRET_ACCESS_KEY={minio_worker_password}",
         `COMPOSE_PROJECT_NAME=${slug}`,
+        ...extraEnv,
       ],
     ],
     ["secrets/postgres-passwd.env", ["POSTGRES_PASSWORD={postgres_admin_password}", "POSTGRES_USER=postgres", "POSTGRES_DB=postgres"]],
@@ -119,12 +123,12 @@ const envLines = (path: string) => readFileSync(path, "utf8").split("\n").filter
  * against {@link expectedFiles}: its lines, mode 0600, values of at least
  * 128 bits, one value per name across files, nine distinct values.
  */
-function checkSecrets(out: string, slug: string, release: DioptraRelease): void {
+function checkSecrets(out: string, slug: string, release: DioptraRelease, extraEnv: readonly string[] = []): void {
   const first = secretsOnly(out);
   assert.is(first.status, 0, first.stderr);
 
   const values = new Map<string, string>();
-  for (const [output, lines] of expectedFiles(slug, release)) {
+  for (const [output, lines] of expectedFiles(slug, release, extraEnv)) {
     const path = join(out, output);
     assert.is(statSync(path).mode & 0o777, 0o600, `${output} mode`);
     const got = envLines(path);
@@ -145,7 +149,7 @@ function checkSecrets(out: string, slug: string, release: DioptraRelease): void 
     });
   }
   assert.equal(readdirSync(join(out, "secrets")).sort(), expectedFiles(slug, release).map(([f]) => f).filter((f) => f.startsWith("secrets/")).map((f) => f.slice("secrets/".length)).sort());
-  assert.is(values.size, 10, "ten random values");
+  assert.is(values.size, 10 + extraEnv.length, "ten random values, and one per secret(...) of the config");
   assert.is(new Set(values.values()).size, values.size, "two secrets have the same value");
   assert.is(statSync(join(out, "secrets")).mode & 0o777, 0o700);
 
@@ -180,10 +184,32 @@ test("the listed .env variables are exactly those the template's Compose files i
       ["docker-compose.yml", "docker-compose.init.yml"].flatMap((f) => [...readFileSync(join(render, f), "utf8").matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1]!)),
     );
     const keys = expectedFiles("dioptra-deployment", release)[0]![1].map((l) => l.slice(0, l.indexOf("=")));
-    // Ours besides: the project name, and Redis's password with the URI that carries it (security defaults).
+    // Ours: the project name, and Redis's password with the URI that carries it.
     const ours = ["COMPOSE_PROJECT_NAME", "REDIS_PASSWORD", "RQ_REDIS_URI"];
     assert.equal([...interpolated].sort(), keys.filter((k) => !ours.includes(k)).sort(), release);
   }
+});
+
+test("INIT_ENV_NAMES, which fromEnv is checked against, are the .env variables init writes", () => {
+  const spec = deployment({}).toSpec();
+  assert.equal(secretFiles(spec).find((f) => f.path === ".env")!.lines.map(([k]) => k), [...INIT_ENV_NAMES]);
+});
+
+test("secret(...) in a custom container: init draws it into .env (CSPRNG, mode 0600, never printed), once, and fills it into an older .env", () => {
+  const props = { name: "Lab 11", customContainers: { jupyter: { image: "quay.io/jupyter/base-notebook:2025-01-06", environment: { JUPYTER_TOKEN: secret("JUPYTER_TOKEN"), B: secret("B_TOKEN") } } } };
+  const out = propsOut(props);
+  checkSecrets(out, "lab-11", "1.1", ["B_TOKEN={custom_b_token}", "JUPYTER_TOKEN={custom_jupyter_token}"]);
+  const token = /^JUPYTER_TOKEN=(.*)$/m.exec(readFileSync(join(out, ".env"), "utf8"))![1]!;
+  // An .env from before the secret was declared gets only the missing line.
+  const old = readFileSync(join(out, ".env"), "utf8").replace(/^JUPYTER_TOKEN=.*\n/m, "");
+  writeFileSync(join(out, ".env"), old, { mode: 0o600 });
+  const r = secretsOnly(out);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, "adding JUPYTER_TOKEN");
+  const fresh = /^JUPYTER_TOKEN=(.*)$/m.exec(readFileSync(join(out, ".env"), "utf8"))![1]!;
+  assert.match(fresh, /^[A-Za-z0-9_-]{32}$/);
+  assert.is.not(fresh, token);
+  assert.not.match(`${r.stdout}${r.stderr}`, fresh);
 });
 
 test("the secrets check can fail: an unlisted variable, a short value or a wrong file mode is caught", async () => {

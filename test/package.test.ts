@@ -49,7 +49,7 @@ test("installed with TypeScript into a fresh project, as a user would", () => {
   writeFileSync(join(user, "package.json"), `${JSON.stringify({ name: "lab-deployment", private: true, type: "module" }, null, 2)}\n`);
   ok(run(NPM, ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, `typescript@${pkg.devDependencies.typescript}`], user), "npm install");
   const exports = ok(run(process.execPath, ["--input-type=module", "-e", 'console.log(Object.keys(await import("dioptra-deploy")).sort().join(" "))'], user), "import");
-  assert.is(exports.stdout.trim(), "bindMount deployment driverVolume envFile fromEnv nfsVolume volumeMount workerContainer", "the public API, no internals");
+  assert.is(exports.stdout.trim(), "bindMount deployment driverVolume envFile fromEnv nfsVolume secret volumeMount workerContainer", "the public API, no internals");
 });
 
 test("npx dioptra-deploy: --version, generate, import --cruft --compose, set", () => {

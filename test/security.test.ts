@@ -74,8 +74,8 @@ test("HSTS: off for localhost-only deployments, on beyond localhost, configurabl
 
 test("the redirect to HTTPS keeps nginx.httpsPort (and leaves 443 implicit)", () => {
   const redirect = (props: DeploymentProps) => /return 301 (\S+);/.exec(file(filesOf(props), "config/nginx/https_restapi.conf"))?.[1];
-  assert.is(redirect({ nginx: { tls: true } }), "https://dioptra.example.org$request_uri");
-  assert.is(redirect({ nginx: { tls: true, httpsPort: 8443, serverName: "lab.example.org" } }), "https://lab.example.org:8443$request_uri");
+  assert.is(redirect({ nginx: { tls: true, certificate: "provided" } }), "https://dioptra.example.org$request_uri");
+  assert.is(redirect({ nginx: { tls: true, certificate: "provided", httpsPort: 8443, serverName: "lab.example.org" } }), "https://lab.example.org:8443$request_uri");
 });
 
 test("nginx -t accepts the https layout with legacy TLS and HSTS, and with the intermediate profile", () => {
@@ -167,12 +167,12 @@ test("init services: no-new-privileges on each; root only where they change owne
 
 test("the audit: silent by default; names the clear-text ports when public without TLS; names each weakening knob", () => {
   assert.equal(securityAudit(specOf({})), []);
-  assert.equal(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, tls: true } })), []);
+  assert.equal(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, tls: true, certificate: "provided" } })), []);
   const open = securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, httpPort: 8080 } })).join("\n");
   assert.match(open, /ports 8080 \(Dioptra logins\), 35050 \(pgAdmin login\) and 39001 \(MinIO console login\) carry passwords in clear text/);
   assert.match(open, /ports 35000, 39000, 35432 carry data unencrypted/);
   assert.not.match(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false }, postgres: { tls: true } })).join("\n"), /35432/);
-  assert.match(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, tls: true }, security: { hsts: false } })).join("\n"), /security\.hsts is off/);
+  assert.match(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, tls: true, certificate: "provided" }, security: { hsts: false } })).join("\n"), /security\.hsts is off/);
   assert.match(securityAudit(specOf({ customContainers: { mine: { image: "m:1", capAdd: ["NET_ADMIN"] } } })).join("\n"), /customContainers\.mine\.capAdd gives back NET_ADMIN/);
 });
 

@@ -64,14 +64,14 @@ test("adds missing properties, nested ones included, in the layout of their obje
     "nginx.exposePortsOnLocalhostOnly=false",
     "systemd.requiredMounts=[\"a.mount\",\"b.mount\"]",
     "postgres.tag=16",
-    "workers.tensorflowGpu=1",
+    "workers.tensorflowGpu=0",
   );
   assertEdited(
     r,
     ['{ serverName: "dioptra.vision.example.org" }', '{ serverName: "dioptra.vision.example.org", exposePortsOnLocalhostOnly: false }'],
     [
       "      workers: { 1: { gpus: [0] }, 2: { gpus: [1] } },\n    },\n",
-      "      workers: { 1: { gpus: [0] }, 2: { gpus: [1] } },\n    },\n    tensorflowGpu: 1,\n",
+      "      workers: { 1: { gpus: [0] }, 2: { gpus: [1] } },\n    },\n    tensorflowGpu: 0,\n",
     ],
     ['  datasetsDirectory: "/srv/datasets",\n', '  datasetsDirectory: "/srv/datasets",\n  systemd: { requiredMounts: ["a.mount", "b.mount"] },\n  postgres: { tag: "16" },\n'],
   );
@@ -100,7 +100,7 @@ test("values: JSON when it parses, else text, but a setting typed string gets a 
     ["tag=1.0", 'tag: "1.0"'],
     ["postgres.tag=16", 'postgres: { tag: "16" }'],
     ["nginx.httpPort=8080", "nginx: { httpPort: 8080 }"],
-    ["nginx.tls=true", "nginx: { tls: true }"],
+    ['nginx.certificate="provided"', 'nginx: { certificate: "provided" }'],
     ['pgadmin.defaultEmail="ops@lab.example.org"', 'pgadmin: { defaultEmail: "ops@lab.example.org" }'],
     ["datasetsDirectory=/srv/data", 'datasetsDirectory: "/srv/data"'],
     ['images.restapi={"tag":"1.0.2"}', 'images: { restapi: { tag: "1.0.2" } }'],
@@ -122,10 +122,10 @@ test("inserts after a trailing line comment, not into it", async () => {
 });
 
 test("a long new value is written over several lines", async () => {
-  const r = await set(HEAD + "export default deployment({\n  name: \"x\",\n});\n", 'customContainers.metrics-exporter={"image":"registry.example.org/exporter:2.1","waitFor":["db"],"ports":[{"host":9187,"container":9187}]}');
+  const r = await set(HEAD + "export default deployment({\n  name: \"x\",\n});\n", 'customContainers.metrics-exporter={"image":"registry.example.org/exporter:2.1","dependsOn":{"db":"healthy"},"ports":[{"host":9187,"container":9187}]}');
   assertEdited(r, [
     '  name: "x",\n',
-    '  name: "x",\n  customContainers: {\n    "metrics-exporter": {\n      image: "registry.example.org/exporter:2.1",\n      waitFor: ["db"],\n      ports: [{ host: 9187, container: 9187 }],\n    },\n  },\n',
+    '  name: "x",\n  customContainers: {\n    "metrics-exporter": {\n      image: "registry.example.org/exporter:2.1",\n      dependsOn: { db: "healthy" },\n      ports: [{ host: 9187, container: 9187 }],\n    },\n  },\n',
   ]);
 });
 

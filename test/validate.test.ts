@@ -22,7 +22,7 @@ const CASES: [string, unknown, string, string][] = [
   ["port out of range", { nginx: { httpPort: 70000 } }, "nginx.httpPort", "1 to 65535, got 70000"],
   ["port zero", { nginx: { httpsPort: 0 } }, "nginx.httpsPort", "got 0"],
   ["http port clashes with a fixed nginx port", { nginx: { httpPort: 35000 } }, "nginx.httpPort", "already published by nginx (fixed port 35000)"],
-  ["https clashes with http when tls", { nginx: { httpPort: 8443, httpsPort: 8443, tls: true } }, "nginx.httpsPort", "already published by nginx.httpPort"],
+  ["https clashes with http when tls", { nginx: { httpPort: 8443, httpsPort: 8443, tls: true, certificate: "provided" } }, "nginx.httpsPort", "already published by nginx.httpPort"],
   ["empty slug", { name: "" }, "name", "must not be empty"],
   ["slug with dots", { name: "lab.one" }, "name", 'slug "lab.one"'],
   ["slug too long", { name: "x".repeat(60) }, "name", "at most 48"],
@@ -64,6 +64,16 @@ const CASES: [string, unknown, string, string][] = [
   ["systemd mount name", { systemd: { requiredMounts: ["/mnt/data"] } }, "systemd.requiredMounts.0", "is not a systemd unit name"],
   ["relative deployment path", { systemd: { deploymentPath: "srv/dioptra" } }, "systemd.deploymentPath", "not a usable deployment folder"],
   ["boolean as string", { nginx: { exposePortsOnLocalhostOnly: "True" } }, "nginx.exposePortsOnLocalhostOnly", 'must be true or false, got "True"'],
+  ["tls without saying where the certificate comes from", { nginx: { tls: true } }, "nginx.certificate", 'is required with nginx.tls: true: say where the certificate comes from, "provided"'],
+  ["unknown certificate source", { nginx: { tls: true, certificate: "letsencrypt" } }, "nginx.certificate", '"letsencrypt" is not where the certificate comes from'],
+  ["a GPU given to workers of two pools", { workers: { tensorflowGpu: { count: 1, workers: { 1: { gpus: [1] } } }, pytorchGpu: { count: 1, workers: { 1: { gpus: [0, 1] } } } } }, "workers.pytorchGpu.workers.1.gpus", "would share GPU 1 with dioptra-deployment-tfgpu-01 (workers.tensorflowGpu.workers.1.gpus); give each its own GPUs, or set gpuSharing: true"],
+  ["a set GPU that the one-each rule already gave", { workers: { tensorflowGpu: 2, pytorchGpu: { count: 1, workers: { 1: { gpus: [1] } } } } }, "workers.pytorchGpu.workers.1.gpus", "would share GPU 1 with dioptra-deployment-tfgpu-02 (workers.tensorflowGpu)"],
+  ["a custom container on a worker's GPU", { workers: { tensorflowGpu: 1 }, customContainers: { jup: { image: "x:1", gpus: [0] } } }, "customContainers.jup.gpus", "would share GPU 0 with dioptra-deployment-tfgpu-01"],
+  ["gpus all next to another GPU user", { workers: { tensorflowGpu: 1 }, customContainers: { jup: { image: "x:1", gpus: "all" } } }, "customContainers.jup.gpus", "would share GPU 0 with"],
+  ["a GPU index beyond hostGpus", { hostGpus: 2, workers: { pytorchGpu: { count: 1, workers: { 1: { gpus: [2] } } } } }, "workers.pytorchGpu.workers.1.gpus", "GPU 2, but hostGpus is 2 (indices 0 to 1)"],
+  ["more one-each GPU workers than hostGpus", { hostGpus: 1, workers: { tensorflowGpu: 1, pytorchGpu: 1 } }, "workers.pytorchGpu", "dioptra-deployment-pytorchgpu-01 gets GPU 1 by the one-GPU-each rule, but hostGpus is 1"],
+  ["hostGpus zero", { hostGpus: 0 }, "hostGpus", "must be a whole number ≥ 1"],
+  ["gpuSharing as a string", { gpuSharing: "yes" }, "gpuSharing", "must be true or false"],
   ["typo in a key", { worker: { tensorflowCpu: 1 } }, "worker", "unknown setting"],
   ["typo in a nested key", { nginx: { servername: "x" } }, "nginx.servername", "unknown setting (allowed here: serverName"],
 ];
@@ -98,7 +108,7 @@ test("the defaults are the current release's (1.1) template's, with our pinned t
   assert.is(spec.images.redis, "redis:7.4.6");
   assert.is(spec.images.dbadmin, "dpage/pgadmin4:9.8");
   assert.equal(spec.workers.map((w) => w.name), ["dioptra-deployment-tfcpu-01", "dioptra-deployment-pytorchcpu-01"]);
-  assert.equal(spec.nginx, { serverName: "dioptra.example.org", exposePortsOnLocalhostOnly: true, httpPort: 80, httpsPort: 443, tls: false });
+  assert.equal(spec.nginx, { serverName: "dioptra.example.org", exposePortsOnLocalhostOnly: true, httpPort: 80, httpsPort: 443, tls: false, certificate: undefined });
 });
 
 test("dioptra: \"1.0\" has the 1.0 template's defaults, with the same pinned third-party images", () => {
@@ -141,11 +151,22 @@ for (const release of RELEASES) {
 }
 
 test("GPU indices follow the template's rule unless set per worker", () => {
-  const spec = deployment({ workers: { tensorflowGpu: 2, pytorchGpu: { count: 3, workers: { 2: { gpus: "all" }, 3: { gpus: [5, 6] } } } } }).toSpec();
+  const spec = deployment({ gpuSharing: true, workers: { tensorflowGpu: 2, pytorchGpu: { count: 3, workers: { 2: { gpus: "all" }, 3: { gpus: [5, 6] } } } } }).toSpec();
   assert.equal(
     spec.workers.filter((w) => w.kind.gpu).map((w) => [w.name.replace("dioptra-deployment-", ""), w.gpus]),
     [["tfgpu-01", [0]], ["tfgpu-02", [1]], ["pytorchgpu-01", [2]], ["pytorchgpu-02", "all"], ["pytorchgpu-03", [5, 6]]],
   );
+});
+
+test("shared GPUs pass with gpuSharing, and indices below hostGpus pass", () => {
+  const props = { hostGpus: 2, workers: { tensorflowGpu: 2, pytorchGpu: { count: 1, workers: { 1: { gpus: [0, 1] } } } }, customContainers: { jup: { image: "x:1", gpus: "all" as const } } };
+  assert.ok(deployment(props).resolve().issues.length > 0, "shares without gpuSharing");
+  assert.equal(deployment({ ...props, gpuSharing: true }).resolve().issues, []);
+  assert.equal(deployment({ hostGpus: 2, workers: { tensorflowGpu: 1, pytorchGpu: 1 } }).resolve().issues, []);
+});
+
+test("nginx.certificate: either source is accepted with tls, and reaches the spec", () => {
+  for (const certificate of ["provided", "self-signed"] as const) assert.is(deployment({ nginx: { tls: true, certificate } }).toSpec().nginx.certificate, certificate);
 });
 
 test("slug follows the template: lower case, spaces and underscores to dashes", () => {

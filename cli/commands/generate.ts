@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError, type Issue } from "../../dsl/errors.js";
+import type { OutFile } from "../../generators/out-file.js";
 import type { ProtectedDir, WriteReport } from "../../generators/write.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
@@ -92,31 +93,43 @@ function summary(shown: string, files: number, report: WriteReport): string {
   return `${shown}/: ${report.written.length} written, ${report.removed.length} removed (${files} generated files)`;
 }
 
+/**
+ * The files generate would write for a config: checked (types and values,
+ * every problem located, in one ConfigError) and audited (warnings printed).
+ */
+export async function filesOfConfig(configFile: string, io: Io): Promise<OutFile[]> {
+  const { loadConfigAndTypes } = await import("../load-config.js");
+  const { synth } = await import("../../generators/index.js");
+  const { deployment, typeIssues } = await loadConfigAndTypes(configFile, { warn: (m) => io.err(`warning: ${m}`) });
+  const { spec: resolved, issues } = deployment.resolve();
+  if (!resolved || typeIssues.length > 0) {
+    const all = oneReport(configFile, typeIssues, await locate(configFile, issues));
+    throw new ConfigError(all, `${configFile}: ${all.length} problem${all.length === 1 ? "" : "s"}; nothing written`);
+  }
+  const { securityAudit } = await import("../../generators/security-audit.js");
+  for (const w of securityAudit(resolved)) io.err(`warning: ${w}`);
+  try {
+    return synth(resolved);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(await locate(configFile, e.issues), e.message);
+    throw e;
+  }
+}
+
+/** How to print a folder: relative to the working directory when under it. */
+export function shownDir(outDir: string): string {
+  const rel = relative(process.cwd(), outDir);
+  return rel === "" ? "." : rel.startsWith("..") ? outDir : rel;
+}
+
 export async function run(argv: string[], io: Io): Promise<number> {
   const args = parseCommandLine(spec, argv, io);
   if (!args) return EXIT.ok;
   const { values } = args;
   if (values.out.trim() === "") throw new UsageError("--out needs a folder name, such as out");
-  const { loadConfigAndTypes } = await import("../load-config.js");
-  const { synth } = await import("../../generators/index.js");
-  const { deployment, typeIssues } = await loadConfigAndTypes(values.config, { warn: (m) => io.err(`warning: ${m}`) });
-  const { spec: resolved, issues } = deployment.resolve();
-  if (!resolved || typeIssues.length > 0) {
-    const all = oneReport(values.config, typeIssues, await locate(values.config, issues));
-    throw new ConfigError(all, `${values.config}: ${all.length} problem${all.length === 1 ? "" : "s"}; nothing written`);
-  }
-  const { securityAudit } = await import("../../generators/security-audit.js");
-  for (const w of securityAudit(resolved)) io.err(`warning: ${w}`);
-  let files;
-  try {
-    files = synth(resolved);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(await locate(values.config, e.issues), e.message);
-    throw e;
-  }
+  const files = await filesOfConfig(values.config, io);
   const outDir = resolve(values.out);
-  const rel = relative(process.cwd(), outDir);
-  const shown = rel === "" ? "." : rel.startsWith("..") ? outDir : rel;
+  const shown = shownDir(outDir);
   const write = await import("../../generators/write.js");
   if (values.check) {
     const drift = await write.checkOut(files, outDir);

@@ -73,6 +73,7 @@ export function lowerService(s: ServiceModel, network: string): ComposeService {
     ...(s.entrypoint ? { entrypoint: s.entrypoint.map(composeLiteral) } : {}),
     ...(Object.keys(environment).length > 0 ? { environment } : {}),
     ...(cmd ? { command: cmd } : {}),
+    ...(s.dependsOn.length > 0 ? { depends_on: Object.fromEntries(s.dependsOn.map((d) => [d.service, { condition: `service_${d.condition}` as const }])) } : {}),
     ...(s.envFiles.length > 0 ? { env_file: [...s.envFiles] } : {}),
     ...(s.networked ? { networks: [network] } : {}),
     ...(s.ports.length > 0 ? { ports: s.ports.map(portString) } : {}),

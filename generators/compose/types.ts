@@ -26,6 +26,8 @@ export interface ComposeService {
   /** Numbers only where the template writes one (a single GPU index), for exact parity. */
   environment?: Record<string, string | number>;
   command?: string[];
+  /** Long form: the short list cannot say "wait until healthy". */
+  depends_on?: Record<string, { condition: "service_started" | "service_healthy" }>;
   env_file?: string[];
   networks?: string[];
   ports?: string[];

@@ -61,6 +61,17 @@ export function minioAccountsPath(slug: string): string {
 /** The policies the release attaches to a MinIO account, as init-minio.sh reads them. */
 const policiesOf = (spec: DeploymentSpec, account: string): string => (spec.profile.minio.accounts.find((a) => a.variable === account)?.policies ?? []).join(",");
 
+/** Keeps the config's secret names apart from ours in init's `secret[...]` table. */
+const CUSTOM_PREFIX = "custom_";
+
+/** The variables the config declares with secret(...), sorted, each once. */
+export function customSecrets(spec: DeploymentSpec): string[] {
+  const names = spec.containers.flatMap((k) =>
+    Object.values(k.environment).flatMap((v) => (typeof v === "object" && v.secret === true ? [v.interpolate.slice(2, -1)] : [])),
+  );
+  return [...new Set(names)].sort();
+}
+
 export function secretFiles(spec: DeploymentSpec): SecretFile[] {
   const s = spec.slug;
   const db = serviceName(s, "db");
@@ -90,6 +101,8 @@ export function secretFiles(spec: DeploymentSpec): SecretFile[] {
         ["WORKER_AWS_SECRET_ACCESS_KEY", secret("minio_worker_password")],
         // Not in the reference: without it Compose names the project after the folder.
         ["COMPOSE_PROJECT_NAME", text(s)],
+        // The config's own, declared with secret(...) in a custom container's environment.
+        ...customSecrets(spec).map((name): [string, SecretValue] => [name, secret(`${CUSTOM_PREFIX}${name}`)]),
       ],
     },
     {
@@ -131,7 +144,9 @@ export function loadSecretsBash(files: readonly SecretFile[]): string[] {
   const loads = files.flatMap((f) =>
     f.lines.flatMap(([key, v]) => (v.secret ? [`load_secret ${[v.secret, f.path, key, v.prefix, v.suffix].map(shellQuote).join(" ")}`] : [])),
   );
-  const draws = Object.entries(SECRETS).map(([name, kind]) => `draw_secret ${name} ${kind}`);
+  // Ours in the table's order, then the config's (drawn as tokens).
+  const custom = files.flatMap((f) => f.lines.flatMap(([, v]) => (v.secret && !(v.secret in SECRETS) ? [v.secret] : [])));
+  const draws = [...Object.entries(SECRETS), ...[...new Set(custom)].map((n): [string, SecretKind] => [n, "token"])].map(([name, kind]) => `draw_secret ${name} ${kind}`);
   return [...loads, "refuse_blank_secrets", ...draws];
 }
 

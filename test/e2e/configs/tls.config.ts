@@ -13,7 +13,7 @@ export default deployment({
   dioptra: "1.1",
   name: "__E2E_NAME__",
   composeCommand: "docker-compose",
-  nginx: { tls: true, httpsPort: 8443 },
+  nginx: { tls: true, certificate: "provided", httpsPort: 8443 },
   security: { hsts: true },
   // Postgres 18's data layout (reproduced by the e2e db stand-in): PGDATA must keep the data in the volume.
   postgres: { tls: true, tag: "18" },

@@ -1,0 +1,53 @@
+/**
+ * `dioptra-deploy plan`: what `generate` would change in the deployment
+ * folder, and what that means for the running deployment: the services
+ * `docker compose up -d` recreates, and whether init must run again.
+ * Writes nothing; exit 0 whatever the plan (1 only for a bad config).
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { COMMON_FLAGS, EXIT, UsageError, parseCommandLine, type CommandSpec, type Io } from "../io.js";
+import { filesOfConfig, shownDir } from "./generate.js";
+
+export const spec = {
+  name: "plan",
+  summary: "show what generate would change, which services Compose would recreate and whether init must run again",
+  usage: "dioptra-deploy plan [--config FILE] [--out DIR]",
+  description: [
+    "Checks the config like generate, then compares what generate would write with the output",
+    "folder and prints a short list: the files it would write or remove; the services that",
+    "`docker compose up -d` would create, recreate (their definition in docker-compose.yml or",
+    "docker-compose.override.yml changed, or an env file they read), remove, or that need a",
+    "restart Compose does not notice (a mounted file of the folder changed); and whether",
+    "./init-deployment.sh must run again (files under config/ or ssl/ changed, its defaults",
+    "changed, or the config has new secrets). Writes nothing; exits 0 whatever the plan.",
+  ].join("\n"),
+  options: {
+    config: { type: "string", value: "FILE", default: "deployment.config.ts", help: "the deployment config to plan from" },
+    out: { type: "string", value: "DIR", default: "out", help: "the deployment folder to compare with" },
+    ...COMMON_FLAGS,
+  },
+  examples: ["dioptra-deploy plan", "dioptra-deploy plan --config lab.config.ts --out lab-out"],
+} satisfies CommandSpec;
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const args = parseCommandLine(spec, argv, io);
+  if (!args) return EXIT.ok;
+  const { values } = args;
+  if (values.out.trim() === "") throw new UsageError("--out needs a folder name, such as out");
+  const files = await filesOfConfig(values.config, io);
+  const outDir = resolve(values.out);
+  const write = await import("../../generators/write.js");
+  const { planChanges, formatPlan } = await import("../../generators/plan.js");
+  const drift = existsSync(outDir) ? await write.checkOut(files, outDir) : files.map((f) => ({ path: f.path, kind: "missing" as const }));
+  // The writer's own bookkeeping is no change to the deployment.
+  const ours = (p: string) => p !== write.MANIFEST && p !== write.JOURNAL;
+  const changed = drift.filter((d) => d.kind !== "stale" && ours(d.path)).map((d) => d.path);
+  const removed = drift.filter((d) => d.kind === "stale" && ours(d.path)).map((d) => d.path);
+  const read = (p: string) => {
+    const abs = join(outDir, p);
+    return existsSync(abs) && statSync(abs).isFile() ? readFileSync(abs, "utf8") : undefined;
+  };
+  for (const line of formatPlan(planChanges(files, read, changed, removed), shownDir(outDir))) io.out(line);
+  return EXIT.ok;
+}
