@@ -14,7 +14,7 @@ import { ROOT } from "./helpers.js";
 
 const CONFIGS: DeploymentProps[] = [
   {},
-  { workers: { tensorflowCpu: 2, pytorchGpu: 1 }, postgres: { tls: true }, nginx: { tls: true }, datasetsDirectory: "/srv/data", systemd: { deploymentPath: "/opt/dioptra" } },
+  { workers: { tensorflowCpu: 2, pytorchGpu: 1 }, postgres: { tls: true }, nginx: { tls: true, certificate: "self-signed" }, datasetsDirectory: "/srv/data", systemd: { deploymentPath: "/opt/dioptra" } },
   { name: "lab-two", customContainers: { side: { image: "side:1" } } },
 ];
 

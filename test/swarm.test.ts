@@ -13,6 +13,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { deployment } from "../dsl/deployment.js";
+import { secret } from "../dsl/env.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { composeSchemaIssues } from "../generators/compose/validate.js";
 import { FORBIDDEN_SERVICE_KEYS } from "../generators/swarm/mapping.js";
@@ -30,7 +31,9 @@ const LAB: DeploymentProps = {
     pytorchGpu: { count: 3, host: "gpu1", workers: { 3: { gpus: [2, 3] } } },
     tensorflowGpu: { count: 1, host: "gpu1", workers: { 1: { gpus: "all" } } },
   },
-  customContainers: { side: { image: "side:1", restart: "on-failure", environment: { TOKEN: { interpolate: "${SIDE_TOKEN}" } } } },
+  customContainers: { side: { image: "side:1", restart: "on-failure", environment: { TOKEN: secret("SIDE_TOKEN") } } },
+  // The tensorflow worker takes "all" of gpu1's GPUs next to the pytorch ones: intended here.
+  gpuSharing: true,
 };
 // "all" takes the whole host: keep the reservations within 4 GPUs.
 const LAB_OK: DeploymentProps = { ...LAB, workers: { ...LAB.workers, tensorflowGpu: 0 } };
