@@ -122,13 +122,20 @@ export function shownDir(outDir: string): string {
   return rel === "" ? "." : rel.startsWith("..") ? outDir : rel;
 }
 
+/**
+ * What `generate` and `plan` share: a checked --out, and the files the
+ * config generates (or every problem of the config at once).
+ */
+export async function filesAndOut(values: { readonly config: string; readonly out: string }, io: Io): Promise<{ files: OutFile[]; outDir: string }> {
+  if (values.out.trim() === "") throw new UsageError("--out needs a folder name, such as out");
+  return { files: await filesOfConfig(values.config, io), outDir: resolve(values.out) };
+}
+
 export async function run(argv: string[], io: Io): Promise<number> {
   const args = parseCommandLine(spec, argv, io);
   if (!args) return EXIT.ok;
   const { values } = args;
-  if (values.out.trim() === "") throw new UsageError("--out needs a folder name, such as out");
-  const files = await filesOfConfig(values.config, io);
-  const outDir = resolve(values.out);
+  const { files, outDir } = await filesAndOut(values, io);
   const shown = shownDir(outDir);
   const write = await import("../../generators/write.js");
   if (values.check) {

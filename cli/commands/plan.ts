@@ -5,9 +5,9 @@
  * Writes nothing; exit 0 whatever the plan (1 only for a bad config).
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { COMMON_FLAGS, EXIT, UsageError, parseCommandLine, type CommandSpec, type Io } from "../io.js";
-import { filesOfConfig, shownDir } from "./generate.js";
+import { join } from "node:path";
+import { COMMON_FLAGS, EXIT, parseCommandLine, type CommandSpec, type Io } from "../io.js";
+import { filesAndOut, shownDir } from "./generate.js";
 
 export const spec = {
   name: "plan",
@@ -33,10 +33,7 @@ export const spec = {
 export async function run(argv: string[], io: Io): Promise<number> {
   const args = parseCommandLine(spec, argv, io);
   if (!args) return EXIT.ok;
-  const { values } = args;
-  if (values.out.trim() === "") throw new UsageError("--out needs a folder name, such as out");
-  const files = await filesOfConfig(values.config, io);
-  const outDir = resolve(values.out);
+  const { files, outDir } = await filesAndOut(args.values, io);
   const write = await import("../../generators/write.js");
   const { planChanges, formatPlan } = await import("../../generators/plan.js");
   const drift = existsSync(outDir) ? await write.checkOut(files, outDir) : files.map((f) => ({ path: f.path, kind: "missing" as const }));
