@@ -149,6 +149,8 @@ test("no key Swarm rejects or ignores appears in any service", () => {
       for (const k of FORBIDDEN_SERVICE_KEYS) assert.not.ok(k in svc, `${name} has ${k}`);
       assert.not.ok("NVIDIA_VISIBLE_DEVICES" in (svc.environment ?? {}), `${name} sets NVIDIA_VISIBLE_DEVICES`);
       assert.ok(svc.deploy?.restart_policy?.condition, `${name} has no restart policy`);
+      // No IPVS virtual IP: the e2e swarm's kernel has none, and it cuts idle connections.
+      assert.equal((svc.deploy as { endpoint_mode?: string } | undefined)?.endpoint_mode, "dnsrr", `${name} endpoint_mode`);
     }
   }
   // The check itself can fail: the Compose file of the same config has runtime and restart.

@@ -20,6 +20,7 @@ export const COMPOSE_TO_SWARM: readonly MappingRow[] = [
   { compose: "volumes (short syntax)", fate: "moved", swarm: "long syntax (`type`, `source`, `target`, `read_only`)" },
   { compose: "ports", fate: "moved", swarm: "long syntax with `mode: host`: published on the core node only, on every address" },
   { compose: "networks (bridge)", fate: "moved", swarm: "one `overlay` network, `attachable`, spanning every host" },
+  { compose: "(service name on the network)", fate: "moved", swarm: "`deploy.endpoint_mode: dnsrr`: the name resolves to the one task, with no IPVS virtual IP (which drops idle connections after 15 minutes and some kernels lack)" },
   { compose: "restart", fate: "moved", swarm: "`deploy.restart_policy.condition` (always, unless-stopped → any; on-failure; no → none)" },
   { compose: "runtime: nvidia + NVIDIA_VISIBLE_DEVICES", fate: "moved", swarm: "`deploy.resources.reservations.generic_resources` (kind NVIDIA-GPU); the node's default runtime is nvidia" },
   { compose: "shm_size", fate: "moved", swarm: "a `tmpfs` mount at /dev/shm of the same size" },

@@ -33,6 +33,7 @@ export interface SwarmPort {
 export interface SwarmDeploy {
   mode: "replicated";
   replicas: number;
+  endpoint_mode: "dnsrr";
   placement: { constraints: string[] };
   restart_policy: { condition: "any" | "on-failure" | "none" };
   resources?: { reservations: { generic_resources: { discrete_resource_spec: { kind: string; value: number } }[] } };
@@ -119,6 +120,10 @@ function swarmService(m: DeploymentModel, s: ServiceModel, swarm: SwarmSpec): Sw
     deploy: {
       mode: "replicated",
       replicas: 1,
+      // One replica each: a virtual IP adds nothing but IPVS, which cuts idle connections
+      // (Redis, Postgres) after 15 minutes and is missing from some kernels. The name
+      // resolves to the task itself instead.
+      endpoint_mode: "dnsrr",
       placement: { constraints: constraintsOf(swarm, host) },
       restart_policy: { condition: RESTART[s.restart ?? "always"] },
       ...(gpus > 0 ? { resources: { reservations: { generic_resources: [{ discrete_resource_spec: { kind: GPU_RESOURCE_KIND, value: gpus } }] } } } : {}),
