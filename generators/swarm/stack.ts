@@ -107,8 +107,15 @@ function swarmService(m: DeploymentModel, s: ServiceModel, swarm: SwarmSpec): Sw
   // Swarm hands the node's reserved GPUs to the container (DOCKER_RESOURCE_NVIDIA-GPU); a fixed index list would contradict it.
   const environment = Object.fromEntries(Object.entries(base.environment ?? {}).filter(([k]) => !(s.gpus !== undefined && k === "NVIDIA_VISIBLE_DEVICES")));
   const gpus = gpuCount(s, swarm, host);
+  // docker stack deploy ignores the service-level `tmpfs` key, and a Swarm tmpfs mount takes
+  // no owner (uid=, gid=): plain paths become tmpfs mounts; a service whose tmpfs needs an owner
+  // keeps a writable root instead, or it could write nowhere.
+  const tmpfs = s.hardening.tmpfs;
+  const ownedTmpfs = tmpfs.some((t) => t.includes(":"));
+  if (ownedTmpfs) delete compose["read_only"];
   const volumes = [
     ...s.mounts.map(mount),
+    ...(ownedTmpfs ? [] : tmpfs.map((t) => ({ type: "tmpfs" as const, target: t }))),
     ...(s.shmSize ? [{ type: "tmpfs" as const, target: "/dev/shm", tmpfs: { size: sizeInBytes(s.shmSize) } }] : []),
   ];
   return {

@@ -228,7 +228,7 @@ async function main(): Promise<number> {
         const next = deployments[i + 1];
         if (next) startInit(next, d);
         if (d instanceof SwarmDeployment) {
-          await timings.time(`${id}: deploy-stack.sh (converged)`, () => d.up(opts.realIntervals));
+          await timings.time(`${id}: deploy-stack.sh (converged)`, () => d.up(opts.realIntervals, opts.healthTimeoutMs));
           await timings.time(`${id}: assertions (placement, GPUs, overlay, drain)`, () => checkSwarm(d, c), () => `${c.passed} passed, ${c.failures.length} failed`);
         } else {
           await timings.time(`${id}: up + healthy`, async () => {

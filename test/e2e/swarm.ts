@@ -292,15 +292,28 @@ export class SwarmDeployment extends Deployment {
   }
 
   /** swarm/deploy-stack.sh on the manager, with the e2e health timing unless realIntervals. */
-  override async up(realIntervals: boolean): Promise<void> {
+  override async up(realIntervals: boolean, timeoutMs = 300_000): Promise<void> {
     if (!realIntervals) {
       // As the Compose overlay: only when the generated checks run changes (see README).
       const file = join(this.dir, "swarm", "docker-stack.yml");
       writeFileSync(file, readFileSync(file, "utf8").replace(/^(\s+interval:) 30s$/gm, "$1 2s"));
     }
     this.deployed = true;
-    const r = await run("bash", [join(this.dir, "swarm", "deploy-stack.sh"), "--timeout", "300"], { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: 8 * 60_000 });
-    if (r.status !== 0) throw new HealthError(`swarm: deploy-stack.sh exited ${r.status}:\n${tail(r.stdout + r.stderr, 40)}`);
+    const r = await run("bash", [join(this.dir, "swarm", "deploy-stack.sh"), "--timeout", String(Math.round(timeoutMs / 1000))], { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: timeoutMs + 120_000 });
+    if (r.status !== 0) throw new HealthError(`swarm: deploy-stack.sh exited ${r.status}:\n${tail(r.stdout + r.stderr, 40)}\n${await this.diagnoseStack()}`);
+  }
+
+  /** The last log lines of every service not running its replica. */
+  private async diagnoseStack(): Promise<string> {
+    const ls = await this.lab.docker(this.lab.manager, ["service", "ls", "--filter", `label=com.docker.stack.namespace=${this.stack}`, "--format", "{{.Name}} {{.Replicas}}"]);
+    const parts: string[] = [];
+    for (const line of ls.stdout.split("\n").filter(Boolean)) {
+      const [name = "", replicas = ""] = line.split(" ");
+      if (/^1\/1/.test(replicas)) continue;
+      const logs = await this.lab.docker(this.lab.manager, ["service", "logs", "--no-task-ids", "--tail", "15", name], 30_000);
+      parts.push(`── ${name} ${replicas}\n${tail(logs.stdout + logs.stderr, 15).replace(/^/gm, "    ")}`);
+    }
+    return parts.join("\n");
   }
 
   /** Tasks of a service that should be running (desired state running). */
