@@ -194,11 +194,7 @@ async function main(): Promise<number> {
     for (const t of report.tagged) log(`tagged ${t}`);
     for (const d of deployments) {
       if (!(d instanceof SwarmDeployment)) continue;
-      // The core node holds every image; the others, the workers' (and a misplaced worker can start anywhere).
-      const kinds = imageKinds(d.main, d.init, d.slug);
-      const workers = [...kinds].filter(([, k]) => k === "worker").map(([r]) => r);
-      const refs = new Map(d.lab.nodes.map((n) => [n.host, n.manager ? [...kinds.keys()] : workers]));
-      d.setup = { baseTag: images.baseTag, imagesDir: join(ROOT, "test", "e2e", "images"), refs, timings, realIntervals: opts.realIntervals };
+      d.setup = { baseTag: images.baseTag, imagesDir: join(ROOT, "test", "e2e", "images"), refs: [...imageKinds(d.main, d.init, d.slug).keys()], timings };
     }
 
     // One deployment up at a time: they publish the same host ports. The next
@@ -249,7 +245,11 @@ async function main(): Promise<number> {
       } finally {
         await timings.time(`${id}: teardown`, async () => {
           const problems = await d.teardown(opts.keep);
-          for (const p of problems) c.failures.push(`teardown: ${p}`);
+          if (d instanceof SwarmDeployment) {
+            await c.check("teardown leaves no stack, swarm, node container, volume or network behind", () => {
+              if (problems.length) throw new Error(problems.join("; "));
+            });
+          } else for (const p of problems) c.failures.push(`teardown: ${p}`);
         });
       }
       if (opts.breakMode && c.failures.length > 0) {

@@ -181,11 +181,14 @@ export class SwarmLab {
     for (const n of this.nodes.filter((x) => !x.manager)) await this.mustDocker(n, ["swarm", "join", "--token", token, `${ip}:2377`]);
   }
 
-  /** Loads images into the engines from one `docker save` of the host engine (no registry). */
-  async loadImages(tarball: string, refsByNode: ReadonlyMap<string, readonly string[]>): Promise<void> {
-    const all = [...new Set([...refsByNode.values()].flat())].sort();
-    await must("docker", ["save", "-o", tarball, ...all], { logFile: this.logFile, timeoutMs: 10 * 60_000 });
-    // Every node gets the one tarball (its layers are shared); what a node does not need costs disk only.
+  /**
+   * Loads images into every engine from one `docker save` of the host engine
+   * (no registry). Every node gets them all: the layers are shared, so one
+   * tarball costs little more than the workers' alone, and a misplaced task
+   * (--break swarm-placement) starts wherever Swarm puts it.
+   */
+  async loadImages(tarball: string, refs: readonly string[]): Promise<void> {
+    await must("docker", ["save", "-o", tarball, ...[...refs].sort()], { logFile: this.logFile, timeoutMs: 10 * 60_000 });
     await Promise.all(this.nodes.map((n) => this.mustDocker(n, ["load", "-q", "-i", tarball], 10 * 60_000)));
     rmSync(tarball, { force: true });
   }
@@ -225,6 +228,8 @@ export class SwarmLab {
     const containers = (await run("docker", ["ps", "-aq", "--filter", filter])).stdout.trim();
     const volumes = (await run("docker", ["volume", "ls", "-q", "--filter", filter])).stdout.trim();
     const networks = (await run("docker", ["network", "ls", "-q", "--filter", filter])).stdout.trim();
+    const host = (await run("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"])).stdout.trim();
+    if (host !== "inactive") problems.push(`the host engine is in a swarm (${host})`);
     if (containers) problems.push(`node containers left on the host engine: ${containers}`);
     if (volumes) problems.push(`node volumes left on the host engine: ${volumes}`);
     if (networks) problems.push(`node network left on the host engine: ${networks}`);
@@ -243,7 +248,7 @@ export class SwarmDeployment extends Deployment {
   readonly lab: SwarmLab;
   readonly expect: SwarmExpectations;
   /** Set by run.ts once the images exist. */
-  setup?: { baseTag: string; imagesDir: string; refs: ReadonlyMap<string, readonly string[]>; timings: Timings; realIntervals: boolean };
+  setup?: { baseTag: string; imagesDir: string; refs: readonly string[]; timings: Timings };
   private deployed = false;
 
   constructor(scenario: Scenario & { swarm: SwarmExpectations }, runRoot: string, runId: string, projectRoot: string) {
@@ -285,7 +290,7 @@ export class SwarmDeployment extends Deployment {
     const image = await s.timings.time("swarm: node image", () => nodeImage(s.baseTag, s.imagesDir, this.root), (t) => t);
     this.initialized = true; // from here on, the lab has to be torn down
     await s.timings.time("swarm: engines + swarm init/join", () => this.lab.start(image, new Map([[this.expect.gpuHost, this.gpuDaemonJson()]])));
-    await s.timings.time("swarm: images save + load", () => this.lab.loadImages(join(this.root, "images.tar"), s.refs), () => `${new Set([...s.refs.values()].flat()).size} images into ${this.lab.nodes.length} engines`);
+    await s.timings.time("swarm: images save + load", () => this.lab.loadImages(join(this.root, "images.tar"), s.refs), () => `${s.refs.length} images into ${this.lab.nodes.length} engines`);
     const start = Date.now();
     await super.runInit();
     s.timings.add("swarm: init-deployment.sh on the manager", Date.now() - start);
@@ -405,15 +410,21 @@ export async function checkSwarm(d: SwarmDeployment, c: Checker): Promise<void> 
     const seen = new Map<string, string>();
     const problems: string[] = [];
     for (const role of gpuRoles) {
-      const ctr = await d.taskContainer(role, d.nodeOf(x.gpuHost));
-      const ids = gpuIds(ctr.env);
+      // Wherever the task runs: a GPU worker Swarm put elsewhere shows it has no GPUs.
+      const node = (await d.tasks(role)).find((t) => t.state.startsWith("Running"))?.node;
+      const at = d.lab.nodes.find((n) => n.node === node);
+      if (!at) {
+        problems.push(`${role}: no running task`);
+        continue;
+      }
+      const ids = gpuIds((await d.taskContainer(role, at)).env);
       if (ids.length !== x.gpuWorkers[role]) problems.push(`${role}: ${ids.length} GPUs (${ids.join(",") || "none"}), want ${x.gpuWorkers[role]}`);
       for (const id of ids) {
         if (!/^GPU-e2e-[0-9]+$/.test(id) || Number(id.slice(8)) >= x.gpus) problems.push(`${role}: ${id} is not a GPU of ${x.gpuHost}`);
         if (seen.has(id)) problems.push(`${role} and ${seen.get(id)} share ${id}`);
         seen.set(id, role);
       }
-      log(`    ${role}: DOCKER_RESOURCE_${GPU_KIND}=${ids.join(",")}`);
+      log(`    ${role} on ${at.node}: DOCKER_RESOURCE_${GPU_KIND}=${ids.join(",")}`);
     }
     expect(problems.length === 0, problems.join("\n"));
   };
@@ -469,6 +480,9 @@ export async function checkSwarm(d: SwarmDeployment, c: Checker): Promise<void> 
   await c.check(`un-draining ${gpuNode.node} brings the GPU workers back there, healthy, with GPUs`, async () => {
     await d.lab.mustDocker(d.lab.manager, ["node", "update", "--availability", "active", gpuNode.node]);
     await until(240_000, async () => {
+      // Swarm never moves a running task back: one elsewhere stays misplaced.
+      const bad = await misplaced();
+      if (bad.length) throw new Error(`GPU workers off ${gpuNode.node}: ${bad.join(", ")}`);
       const waiting: string[] = [];
       for (const role of gpuRoles) {
         const running = (await d.tasks(role)).filter((t) => t.state.startsWith("Running"));
