@@ -141,7 +141,7 @@ async function main(): Promise<number> {
   const cleanup = async () => {
     await Promise.allSettled(inits.values()); // never tear down under a running init
     for (const d of deployments) {
-      if (d.tornDown) continue;
+      if (d.tornDown && !(d instanceof SwarmDeployment)) continue; // a swarm's may still be under way: wait for it
       const problems = await d.teardown(opts.keep);
       for (const p of problems) log(`teardown ${d.scenario.id}: ${p}`);
     }

@@ -353,12 +353,22 @@ export class SwarmDeployment extends Deployment {
     return { id, health, env: JSON.parse(env) as string[] };
   }
 
+  private tearingDown?: Promise<string[]>;
+
+  /**
+   * One teardown however often it is asked for (the run's end and SIGINT may
+   * overlap): a later call waits for the first, so nothing removes the run's
+   * folder while the nodes are still being taken down, and reports nothing.
+   */
   override async teardown(keepFiles: boolean): Promise<string[]> {
-    if (this.tornDown) return [];
+    if (this.tearingDown) return this.tearingDown.then(() => []);
     this.tornDown = true;
-    const problems = await this.lab.teardown(this.deployed ? this.stack : undefined);
-    if (!keepFiles) rmSync(this.root, { recursive: true, force: true });
-    return problems;
+    this.tearingDown = (async () => {
+      const problems = await this.lab.teardown(this.deployed ? this.stack : undefined);
+      if (!keepFiles) rmSync(this.root, { recursive: true, force: true });
+      return problems;
+    })();
+    return this.tearingDown;
   }
 }
 

@@ -49,7 +49,11 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
       if (timer) clearTimeout(timer);
       const result = { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() + extra };
       if (options.logFile) {
-        appendFileSync(options.logFile, `\n$ ${[cmd, ...args].join(" ")}  (exit ${status})\n${result.stdout}${result.stderr}`);
+        try {
+          appendFileSync(options.logFile, `\n$ ${[cmd, ...args].join(" ")}  (exit ${status})\n${result.stdout}${result.stderr}`);
+        } catch {
+          // The folder is gone (teardown after SIGINT removed it): the log is lost, the result is not.
+        }
       }
       resolve(result);
     };
