@@ -35,7 +35,7 @@ import { Deployment, HealthError, SCENARIOS, type Scenario } from "./deployment.
 import { ensureEngine, type Engine } from "./engine.js";
 import { Images, RELEASE_KINDS, imageKinds, type Kind } from "./images.js";
 import { SwarmDeployment, checkSwarm } from "./swarm.js";
-import { CommandError, Timings, log, run, seconds } from "./util.js";
+import { CommandError, Timings, killRunning, log, run, seconds } from "./util.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CACHE = process.env.DIOPTRA_E2E_CACHE || "/var/cache/dioptra-deploy-e2e";
@@ -155,6 +155,7 @@ async function main(): Promise<number> {
       if (interrupted) return;
       interrupted = true;
       log(`${sig}: tearing down`);
+      killRunning(); // deploy-stack.sh, init, a wait: none should outlive the run
       void cleanup().finally(() => process.exit(130));
     });
   }
