@@ -100,6 +100,8 @@ export class SwarmLab {
   readonly prefix: string;
   readonly network: string;
   private started = false;
+  /** The host engine's swarm state before the run: the run must leave it so. */
+  private hostSwarm = "";
 
   constructor(
     runId: string,
@@ -143,6 +145,7 @@ export class SwarmLab {
     for (const range of Object.values(INNER)) {
       if (routes.includes(range.split(".").slice(0, 2).join(".") + ".")) throw new Error(`swarm scenario: the host routes ${range.split(".").slice(0, 2).join(".")}.x, which the inner engines use`);
     }
+    this.hostSwarm = (await run("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"])).stdout.trim();
     this.started = true;
     await must("docker", ["network", "create", "--label", `${RUN_LABEL}=${this.prefix}`, this.network], { logFile: this.logFile });
     for (const n of this.nodes) {
@@ -229,7 +232,7 @@ export class SwarmLab {
     const volumes = (await run("docker", ["volume", "ls", "-q", "--filter", filter])).stdout.trim();
     const networks = (await run("docker", ["network", "ls", "-q", "--filter", filter])).stdout.trim();
     const host = (await run("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"])).stdout.trim();
-    if (host !== "inactive") problems.push(`the host engine is in a swarm (${host})`);
+    if (host !== this.hostSwarm) problems.push(`the host engine's swarm state changed from ${this.hostSwarm} to ${host}`);
     if (containers) problems.push(`node containers left on the host engine: ${containers}`);
     if (volumes) problems.push(`node volumes left on the host engine: ${volumes}`);
     if (networks) problems.push(`node network left on the host engine: ${networks}`);
