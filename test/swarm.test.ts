@@ -152,6 +152,8 @@ test("no key Swarm rejects or ignores appears in any service", () => {
       for (const k of FORBIDDEN_SERVICE_KEYS) assert.not.ok(k in svc, `${name} has ${k}`);
       assert.not.ok("NVIDIA_VISIBLE_DEVICES" in (svc.environment ?? {}), `${name} sets NVIDIA_VISIBLE_DEVICES`);
       assert.ok(svc.deploy?.restart_policy?.condition, `${name} has no restart policy`);
+      // No IPVS virtual IP: the e2e swarm's kernel has none, and it cuts idle connections.
+      assert.equal((svc.deploy as { endpoint_mode?: string } | undefined)?.endpoint_mode, "dnsrr", `${name} endpoint_mode`);
     }
   }
   // The check itself can fail: the Compose file of the same config has runtime and restart.
@@ -171,6 +173,14 @@ test("each service is pinned to its host by node label, with the host's own labe
   assert.equal(stack.services["side"]!.deploy.restart_policy, { condition: "on-failure" });
   // shm_size becomes a tmpfs at /dev/shm of the same size.
   assert.ok((stack.services["lab-db"]!.volumes as { type: string; target: string; tmpfs?: { size: number } }[]).some((v) => v.type === "tmpfs" && v.target === "/dev/shm" && v.tmpfs?.size === 256 * 1024 * 1024));
+  // stack deploy ignores the `tmpfs` key: a read-only db gets tmpfs mounts where it writes
+  // (found on the e2e swarm: without them Postgres cannot start). nginx's owned tmpfs have no
+  // Swarm form, so its root stays writable.
+  const tmpfsOf = (svc: string) => (stack.services[svc]!.volumes as { type: string; target: string }[]).filter((v) => v.type === "tmpfs").map((v) => v.target);
+  assert.equal(tmpfsOf("lab-db"), ["/tmp", "/var/run/postgresql", "/dev/shm"]);
+  assert.is(stack.services["lab-db"]!.read_only, true);
+  assert.is(stack.services["lab-nginx"]!.read_only, undefined);
+  assert.is(stack.services["lab-redis"]!.read_only, true);
 });
 
 test("GPU workers reserve NVIDIA-GPU generic resources; GPU hosts get their dockerd settings", () => {

@@ -33,6 +33,7 @@ export interface SwarmPort {
 export interface SwarmDeploy {
   mode: "replicated";
   replicas: number;
+  endpoint_mode: "dnsrr";
   placement: { constraints: string[] };
   restart_policy: { condition: "any" | "on-failure" | "none" };
   resources?: { reservations: { generic_resources: { discrete_resource_spec: { kind: string; value: number } }[] } };
@@ -106,8 +107,15 @@ function swarmService(m: DeploymentModel, s: ServiceModel, swarm: SwarmSpec): Sw
   // Swarm hands the node's reserved GPUs to the container (DOCKER_RESOURCE_NVIDIA-GPU); a fixed index list would contradict it.
   const environment = Object.fromEntries(Object.entries(base.environment ?? {}).filter(([k]) => !(s.gpus !== undefined && k === "NVIDIA_VISIBLE_DEVICES")));
   const gpus = gpuCount(s, swarm, host);
+  // docker stack deploy ignores the service-level `tmpfs` key, and a Swarm tmpfs mount takes
+  // no owner (uid=, gid=): plain paths become tmpfs mounts; a service whose tmpfs needs an owner
+  // keeps a writable root instead, or it could write nowhere.
+  const tmpfs = s.hardening.tmpfs;
+  const ownedTmpfs = tmpfs.some((t) => t.includes(":"));
+  if (ownedTmpfs) delete compose["read_only"];
   const volumes = [
     ...s.mounts.map(mount),
+    ...(ownedTmpfs ? [] : tmpfs.map((t) => ({ type: "tmpfs" as const, target: t }))),
     ...(s.shmSize ? [{ type: "tmpfs" as const, target: "/dev/shm", tmpfs: { size: sizeInBytes(s.shmSize) } }] : []),
   ];
   return {
@@ -119,6 +127,10 @@ function swarmService(m: DeploymentModel, s: ServiceModel, swarm: SwarmSpec): Sw
     deploy: {
       mode: "replicated",
       replicas: 1,
+      // One replica each: a virtual IP adds nothing but IPVS, which cuts idle connections
+      // (Redis, Postgres) after 15 minutes and is missing from some kernels. The name
+      // resolves to the task itself instead.
+      endpoint_mode: "dnsrr",
       placement: { constraints: constraintsOf(swarm, host) },
       restart_policy: { condition: RESTART[s.restart ?? "always"] },
       ...(gpus > 0 ? { resources: { reservations: { generic_resources: [{ discrete_resource_spec: { kind: GPU_RESOURCE_KIND, value: gpus } }] } } } : {}),

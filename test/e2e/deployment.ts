@@ -8,9 +8,10 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSy
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { ComposeFile } from "./images.js";
+import type { SwarmExpectations } from "./swarm.js";
 import { CommandError, log, must, run, sleep, tail } from "./util.js";
 
-export type ScenarioId = "default" | "tls" | "gpu";
+export type ScenarioId = "default" | "tls" | "gpu" | "swarm";
 
 export interface Scenario {
   readonly id: ScenarioId;
@@ -31,12 +32,28 @@ export interface Scenario {
   readonly canary?: boolean;
   /** Worker role (service name without the slug) → NVIDIA_VISIBLE_DEVICES it must see. */
   readonly gpus?: Readonly<Record<string, string>>;
+  /** The Swarm target on three engines in containers (swarm.ts), with what its config declares. */
+  readonly swarm?: SwarmExpectations;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
   { id: "default", config: "default.config.ts", release: "1.1", tls: false, extraCa: true, canary: true, reinit: true },
   { id: "tls", config: "tls.config.ts", release: "1.1", tls: true, httpsPort: 8443, postgresTls: true },
   { id: "gpu", config: "gpu.config.ts", release: "1.0", tls: false, gpus: { "tfgpu-01": "0", "tfgpu-02": "1", "pytorchgpu-01": "3,4" } },
+  {
+    id: "swarm",
+    config: "swarm.config.ts",
+    release: "1.1",
+    tls: false,
+    swarm: {
+      nodes: [{ host: "core", node: "e2e-core", manager: true }, { host: "cpu1", node: "e2e-cpu1" }, { host: "gpu1", node: "e2e-gpu1" }],
+      gpuHost: "gpu1",
+      gpus: 4,
+      placement: { "tfcpu-02": "cpu1", "pytorchcpu-01": "cpu1", "tfgpu-01": "gpu1", "tfgpu-02": "gpu1", "pytorchgpu-01": "gpu1" },
+      gpuWorkers: { "tfgpu-01": 1, "tfgpu-02": 1, "pytorchgpu-01": 2 },
+      remoteWorker: "tfcpu-02",
+    },
+  },
 ];
 
 /** The extra CA certificate's file name in ssl/ca-certificates/. */

@@ -3,18 +3,21 @@
  *
  *   npm run test:e2e [-- OPTIONS]
  *
- * For each scenario (test/e2e/configs: default, tls, gpu) it generates the
+ * For each scenario (test/e2e/configs: default, tls, gpu, swarm) it generates the
  * deployment into a temp folder, runs its init-deployment.sh --offline,
  * `docker-compose up -d`, waits until every service is healthy, checks the
  * deployment as a user would (test/e2e/checks.ts) and tears it down. The
+ * swarm scenario deploys the Swarm target on three engines in containers
+ * instead (test/e2e/swarm.ts). The
  * images are built locally (test/e2e/images.ts) and cached between runs.
  * See test/e2e/README.md.
  *
  * Options:
- *   --scenario a,b        scenarios to run (default: default,tls,gpu)
+ *   --scenario a,b        scenarios to run (default: default,tls,gpu,swarm)
  *   --break MODE          corrupt the generated deployment and pass only if the
  *                         run detects it: nginx-upstream, nginx-port,
- *                         healthcheck, wait-for
+ *                         healthcheck, wait-for, pgdata, worker-account,
+ *                         swarm-placement (on the swarm scenario)
  *   --real-intervals      keep the generated healthcheck intervals (30 s)
  *                         instead of checking every 2 s
  *   --keep                keep the temp folders (deployments, logs)
@@ -22,15 +25,17 @@
  *   --health-timeout S    seconds to wait for healthy (default 300)
  * Environment: DIOPTRA_E2E_CACHE (default /var/cache/dioptra-deploy-e2e).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse, stringify } from "yaml";
 import { Checker, checkCanary, checkDeployment, checkPostgresLayout } from "./checks.js";
 import { Deployment, HealthError, SCENARIOS, type Scenario } from "./deployment.js";
 import { ensureEngine, type Engine } from "./engine.js";
 import { Images, RELEASE_KINDS, imageKinds, type Kind } from "./images.js";
-import { CommandError, Timings, log, run, seconds } from "./util.js";
+import { SwarmDeployment, checkSwarm } from "./swarm.js";
+import { CommandError, Timings, killRunning, log, run, seconds } from "./util.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CACHE = process.env.DIOPTRA_E2E_CACHE || "/var/cache/dioptra-deploy-e2e";
@@ -52,7 +57,21 @@ const BREAKS = {
   pgdata: (d: Deployment) => d.edit("docker-compose.yml", /\n\s+PGDATA: [^\n]+/, ""),
   /** The workers log in with a password the REST API does not know (a 1.1 scenario): they must never turn healthy. */
   "worker-account": (d: Deployment) => d.edit("docker-compose.yml", /DIOPTRA_WORKER_PASSWORD: "\$\{DIOPTRA_WORKER_PASSWORD\}"/g, 'DIOPTRA_WORKER_PASSWORD: "not-the-registered-password"'),
+  /** The GPU workers of the stack lose their placement: no host constraint, no GPU reservation (the swarm scenario). */
+  "swarm-placement": (d: Deployment) => {
+    const file = join(d.dir, "swarm", "docker-stack.yml");
+    const stack = parse(readFileSync(file, "utf8")) as { services: Record<string, { deploy: { placement?: unknown; resources?: unknown } }> };
+    const gpu = Object.values(stack.services).filter((s) => s.deploy.resources);
+    if (gpu.length === 0) throw new Error("break: no GPU reservation in swarm/docker-stack.yml");
+    for (const s of gpu) {
+      delete s.deploy.placement;
+      delete s.deploy.resources;
+    }
+    writeFileSync(file, stringify(stack));
+  },
 } as const;
+/** The scenario a break mode runs on when --scenario is not given. */
+const BREAK_SCENARIO: Partial<Record<keyof typeof BREAKS, string>> = { "swarm-placement": "swarm" };
 type BreakMode = keyof typeof BREAKS;
 
 interface Options {
@@ -92,7 +111,7 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(0);
     } else usage(`unknown option ${a}`);
   }
-  if (o.breakMode && !chosen) o.scenarios = [SCENARIOS[0]!];
+  if (o.breakMode && !chosen) o.scenarios = [SCENARIOS.find((s) => s.id === (BREAK_SCENARIO[o.breakMode!] ?? "default"))!];
   if (!(o.healthTimeoutMs > 0)) usage("--health-timeout must be a positive number of seconds");
   return o;
 }
@@ -111,7 +130,7 @@ async function main(): Promise<number> {
   const timings = new Timings();
   const runId = `${Date.now().toString(36).slice(-5)}${Math.random().toString(36).slice(2, 5)}`;
   const runRoot = mkdtempSync(join(tmpdir(), `dioptra-e2e-${runId}-`));
-  const deployments = opts.scenarios.map((s) => new Deployment(s, runRoot, runId, ROOT));
+  const deployments = opts.scenarios.map((s) => (s.swarm ? new SwarmDeployment({ ...s, swarm: s.swarm }, runRoot, runId, ROOT) : new Deployment(s, runRoot, runId, ROOT)));
   const checkers: Checker[] = [];
   let engine: Engine | undefined;
   let detected: string | undefined;
@@ -122,7 +141,7 @@ async function main(): Promise<number> {
   const cleanup = async () => {
     await Promise.allSettled(inits.values()); // never tear down under a running init
     for (const d of deployments) {
-      if (d.tornDown) continue;
+      if (d.tornDown && !(d instanceof SwarmDeployment)) continue; // a swarm's may still be under way: wait for it
       const problems = await d.teardown(opts.keep);
       for (const p of problems) log(`teardown ${d.scenario.id}: ${p}`);
     }
@@ -136,6 +155,7 @@ async function main(): Promise<number> {
       if (interrupted) return;
       interrupted = true;
       log(`${sig}: tearing down`);
+      killRunning(); // deploy-stack.sh, init, a wait: none should outlive the run
       void cleanup().finally(() => process.exit(130));
     });
   }
@@ -173,6 +193,10 @@ async function main(): Promise<number> {
       `base ${r.base}; built ${r.built.length ? r.built.join(" ") : "none"}; cached ${r.cached.length}; tagged ${r.tagged.length}; pruned ${r.pruned}`,
     );
     for (const t of report.tagged) log(`tagged ${t}`);
+    for (const d of deployments) {
+      if (!(d instanceof SwarmDeployment)) continue;
+      d.setup = { baseTag: images.baseTag, imagesDir: join(ROOT, "test", "e2e", "images"), refs: [...imageKinds(d.main, d.init, d.slug).keys()], timings };
+    }
 
     // One deployment up at a time: they publish the same host ports. The next
     // deployment's init (no host ports) runs while the current one is checked;
@@ -200,16 +224,21 @@ async function main(): Promise<number> {
         await inits.get(d);
         const next = deployments[i + 1];
         if (next) startInit(next, d);
-        await timings.time(`${id}: up + healthy`, async () => {
-          await d.up(opts.realIntervals);
-          await d.waitHealthy(opts.healthTimeoutMs);
-        });
-        const ctx = { deployment: d, helperImage: images.baseTag, psqlImage: images.kindTag("postgres") };
-        await timings.time(`${id}: assertions`, async () => {
-          await checkDeployment(ctx, c);
-          if (d.postgresMajor() >= 18) await checkPostgresLayout(ctx, c);
-          if (d.scenario.canary && !opts.breakMode) await checkCanary(ctx, c);
-        }, () => `${c.passed} passed, ${c.failures.length} failed`);
+        if (d instanceof SwarmDeployment) {
+          await timings.time(`${id}: deploy-stack.sh (converged)`, () => d.up(opts.realIntervals, opts.healthTimeoutMs));
+          await timings.time(`${id}: assertions (placement, GPUs, overlay, drain)`, () => checkSwarm(d, c), () => `${c.passed} passed, ${c.failures.length} failed`);
+        } else {
+          await timings.time(`${id}: up + healthy`, async () => {
+            await d.up(opts.realIntervals);
+            await d.waitHealthy(opts.healthTimeoutMs);
+          });
+          const ctx = { deployment: d, helperImage: images.baseTag, psqlImage: images.kindTag("postgres") };
+          await timings.time(`${id}: assertions`, async () => {
+            await checkDeployment(ctx, c);
+            if (d.postgresMajor() >= 18) await checkPostgresLayout(ctx, c);
+            if (d.scenario.canary && !opts.breakMode) await checkCanary(ctx, c);
+          }, () => `${c.passed} passed, ${c.failures.length} failed`);
+        }
       } catch (e) {
         if (!(e instanceof HealthError || e instanceof CommandError)) throw e;
         c.failures.push(e.message);
@@ -217,7 +246,11 @@ async function main(): Promise<number> {
       } finally {
         await timings.time(`${id}: teardown`, async () => {
           const problems = await d.teardown(opts.keep);
-          for (const p of problems) c.failures.push(`teardown: ${p}`);
+          if (d instanceof SwarmDeployment) {
+            await c.check("teardown leaves no stack, swarm, node container, volume or network behind", () => {
+              if (problems.length) throw new Error(problems.join("; "));
+            });
+          } else for (const p of problems) c.failures.push(`teardown: ${p}`);
         });
       }
       if (opts.breakMode && c.failures.length > 0) {

@@ -24,6 +24,14 @@ export interface RunOptions {
   readonly echo?: boolean;
 }
 
+/** Commands under way, so an interrupted run can stop them (killRunning). */
+const running = new Set<ReturnType<typeof spawn>>();
+
+/** SIGTERMs every command run() started that is still running (the run was interrupted). */
+export function killRunning(): void {
+  for (const child of running) child.kill("SIGTERM");
+}
+
 /** Runs a command without a shell and collects its output. */
 export function run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve) => {
@@ -32,6 +40,7 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
       env: options.env ?? process.env,
       stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     });
+    running.add(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout!.on("data", (d: Buffer) => {
@@ -46,10 +55,15 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
     let timer: NodeJS.Timeout | undefined;
     if (options.timeoutMs) timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
     const finish = (status: number | null, extra = "") => {
+      running.delete(child);
       if (timer) clearTimeout(timer);
       const result = { status, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() + extra };
       if (options.logFile) {
-        appendFileSync(options.logFile, `\n$ ${[cmd, ...args].join(" ")}  (exit ${status})\n${result.stdout}${result.stderr}`);
+        try {
+          appendFileSync(options.logFile, `\n$ ${[cmd, ...args].join(" ")}  (exit ${status})\n${result.stdout}${result.stderr}`);
+        } catch {
+          // The folder is gone (teardown after SIGINT removed it): the log is lost, the result is not.
+        }
       }
       resolve(result);
     };

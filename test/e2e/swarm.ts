@@ -1,0 +1,513 @@
+/**
+ * The e2e "swarm" scenario: the generated Swarm target (swarm/docker-stack.yml,
+ * swarm/deploy-stack.sh, swarm/hosts/<host>/daemon.json) on a real three-node
+ * swarm. Each node is a dockerd in its own container on a bridge network of
+ * the host engine (image: the e2e base plus the host's dockerd, containerd,
+ * runc and iptables); the host's docker CLI drives each engine through a
+ * socket in the run's temp folder. The core node is the manager; init and
+ * deploy-stack.sh run on the host against it, the deployment folder mounted
+ * at the same path in every node so bind mounts resolve.
+ */
+import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { Checker } from "./checks.js";
+import { Deployment, HealthError, type Scenario } from "./deployment.js";
+import { CommandError, Timings, log, must, run, sha256, sleep, tail, type RunResult } from "./util.js";
+
+export interface SwarmNode {
+  /** Key under `hosts` in the config. */
+  readonly host: string;
+  /** Node name (`hosts.<host>.node`), the container's hostname. */
+  readonly node: string;
+  readonly manager?: boolean;
+}
+
+/** What the scenario's config (configs/swarm.config.ts) declares: checked against what Swarm did, not read from the generated files. */
+export interface SwarmExpectations {
+  readonly nodes: readonly SwarmNode[];
+  /** The GPU node and its GPU count. */
+  readonly gpuHost: string;
+  readonly gpus: number;
+  /** Worker role → host; every other service runs on the manager's host. */
+  readonly placement: Readonly<Record<string, string>>;
+  /** GPU worker role → number of GPUs it reserves. */
+  readonly gpuWorkers: Readonly<Record<string, number>>;
+  /** A worker on another node than the core, whose container probes the core services. */
+  readonly remoteWorker: string;
+}
+
+/** Private ranges of the inner engines: bridges, Compose networks (init), and overlays. */
+const INNER = { bip: "10.231.0.1/24", pool: "10.232.0.0/16", swarmPool: "10.233.0.0/16" };
+const NODE_REPO = "dioptra-deploy-e2e-swarm/node";
+const RUN_LABEL = "org.dioptra-deploy.e2e.swarm-run";
+const GPU_KIND = "NVIDIA-GPU";
+/** The host's engine binaries copied into the node image (Debian's docker.io). */
+const ENGINE_BINARIES = ["dockerd", "containerd", "containerd-shim-runc-v2", "runc", "docker-init", "docker-proxy", "xtables-nft-multi"];
+const IPTABLES_NAMES = ["iptables", "iptables-save", "iptables-restore", "ip6tables", "ip6tables-save", "ip6tables-restore"];
+
+async function which(cmd: string): Promise<string> {
+  const r = await run("sh", ["-c", `command -v ${cmd}`]);
+  if (r.status !== 0) throw new Error(`swarm scenario: ${cmd} is not installed on the host (Debian: apt-get install docker.io iptables)`);
+  return r.stdout.trim();
+}
+
+/** Shared libraries `ldd` lists for `file`, minus the C library (the base image's, same Debian release). */
+async function libraries(file: string): Promise<string[]> {
+  const r = await run("ldd", [file]);
+  return [...r.stdout.matchAll(/=> (\/\S+)/g)].map((m) => m[1]!).filter((l) => !/\/(libc|libm|ld-linux[^/]*)\.so/.test(l));
+}
+
+/**
+ * The node image: FROM the e2e base, the host's engine binaries and their
+ * libraries in /opt/e2e-engine, images/swarm-node/start.sh as entrypoint.
+ * Tagged by a hash of all of them, so an unchanged host builds it once.
+ */
+export async function nodeImage(baseTag: string, imagesDir: string, workDir: string): Promise<string> {
+  const ctx = join(workDir, "node-image");
+  const bin = join(ctx, "opt", "e2e-engine", "bin");
+  const lib = join(ctx, "opt", "e2e-engine", "lib");
+  const xt = join(ctx, "opt", "e2e-engine", "xtables");
+  for (const d of [bin, lib, xt]) mkdirSync(d, { recursive: true });
+  const sources: string[] = [];
+  for (const b of ENGINE_BINARIES) sources.push(await which(b));
+  const xtDir = "/usr/lib/x86_64-linux-gnu/xtables";
+  const plugins = (await run("sh", ["-c", `ls ${xtDir}/*.so`])).stdout.split("\n").filter(Boolean);
+  const libs = new Set<string>();
+  for (const f of [...sources, ...plugins]) for (const l of await libraries(f)) libs.add(l);
+  const parts: (string | Buffer)[] = [baseTag, readFileSync(join(imagesDir, "swarm-node", "start.sh"))];
+  const copy = (src: string, dir: string) => {
+    const dest = join(dir, src.split("/").pop()!);
+    copyFileSync(src, dest);
+    parts.push(dest.slice(ctx.length), readFileSync(src));
+  };
+  for (const s of sources) copy(s, bin);
+  for (const p of plugins) copy(p, xt);
+  for (const l of [...libs].sort()) copy(l, lib);
+  for (const n of IPTABLES_NAMES) symlinkSync("xtables-nft-multi", join(bin, n));
+  copyFileSync(join(imagesDir, "swarm-node", "start.sh"), join(ctx, "opt", "e2e-engine", "start.sh"));
+  const tag = `${NODE_REPO}:${sha256(...parts).slice(0, 16)}`;
+  if ((await run("docker", ["image", "inspect", tag])).status !== 0) {
+    writeFileSync(join(ctx, "Dockerfile"), [`FROM ${baseTag}`, "COPY opt /opt", 'ENTRYPOINT ["/opt/e2e-engine/start.sh"]', ""].join("\n"));
+    await must("docker", ["build", "--quiet", "-t", tag, ctx], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+  }
+  rmSync(ctx, { recursive: true, force: true });
+  return tag;
+}
+
+/** Three engines in containers, one swarm; everything named `<prefix>-…` and labelled with the run. */
+export class SwarmLab {
+  readonly prefix: string;
+  readonly network: string;
+  private started = false;
+  /** The host engine's swarm state before the run: the run must leave it so. */
+  private hostSwarm = "";
+
+  constructor(
+    runId: string,
+    readonly nodes: readonly SwarmNode[],
+    /** Folder for the nodes' sockets and daemon.json files. */
+    private readonly stateDir: string,
+    /** Host folders mounted at the same path in every node (the deployment, the datasets). */
+    private readonly shared: readonly string[],
+    private readonly logFile: string,
+  ) {
+    this.prefix = `dioptra-e2e-${runId}-swarm`;
+    this.network = `${this.prefix}-net`;
+  }
+
+  get manager(): SwarmNode {
+    return this.nodes.find((n) => n.manager)!;
+  }
+
+  socket(n: SwarmNode): string {
+    return join(this.stateDir, n.host, "docker.sock");
+  }
+
+  dockerHost(n: SwarmNode): string {
+    return `unix://${this.socket(n)}`;
+  }
+
+  /** `docker` against node `n`'s engine. */
+  docker(n: SwarmNode, args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
+    return run("docker", ["-H", this.dockerHost(n), ...args], { logFile: this.logFile, timeoutMs });
+  }
+
+  async mustDocker(n: SwarmNode, args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
+    const r = await this.docker(n, args, timeoutMs);
+    if (r.status !== 0) throw new CommandError(`docker -H ${n.node} ${args.join(" ")} exited ${r.status}:\n${tail(r.stdout + r.stderr, 20)}`);
+    return r;
+  }
+
+  /** Starts the engines (daemon.json per host), inits the swarm on the manager and joins the others. */
+  async start(image: string, daemonJson: ReadonlyMap<string, object>): Promise<void> {
+    const routes = (await run("ip", ["-o", "route"])).stdout;
+    for (const range of Object.values(INNER)) {
+      if (routes.includes(range.split(".").slice(0, 2).join(".") + ".")) throw new Error(`swarm scenario: the host routes ${range.split(".").slice(0, 2).join(".")}.x, which the inner engines use`);
+    }
+    this.hostSwarm = (await run("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"])).stdout.trim();
+    this.started = true;
+    await must("docker", ["network", "create", "--label", `${RUN_LABEL}=${this.prefix}`, this.network], { logFile: this.logFile });
+    for (const n of this.nodes) {
+      const dir = join(this.stateDir, n.host);
+      mkdirSync(dir, { recursive: true });
+      const config = { bip: INNER.bip, "default-address-pools": [{ base: INNER.pool, size: 24 }], ...(daemonJson.get(n.host) ?? {}) };
+      writeFileSync(join(dir, "daemon.json"), JSON.stringify(config, null, 2) + "\n");
+      // Not --privileged: it asks for every capability, and a host (this one) may lack one
+      // (CAP_SYS_RESOURCE). Every capability the host has, no seccomp or AppArmor, all devices.
+      await must("docker", [
+        "run", "-d", "--name", `${this.prefix}-${n.host}`, "--hostname", n.node, "--network", this.network,
+        "--label", `${RUN_LABEL}=${this.prefix}`,
+        "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
+        "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined", "--security-opt", "systempaths=unconfined",
+        "--device-cgroup-rule", "a *:* rwm",
+        "--mount", `type=volume,source=${this.prefix}-${n.host},target=/var/lib/docker,volume-label=${RUN_LABEL}=${this.prefix}`,
+        "-v", `${dir}:/run/e2e`,
+        ...this.shared.flatMap((p) => ["-v", `${p}:${p}`]),
+        image, "--config-file", "/run/e2e/daemon.json", "-H", "unix:///run/e2e/docker.sock",
+      ], { logFile: this.logFile });
+    }
+    for (const n of this.nodes) {
+      let ok = false;
+      for (let i = 0; i < 60 && !ok; i++) {
+        ok = (await this.docker(n, ["info", "--format", "{{.ServerVersion}}"], 10_000)).status === 0;
+        if (!ok) await sleep(500);
+      }
+      if (!ok) {
+        const logs = await run("docker", ["logs", "--tail", "30", `${this.prefix}-${n.host}`]);
+        throw new Error(`swarm scenario: the engine of ${n.node} did not answer in 30 s:\n${tail(logs.stdout + logs.stderr, 30)}`);
+      }
+    }
+    const ip = (await must("docker", ["inspect", "--format", `{{(index .NetworkSettings.Networks "${this.network}").IPAddress}}`, `${this.prefix}-${this.manager.host}`])).stdout.trim();
+    await this.mustDocker(this.manager, ["swarm", "init", "--advertise-addr", ip, "--default-addr-pool", INNER.swarmPool]);
+    const token = (await this.mustDocker(this.manager, ["swarm", "join-token", "-q", "worker"])).stdout.trim();
+    for (const n of this.nodes.filter((x) => !x.manager)) await this.mustDocker(n, ["swarm", "join", "--token", token, `${ip}:2377`]);
+  }
+
+  /**
+   * Loads images into every engine from one `docker save` of the host engine
+   * (no registry). Every node gets them all: the layers are shared, so one
+   * tarball costs little more than the workers' alone, and a misplaced task
+   * (--break swarm-placement) starts wherever Swarm puts it.
+   */
+  async loadImages(tarball: string, refs: readonly string[]): Promise<void> {
+    await must("docker", ["save", "-o", tarball, ...[...refs].sort()], { logFile: this.logFile, timeoutMs: 10 * 60_000 });
+    await Promise.all(this.nodes.map((n) => this.mustDocker(n, ["load", "-q", "-i", tarball], 10 * 60_000)));
+    rmSync(tarball, { force: true });
+  }
+
+  /**
+   * Removes the stack, leaves the swarm, removes the node containers, their
+   * volumes and the network; returns what was left behind (each a failure).
+   */
+  async teardown(stack: string | undefined): Promise<string[]> {
+    if (!this.started) return [];
+    this.started = false;
+    const problems: string[] = [];
+    const up = [];
+    for (const n of this.nodes) if ((await this.docker(n, ["info", "--format", "{{.Swarm.LocalNodeState}}"], 10_000)).status === 0) up.push(n);
+    if (stack && up.includes(this.manager)) {
+      await this.docker(this.manager, ["stack", "rm", stack]);
+      let left = "";
+      for (let i = 0; i < 60; i++) {
+        left = (await Promise.all(up.map(async (n) => (await this.docker(n, ["ps", "-q"])).stdout.trim()))).join(" ").trim();
+        if (!left) break;
+        await sleep(1000);
+      }
+      if (left) problems.push(`containers still running 60 s after docker stack rm: ${left}`);
+      const services = (await this.docker(this.manager, ["service", "ls", "-q"])).stdout.trim();
+      if (services) problems.push(`services left after docker stack rm: ${services}`);
+    }
+    for (const n of up.filter((x) => !x.manager)) await this.docker(n, ["swarm", "leave"]);
+    if (up.includes(this.manager)) await this.docker(this.manager, ["swarm", "leave", "--force"]);
+    for (const n of up) {
+      const state = (await this.docker(n, ["info", "--format", "{{.Swarm.LocalNodeState}}"], 10_000)).stdout.trim();
+      if (state !== "inactive") problems.push(`${n.node} is still in a swarm (${state}) after swarm leave`);
+    }
+    await run("docker", ["rm", "-f", "-v", ...this.nodes.map((n) => `${this.prefix}-${n.host}`)], { logFile: this.logFile, timeoutMs: 120_000 });
+    await run("docker", ["volume", "rm", "-f", ...this.nodes.map((n) => `${this.prefix}-${n.host}`)], { logFile: this.logFile });
+    await run("docker", ["network", "rm", this.network], { logFile: this.logFile });
+    const filter = `label=${RUN_LABEL}=${this.prefix}`;
+    const containers = (await run("docker", ["ps", "-aq", "--filter", filter])).stdout.trim();
+    const volumes = (await run("docker", ["volume", "ls", "-q", "--filter", filter])).stdout.trim();
+    const networks = (await run("docker", ["network", "ls", "-q", "--filter", filter])).stdout.trim();
+    const host = (await run("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"])).stdout.trim();
+    if (host !== this.hostSwarm) problems.push(`the host engine's swarm state changed from ${this.hostSwarm} to ${host}`);
+    if (containers) problems.push(`node containers left on the host engine: ${containers}`);
+    if (volumes) problems.push(`node volumes left on the host engine: ${volumes}`);
+    if (networks) problems.push(`node network left on the host engine: ${networks}`);
+    return problems;
+  }
+}
+
+interface Task {
+  readonly node: string;
+  readonly state: string;
+  readonly error: string;
+}
+
+/** A Deployment whose engine is the swarm's manager and whose "up" is deploy-stack.sh. */
+export class SwarmDeployment extends Deployment {
+  readonly lab: SwarmLab;
+  readonly expect: SwarmExpectations;
+  /** Set by run.ts once the images exist. */
+  setup?: { baseTag: string; imagesDir: string; refs: readonly string[]; timings: Timings };
+  private deployed = false;
+
+  constructor(scenario: Scenario & { swarm: SwarmExpectations }, runRoot: string, runId: string, projectRoot: string) {
+    super(scenario, runRoot, runId, projectRoot);
+    this.expect = scenario.swarm;
+    this.lab = new SwarmLab(runId, scenario.swarm.nodes, join(this.root, "nodes"), [this.root], this.logFile);
+  }
+
+  override get env(): NodeJS.ProcessEnv {
+    return { ...super.env, DOCKER_HOST: this.lab.dockerHost(this.lab.manager) };
+  }
+
+  get stack(): string {
+    return this.slug;
+  }
+
+  service(role: string): string {
+    return `${this.stack}_${this.slug}-${role}`;
+  }
+
+  /** Roles (service keys without the slug) of the stack file. */
+  roles(): string[] {
+    const stack = parse(readFileSync(join(this.dir, "swarm", "docker-stack.yml"), "utf8")) as { services: Record<string, unknown> };
+    return Object.keys(stack.services).map((s) => s.slice(this.slug.length + 1)).sort();
+  }
+
+  /** The GPU host's daemon.json as generated, with the runtime pointed at runc and named GPUs dockerd accepts (see README). */
+  gpuDaemonJson(): object {
+    const generated = JSON.parse(readFileSync(join(this.dir, "swarm", "hosts", this.expect.gpuHost, "daemon.json"), "utf8")) as Record<string, unknown>;
+    const resources = (generated["node-generic-resources"] as string[]).map((r) => r.replace(/=([0-9]+)$/, "=GPU-e2e-$1"));
+    return { ...generated, "node-generic-resources": resources, runtimes: { nvidia: { path: "runc" } } };
+  }
+
+  /** The engines, the swarm and the images, then the generated init against the manager. */
+  override async runInit(): Promise<void> {
+    const s = this.setup;
+    if (!s) throw new Error("swarm scenario: images not prepared");
+    mkdirSync(join(this.root, "nodes"), { recursive: true });
+    const image = await s.timings.time("swarm: node image", () => nodeImage(s.baseTag, s.imagesDir, this.root), (t) => t);
+    this.initialized = true; // from here on, the lab has to be torn down
+    await s.timings.time("swarm: engines + swarm init/join", () => this.lab.start(image, new Map([[this.expect.gpuHost, this.gpuDaemonJson()]])));
+    await s.timings.time("swarm: images save + load", () => this.lab.loadImages(join(this.root, "images.tar"), s.refs), () => `${s.refs.length} images into ${this.lab.nodes.length} engines`);
+    const start = Date.now();
+    await super.runInit();
+    s.timings.add("swarm: init-deployment.sh on the manager", Date.now() - start);
+  }
+
+  /** swarm/deploy-stack.sh on the manager, with the e2e health timing unless realIntervals. */
+  override async up(realIntervals: boolean, timeoutMs = 300_000): Promise<void> {
+    if (!realIntervals) {
+      // As the Compose overlay: only when the generated checks run changes (see README).
+      const file = join(this.dir, "swarm", "docker-stack.yml");
+      writeFileSync(file, readFileSync(file, "utf8").replace(/^(\s+interval:) 30s$/gm, "$1 2s"));
+    }
+    this.deployed = true;
+    const r = await run("bash", [join(this.dir, "swarm", "deploy-stack.sh"), "--timeout", String(Math.round(timeoutMs / 1000))], { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: timeoutMs + 120_000 });
+    if (r.status !== 0) throw new HealthError(`swarm: deploy-stack.sh exited ${r.status}:\n${tail(r.stdout + r.stderr, 40)}\n${await this.diagnoseStack()}`);
+  }
+
+  /** The last log lines of every service not running its replica. */
+  private async diagnoseStack(): Promise<string> {
+    const ls = await this.lab.docker(this.lab.manager, ["service", "ls", "--filter", `label=com.docker.stack.namespace=${this.stack}`, "--format", "{{.Name}} {{.Replicas}}"]);
+    const parts: string[] = [];
+    for (const line of ls.stdout.split("\n").filter(Boolean)) {
+      const [name = "", replicas = ""] = line.split(" ");
+      if (/^1\/1/.test(replicas)) continue;
+      const logs = await this.lab.docker(this.lab.manager, ["service", "logs", "--no-task-ids", "--tail", "15", name], 30_000);
+      parts.push(`── ${name} ${replicas}\n${tail(logs.stdout + logs.stderr, 15).replace(/^/gm, "    ")}`);
+    }
+    return parts.join("\n");
+  }
+
+  /** Tasks of a service that should be running (desired state running). */
+  async tasks(role: string): Promise<Task[]> {
+    const r = await this.lab.mustDocker(this.lab.manager, ["service", "ps", "--no-trunc", "--filter", "desired-state=running", "--format", "{{.Node}}|{{.CurrentState}}|{{.Error}}", this.service(role)]);
+    return r.stdout.split("\n").filter(Boolean).map((l) => {
+      const [node = "", state = "", error = ""] = l.split("|");
+      return { node, state, error };
+    });
+  }
+
+  /** Every task of a service, any desired state, that is running now. */
+  async runningOn(role: string): Promise<string[]> {
+    const r = await this.lab.mustDocker(this.lab.manager, ["service", "ps", "--format", "{{.Node}}|{{.CurrentState}}", this.service(role)]);
+    return r.stdout.split("\n").filter((l) => /\|Running/.test(l)).map((l) => l.split("|")[0]!);
+  }
+
+  nodeOf(host: string): SwarmNode {
+    return this.lab.nodes.find((n) => n.host === host)!;
+  }
+
+  expectedHost(role: string): string {
+    return this.expect.placement[role] ?? this.lab.manager.host;
+  }
+
+  /** The container of a role's running task, on its node, with its health and environment. */
+  async taskContainer(role: string, node: SwarmNode): Promise<{ id: string; health: string; env: string[] }> {
+    const id = (await this.lab.mustDocker(node, ["ps", "-q", "--filter", `label=com.docker.swarm.service.name=${this.service(role)}`])).stdout.trim().split("\n")[0] ?? "";
+    if (!id) throw new Error(`no container of ${role} on ${node.node}`);
+    const r = await this.lab.mustDocker(node, ["inspect", "--format", "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{json .Config.Env}}", id]);
+    const [health = "", env = "[]"] = r.stdout.trim().split("|");
+    return { id, health, env: JSON.parse(env) as string[] };
+  }
+
+  private tearingDown?: Promise<string[]>;
+
+  /**
+   * One teardown however often it is asked for (the run's end and SIGINT may
+   * overlap): a later call waits for the first, so nothing removes the run's
+   * folder while the nodes are still being taken down, and reports nothing.
+   */
+  override async teardown(keepFiles: boolean): Promise<string[]> {
+    if (this.tearingDown) return this.tearingDown.then(() => []);
+    this.tornDown = true;
+    this.tearingDown = (async () => {
+      const problems = await this.lab.teardown(this.deployed ? this.stack : undefined);
+      if (!keepFiles) rmSync(this.root, { recursive: true, force: true });
+      return problems;
+    })();
+    return this.tearingDown;
+  }
+}
+
+function expect(cond: unknown, msg: string): asserts cond {
+  if (!cond) throw new Error(msg);
+}
+
+/** Polls `probe` until it returns undefined (done) or the deadline; throws its last message. */
+async function until(timeoutMs: number, probe: () => Promise<string | undefined>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const why = await probe();
+    if (why === undefined) return;
+    if (Date.now() > deadline) throw new Error(`after ${Math.round(timeoutMs / 1000)} s: ${why}`);
+    await sleep(2000);
+  }
+}
+
+/** GPU ids of a task container: Swarm's choice among the node's named GPUs. */
+function gpuIds(env: readonly string[]): string[] {
+  const v = env.find((e) => e.startsWith(`DOCKER_RESOURCE_${GPU_KIND}=`));
+  return v ? v.slice(v.indexOf("=") + 1).split(",").filter(Boolean).sort() : [];
+}
+
+/** Placement, health, GPU ids, cross-node reachability, drain and un-drain. */
+export async function checkSwarm(d: SwarmDeployment, c: Checker): Promise<void> {
+  const roles = d.roles();
+  const x = d.expect;
+  const gpuRoles = Object.keys(x.gpuWorkers).sort();
+
+  await c.check("every service converged: one task running on the node its host names, healthy", async () => {
+    const wrong: string[] = [];
+    for (const role of roles) {
+      const tasks = await d.tasks(role);
+      const want = d.nodeOf(d.expectedHost(role)).node;
+      const running = tasks.filter((t) => t.state.startsWith("Running"));
+      if (running.length !== 1 || running[0]!.node !== want) {
+        wrong.push(`${role}: want 1 task running on ${want}, have ${tasks.map((t) => `${t.node || "(no node)"} ${t.state} ${t.error}`).join("; ") || "none"}`);
+        continue;
+      }
+      const ctr = await d.taskContainer(role, d.nodeOf(d.expectedHost(role)));
+      if (ctr.health !== "healthy" && ctr.health !== "none") wrong.push(`${role}: container health ${ctr.health}`);
+    }
+    expect(wrong.length === 0, wrong.join("\n"));
+    log(`    ${roles.length} services: ${roles.map((r) => `${r}@${d.expectedHost(r)}`).join(" ")}`);
+  });
+
+  const checkGpuIds = async () => {
+    const seen = new Map<string, string>();
+    const problems: string[] = [];
+    for (const role of gpuRoles) {
+      // Wherever the task runs: a GPU worker Swarm put elsewhere shows it has no GPUs.
+      const node = (await d.tasks(role)).find((t) => t.state.startsWith("Running"))?.node;
+      const at = d.lab.nodes.find((n) => n.node === node);
+      if (!at) {
+        problems.push(`${role}: no running task`);
+        continue;
+      }
+      const ids = gpuIds((await d.taskContainer(role, at)).env);
+      if (ids.length !== x.gpuWorkers[role]) problems.push(`${role}: ${ids.length} GPUs (${ids.join(",") || "none"}), want ${x.gpuWorkers[role]}`);
+      for (const id of ids) {
+        if (!/^GPU-e2e-[0-9]+$/.test(id) || Number(id.slice(8)) >= x.gpus) problems.push(`${role}: ${id} is not a GPU of ${x.gpuHost}`);
+        if (seen.has(id)) problems.push(`${role} and ${seen.get(id)} share ${id}`);
+        seen.set(id, role);
+      }
+      log(`    ${role} on ${at.node}: DOCKER_RESOURCE_${GPU_KIND}=${ids.join(",")}`);
+    }
+    expect(problems.length === 0, problems.join("\n"));
+  };
+  await c.check(`GPU workers hold their own GPUs of ${x.gpuHost} (DOCKER_RESOURCE_${GPU_KIND})`, checkGpuIds);
+
+  await c.check(`a worker on ${x.placement[x.remoteWorker]} reaches Redis, the REST API, MLflow and MinIO across the overlay`, async () => {
+    const ctr = await d.taskContainer(x.remoteWorker, d.nodeOf(x.placement[x.remoteWorker]!));
+    // Redis answers NOAUTH to a PING without the password: Redis itself, not just a port.
+    const probe = [
+      "import socket, sys, urllib.request",
+      `slug = ${JSON.stringify(d.slug)}`,
+      "s = socket.create_connection((slug + '-redis', 6379), 5); s.sendall(b'PING\\r\\n'); print('redis', s.recv(64).decode().strip())",
+      "for name, url in [('restapi', f'http://{slug}-restapi:5000/health'), ('mlflow', f'http://{slug}-mlflow-tracking:5000/'), ('minio', f'http://{slug}-minio:9000/minio/health/live')]:",
+      "    with urllib.request.urlopen(url, timeout=5) as r: print(name, r.status, r.read(200).decode(errors='replace').replace(chr(10), ' '))",
+    ].join("\n");
+    const r = await d.lab.mustDocker(d.nodeOf(x.placement[x.remoteWorker]!), ["exec", ctr.id, "python3", "-c", probe]);
+    const out = r.stdout;
+    log(out.trim().replace(/^/gm, "    "));
+    expect(/^redis -NOAUTH/m.test(out), `Redis did not answer NOAUTH:\n${out}`);
+    for (const [name, who] of [["restapi", "restapi"], ["mlflow", "mlflow-tracking"]] as const) {
+      expect(new RegExp(`^${name} 200 .*${who}`, "m").test(out), `${name} did not answer as ${who}:\n${out}`);
+    }
+    expect(/^minio 200/m.test(out), `MinIO did not answer:\n${out}`);
+    const logs = await d.lab.mustDocker(d.nodeOf(x.placement[x.remoteWorker]!), ["logs", ctr.id]);
+    expect(/listening on queues/.test(logs.stdout + logs.stderr), `the worker stand-in did not start listening:\n${tail(logs.stdout + logs.stderr, 10)}`);
+  });
+
+  const gpuNode = d.nodeOf(x.gpuHost);
+  const misplaced = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const role of gpuRoles) for (const node of await d.runningOn(role)) if (node !== gpuNode.node) out.push(`${role} runs on ${node}`);
+    return out;
+  };
+  await c.check(`draining ${gpuNode.node} leaves the GPU workers pending, on no other node`, async () => {
+    await d.lab.mustDocker(d.lab.manager, ["node", "update", "--availability", "drain", gpuNode.node]);
+    await until(120_000, async () => {
+      const bad = await misplaced();
+      if (bad.length) throw new Error(`GPU workers moved off the drained node: ${bad.join(", ")}`);
+      const notPending: string[] = [];
+      for (const role of gpuRoles) {
+        const tasks = await d.tasks(role);
+        if (!(tasks.length === 1 && tasks[0]!.node === "" && tasks[0]!.state.startsWith("Pending"))) notPending.push(`${role}: ${tasks.map((t) => `${t.node || "(no node)"} ${t.state}`).join("; ")}`);
+      }
+      return notPending.length ? `not pending: ${notPending.join(", ")}` : undefined;
+    });
+    await sleep(10_000); // and they stay so: the scheduler had time to misplace them
+    const bad = await misplaced();
+    expect(bad.length === 0, `GPU workers moved off the drained node: ${bad.join(", ")}`);
+    const why = (await d.tasks(gpuRoles[0]!))[0]?.error ?? "";
+    log(`    pending: ${why}`);
+  });
+
+  await c.check(`un-draining ${gpuNode.node} brings the GPU workers back there, healthy, with GPUs`, async () => {
+    await d.lab.mustDocker(d.lab.manager, ["node", "update", "--availability", "active", gpuNode.node]);
+    await until(240_000, async () => {
+      // Swarm never moves a running task back: one elsewhere stays misplaced.
+      const bad = await misplaced();
+      if (bad.length) throw new Error(`GPU workers off ${gpuNode.node}: ${bad.join(", ")}`);
+      const waiting: string[] = [];
+      for (const role of gpuRoles) {
+        const running = (await d.tasks(role)).filter((t) => t.state.startsWith("Running"));
+        if (running.length !== 1 || running[0]!.node !== gpuNode.node) {
+          waiting.push(`${role} not running on ${gpuNode.node}`);
+          continue;
+        }
+        const ctr = await d.taskContainer(role, gpuNode);
+        if (ctr.health !== "healthy") waiting.push(`${role} ${ctr.health}`);
+      }
+      return waiting.length ? waiting.join(", ") : undefined;
+    });
+    await checkGpuIds();
+  });
+}
