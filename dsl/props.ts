@@ -290,8 +290,16 @@ export interface ComposeOverlay {
 export interface HostProps {
   /** Its Swarm node name (the `HOSTNAME` column of `docker node ls`). @default the host's key */
   readonly node?: string;
-  /** NVIDIA GPUs on the machine, advertised to Swarm as `NVIDIA-GPU` resources 0 … gpus-1. @default 0 */
+  /** NVIDIA GPUs on the machine. @default 0, or the number of `gpuIds` */
   readonly gpus?: number;
+  /**
+   * The GPUs' UUIDs, in index order, as `nvidia-smi --query-gpu=uuid --format=csv,noheader` prints them:
+   * a GPU host advertises them to Swarm as `NVIDIA-GPU` resources (dockerd reads a number there as a
+   * count, not as a GPU). Required for a host with GPUs.
+   * @example
+   * hosts: { gpu1: { gpuIds: ["GPU-6f1d2c3a-…", "GPU-9b0e4d5f-…"] } }
+   */
+  readonly gpuIds?: readonly string[];
   /** Extra node labels deploy-stack.sh sets and checks, and the host's services require, e.g. `{ "gpu.model": "a100" }`. */
   readonly labels?: Readonly<Record<string, string>>;
   /** This machine holds the deployment folder (`.env`, `secrets/`, init's volumes). @default true for `swarm.coreHost` */

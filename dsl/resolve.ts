@@ -735,9 +735,23 @@ function resolveSwarm(c: Checker, p: DeploymentProps, slug: string): SwarmSpec |
     const other = nodes.get(node);
     if (other !== undefined) c.fail(`${path}.node`, `node ${show(node)} is already hosts.${other}: each host is one machine`);
     nodes.set(node, key);
-    let gpus = 0;
+    const gpuIds = c.array<unknown>(`${path}.gpuIds`, h.gpuIds).filter((id, i): id is string => {
+      // Not a bare number: dockerd would read NVIDIA-GPU=<number> as a count of GPUs, not a GPU.
+      const ok = typeof id === "string" && /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/.test(id) && !/^[0-9]+$/.test(id);
+      if (!ok) c.fail(`${path}.gpuIds.${i}`, `${show(id)} is not a GPU UUID such as "GPU-6f1d2c3a-8e4b-…" (nvidia-smi --query-gpu=uuid --format=csv,noheader)`);
+      return ok;
+    });
+    if (new Set(gpuIds).size !== gpuIds.length) c.fail(`${path}.gpuIds`, "lists a GPU twice");
+    let gpus = gpuIds.length;
     if (h.gpus !== undefined && !isCount(h.gpus)) c.fail(`${path}.gpus`, `must be a whole number ≥ 0, got ${show(h.gpus)}`);
-    else gpus = h.gpus ?? 0;
+    else if (h.gpus !== undefined) gpus = h.gpus;
+    if (gpus > 0 && gpuIds.length !== gpus)
+      c.fail(
+        `${path}.gpuIds`,
+        h.gpuIds === undefined
+          ? `a host with GPUs lists their UUIDs (nvidia-smi --query-gpu=uuid --format=csv,noheader), which its daemon.json advertises to Swarm; dockerd reads a number there as a count, not a GPU`
+          : `lists ${gpuIds.length} GPUs, but gpus is ${gpus}`,
+      );
     const lp = c.object<Record<string, unknown>>(`${path}.labels`, h.labels, Object.keys(h.labels ?? {})) ?? {};
     const labels: [string, string][] = [];
     for (const k of Object.keys(lp).sort()) {
@@ -748,7 +762,7 @@ function resolveSwarm(c: Checker, p: DeploymentProps, slug: string): SwarmSpec |
       else labels.push([k, v]);
     }
     if (c.boolean(`${path}.deploymentFolder`, h.deploymentFolder, false)) folders.push(key);
-    hosts.push({ key, node, gpus, labels });
+    hosts.push({ key, node, gpus, gpuIds, labels });
   }
   if (!hosts.some((h) => h.key === coreHost))
     c.fail("swarm.coreHost", `${show(coreHost)} is not a declared host (hosts: ${hosts.map((h) => h.key).join(", ") || "none"})${sp.coreHost === undefined ? '; it defaults to "core"' : ""}`);

@@ -87,7 +87,7 @@ export const SETTINGS = {
   ]),
   "customContainers.*.healthcheck": all<HealthcheckProps>()(["test", "interval", "timeout", "retries", "startPeriod"]),
   "customContainers.*.ports.*": all<PortMapping>()(["host", "container", "protocol", "hostIp"]),
-  "hosts.*": all<HostProps>()(["node", "gpus", "labels", "deploymentFolder"]),
+  "hosts.*": all<HostProps>()(["node", "gpus", "gpuIds", "labels", "deploymentFolder"]),
   swarm: all<SwarmProps>()(["stackName", "coreHost"]),
   overlay: all<ComposeOverlay>()(["services", "volumes"]),
 } as const;

@@ -28,6 +28,8 @@ export interface HostSpec {
   /** Swarm node name. */
   readonly node: string;
   readonly gpus: number;
+  /** The GPUs' UUIDs, index order; as many as `gpus`. */
+  readonly gpuIds: readonly string[];
   /** Extra node labels, sorted by key. */
   readonly labels: readonly (readonly [string, string])[];
 }

@@ -24,7 +24,7 @@ import { propsFiles, propsOut, stubPath } from "./init/support.js";
 const LAB: DeploymentProps = {
   name: "lab",
   nginx: { exposePortsOnLocalhostOnly: false },
-  hosts: { core: { node: "lab-core" }, gpu1: { node: "lab-gpu1", gpus: 4, labels: { "gpu.model": "a100" } }, cpu2: {} },
+  hosts: { core: { node: "lab-core" }, gpu1: { node: "lab-gpu1", gpuIds: ["GPU-a0", "GPU-a1", "GPU-a2", "GPU-a3"], labels: { "gpu.model": "a100" } }, cpu2: {} },
   swarm: {},
   workers: {
     tensorflowCpu: { count: 2, workers: { 2: { host: "cpu2" } } },
@@ -59,9 +59,12 @@ const CASES: [string, DeploymentProps, string, string][] = [
   ["host key with upper case", { ...ON, hosts: { core: {}, GPU: {} } }, "hosts.GPU", "is not a host name for the config"],
   ["two hosts on one node", { ...ON, hosts: { core: { node: "n1" }, gpu1: { node: "n1" } } }, "hosts.gpu1.node", 'node "n1" is already hosts.core'],
   ["host GPUs not a count", { ...ON, hosts: { core: { gpus: -1 } } }, "hosts.core.gpus", "whole number ≥ 0, got -1"],
+  ["a GPU host without its GPUs' UUIDs", { ...ON, hosts: { core: {}, gpu1: { gpus: 2 } } }, "hosts.gpu1.gpuIds", "a host with GPUs lists their UUIDs"],
+  ["a GPU UUID that is a number", { ...ON, hosts: { core: {}, gpu1: { gpuIds: ["0", "GPU-b"] } } }, "hosts.gpu1.gpuIds.0", "is not a GPU UUID"],
+  ["fewer UUIDs than GPUs", { ...ON, hosts: { core: {}, gpu1: { gpus: 2, gpuIds: ["GPU-a"] } } }, "hosts.gpu1.gpuIds", "lists 1 GPUs, but gpus is 2"],
   ["label value with a comma", { ...ON, hosts: { core: { labels: { rack: "a,b" } } } }, "hosts.core.labels.rack", "no spaces or commas"],
   ["label named like the host label", { ...ON, hosts: { core: { labels: { "dioptra.dioptra-deployment.host": "x" } } } }, "hosts.core.labels.dioptra.dioptra-deployment.host", "the label deploy-stack.sh sets"],
-  ["unknown host setting", { ...ON, hosts: { core: { gpu: 1 } as never } }, "hosts.core.gpu", "unknown setting (allowed here: node, gpus, labels, deploymentFolder)"],
+  ["unknown host setting", { ...ON, hosts: { core: { gpu: 1 } as never } }, "hosts.core.gpu", "unknown setting (allowed here: node, gpus, gpuIds, labels, deploymentFolder)"],
   ["unknown swarm setting", { swarm: { stack: "x" } as never, nginx: ON.nginx, hosts: { core: {} } }, "swarm.stack", "unknown setting"],
   ["custom container name with a dot", { ...ON, hosts: { core: {} }, customContainers: { "side.car": { image: "x:1" } } }, "customContainers.side.car", "cannot name a Swarm service"],
   ["service names past 63 characters", { ...ON, name: "a-very-long-laboratory-deployment-name", hosts: { core: {} } }, "swarm.stackName", "allows 63"],
@@ -194,7 +197,7 @@ test("GPU workers reserve NVIDIA-GPU generic resources; GPU hosts get their dock
   assert.equal(all.services["lab-tfgpu-01"]!.deploy.resources.reservations.generic_resources[0].discrete_resource_spec.value, 4);
   const daemon = JSON.parse(files.find((f) => f.path === "swarm/hosts/gpu1/daemon.json")!.content);
   assert.is(daemon["default-runtime"], "nvidia");
-  assert.equal(daemon["node-generic-resources"], ["NVIDIA-GPU=0", "NVIDIA-GPU=1", "NVIDIA-GPU=2", "NVIDIA-GPU=3"]);
+  assert.equal(daemon["node-generic-resources"], ["NVIDIA-GPU=GPU-a0", "NVIDIA-GPU=GPU-a1", "NVIDIA-GPU=GPU-a2", "NVIDIA-GPU=GPU-a3"]);
   assert.not.ok(files.some((f) => f.path.startsWith("swarm/hosts/cpu2/") || f.path.startsWith("swarm/hosts/core/")));
 });
 

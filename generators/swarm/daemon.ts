@@ -1,8 +1,8 @@
 /**
  * The dockerd settings a GPU host needs for Swarm to place GPU workers:
- * its GPUs advertised as generic resources (by index, so Swarm's choice is
- * a valid NVIDIA_VISIBLE_DEVICES value), and nvidia as the default runtime,
- * since a Swarm service cannot ask for a runtime.
+ * its GPUs advertised as named generic resources (their UUIDs: dockerd reads
+ * a number as a count, and the nvidia runtime takes a UUID as a device), and
+ * nvidia as the default runtime, since a Swarm service cannot ask for one.
  */
 import type { HostSpec } from "../../dsl/spec.js";
 import { GPU_RESOURCE_KIND } from "./stack.js";
@@ -16,7 +16,7 @@ export const SWARM_RESOURCE_LINE = `swarm-resource = "DOCKER_RESOURCE_${GPU_RESO
 export function daemonJson(h: HostSpec): object {
   return {
     "default-runtime": "nvidia",
-    "node-generic-resources": Array.from({ length: h.gpus }, (_, i) => `${GPU_RESOURCE_KIND}=${i}`),
+    "node-generic-resources": h.gpuIds.map((id) => `${GPU_RESOURCE_KIND}=${id}`),
     runtimes: { nvidia: { path: NVIDIA_RUNTIME_PATH, runtimeArgs: [] } },
   };
 }

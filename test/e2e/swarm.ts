@@ -278,11 +278,10 @@ export class SwarmDeployment extends Deployment {
     return Object.keys(stack.services).map((s) => s.slice(this.slug.length + 1)).sort();
   }
 
-  /** The GPU host's daemon.json as generated, with the runtime pointed at runc and named GPUs dockerd accepts (see README). */
+  /** The GPU host's daemon.json as generated, with the runtime nvidia pointed at runc (no GPUs here). */
   gpuDaemonJson(): object {
     const generated = JSON.parse(readFileSync(join(this.dir, "swarm", "hosts", this.expect.gpuHost, "daemon.json"), "utf8")) as Record<string, unknown>;
-    const resources = (generated["node-generic-resources"] as string[]).map((r) => r.replace(/=([0-9]+)$/, "=GPU-e2e-$1"));
-    return { ...generated, "node-generic-resources": resources, runtimes: { nvidia: { path: "runc" } } };
+    return { ...generated, runtimes: { nvidia: { path: "runc" } } };
   }
 
   /** The engines, the swarm and the images, then the generated init against the manager. */

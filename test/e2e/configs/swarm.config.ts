@@ -15,7 +15,8 @@ export default deployment({
   hosts: {
     core: { node: "e2e-core" },
     cpu1: { node: "e2e-cpu1" },
-    gpu1: { node: "e2e-gpu1", gpus: 4 },
+    // The engine in a container has no GPUs; these names stand in for the UUIDs nvidia-smi prints.
+    gpu1: { node: "e2e-gpu1", gpuIds: ["GPU-e2e-0", "GPU-e2e-1", "GPU-e2e-2", "GPU-e2e-3"] },
   },
   swarm: {},
   workers: {
