@@ -1,6 +1,6 @@
 /** Shared test helpers: paths, real-tool gating, running the generator and the CLI. */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +50,17 @@ export function sharedRender(profile: RenderProfile, variant: string, where: { r
   const dir = join(renders, profile, variant);
   if (!existsSync(dir)) throw new Error(`${renders} has no render ${profile}/${variant}`);
   return dir;
+}
+
+/** The profiles and variants the renders hold (index.json), or undefined when ../shared is absent, as for {@link sharedRender}. */
+export function sharedRenderIndex(): Readonly<Record<string, { readonly variants: readonly string[] }>> | undefined {
+  if (!existsSync(SHARED_RENDERS)) {
+    if (IN_CI) throw new Error(`../shared/reference/renders is required under CI but is absent (looked in ${SHARED_RENDERS})`);
+    if (!skipNoted.has("index")) console.log("  (skipping parity with the upstream template: ../shared/reference/renders is absent)");
+    skipNoted.add("index");
+    return undefined;
+  }
+  return JSON.parse(readFileSync(join(SHARED_RENDERS, "index.json"), "utf8")) as Record<string, { variants: string[] }>;
 }
 
 const toolCache = new Map<string, boolean>();

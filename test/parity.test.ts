@@ -19,18 +19,17 @@ import { synth } from "../generators/index.js";
 import { writeOut } from "../generators/write.js";
 import { fromCookiecutter } from "../importers/cookiecutter-vars.js";
 import type { DioptraRelease } from "../profiles/index.js";
-import { composeConfig, haveTool, normalizeCompose, tempDir, withoutMarker } from "./helpers.js";
+import { composeConfig, haveTool, normalizeCompose, sharedRender, sharedRenderIndex, tempDir, withoutMarker, type RenderProfile } from "./helpers.js";
 import { deliberate, deliberateConf, sqlOf, withoutAdminAccount, withoutComments, withoutRedisUri, type Doc } from "./support/deliberate.js";
-import { renderDir, renderIndex } from "./support/shared.js";
 
 const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
 const files = (dir: string) => readdirSync(dir).sort();
 
-const index = renderIndex();
+const index = sharedRenderIndex();
 for (const [profile, { variants }] of Object.entries(index ?? {})) {
   const release = profile.replace(/^dioptra-/, "") as DioptraRelease;
   for (const variant of variants) {
-    const ref = renderDir(profile, variant);
+    const ref = sharedRender(profile as RenderProfile, variant)!;
     const name = `${profile}/${variant}`;
     let cached: { out: string; spec: DeploymentSpec } | undefined;
     const generated = () => {
@@ -85,7 +84,7 @@ for (const [profile, { variants }] of Object.entries(index ?? {})) {
 
 test("the deliberate differences are not a blanket: a changed value still fails parity", () => {
   if (!index) return;
-  const ref = renderDir("dioptra-1.1", "default");
+  const ref = sharedRender("dioptra-1.1", "default")!;
   const conv = fromCookiecutter({ ...(JSON.parse(read(ref, "vars.json")) as object), num_tensorflow_cpu_workers: "2" }, "1.1");
   const { spec } = resolveDeployment(conv.props);
   const out = tempDir("dd-parity-neg-");
