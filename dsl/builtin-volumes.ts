@@ -30,3 +30,6 @@ export const INIT_ONLY_VOLUMES = ["init-repos", "mc-ca-certificates"] as const;
 export type BuiltinVolume = (typeof MAIN_VOLUMES)[number] | (typeof INIT_ONLY_VOLUMES)[number];
 
 export const BUILTIN_VOLUMES: ReadonlySet<string> = new Set<string>([...MAIN_VOLUMES, ...INIT_ONLY_VOLUMES]);
+
+/** Where every worker sees `datasetsDirectory`, read-only. */
+export const DATASETS_TARGET = "/dioptra/data";

@@ -3,7 +3,7 @@
  * list of every problem out. Each problem names its setting path, the bad
  * value and what is allowed. No I/O, no environment, no clock.
  */
-import { BUILTIN_VOLUMES, MAIN_VOLUMES } from "./builtin-volumes.js";
+import { BUILTIN_VOLUMES, DATASETS_TARGET, MAIN_VOLUMES } from "./builtin-volumes.js";
 import { CAPABILITIES, type Capability } from "./capabilities.js";
 import { IMAGE_NAME_MAX, RE, RESERVED_KEYS, addressesOverlap, imageName, interpolationProblems, isCount, isPort, isSafeAbsolutePath, show, textProblems, type ValueTest } from "./checks.js";
 import type { Issue } from "./errors.js";
@@ -422,7 +422,7 @@ function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: R
       const own = perWorker[String(index)] ?? {};
       const wpath = `${path}.workers.${index}`;
       const mounts = [...poolMounts, ...resolveMounts(c, `${wpath}.mounts`, own.mounts, volumeNames)];
-      checkMountTargets(c, `${wpath}.mounts`, mounts, hasDatasets ? ["/dioptra/data", "/usr/local/share/ca-certificates", "/etc/ssl"] : ["/usr/local/share/ca-certificates", "/etc/ssl"]);
+      checkMountTargets(c, `${wpath}.mounts`, mounts, hasDatasets ? [DATASETS_TARGET, "/usr/local/share/ca-certificates", "/etc/ssl"] : ["/usr/local/share/ca-certificates", "/etc/ssl"]);
       const ownHost = resolveHostRef(c, `${wpath}.host`, own.host, swarm);
       const host = swarm ? (ownHost ?? poolHost ?? swarm.coreHost) : undefined;
       const hostPath = ownHost !== undefined ? `${wpath}.host` : poolHost !== undefined ? `${path}.host` : "swarm.coreHost";

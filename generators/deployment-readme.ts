@@ -3,6 +3,7 @@
  * but written for this deployment: its services and URLs, its workers and
  * GPUs, its compose command, and the typed settings that replace hand edits.
  */
+import { DATASETS_TARGET } from "../dsl/builtin-volumes.js";
 import { serviceName } from "../dsl/services.js";
 import type { CustomContainerSpec, DeploymentSpec } from "../dsl/spec.js";
 import type { DeploymentModel } from "../model/types.js";
@@ -44,7 +45,7 @@ function workers(spec: DeploymentSpec): string {
     code(spec.images[w.kind.image]),
     code(spec.profile.queues[w.kind.key]),
     w.gpus === undefined ? "—" : w.gpus === "all" ? "all" : w.gpus.join(", "),
-    [...(spec.datasetsDirectory ? [`${spec.datasetsDirectory}:/dioptra/data:ro`] : []), ...w.mounts.map(mountString)].map(code).join("<br>") || "—",
+    [...(spec.datasetsDirectory ? [`${spec.datasetsDirectory}:${DATASETS_TARGET}:ro`] : []), ...w.mounts.map(mountString)].map(code).join("<br>") || "—",
   ]);
   return table(["Worker", "Image", "Queue", "GPUs", "Extra mounts"], rows);
 }

@@ -1,10 +1,10 @@
 /** Builds the target-neutral model of a resolved deployment, once per generation. */
-import { MAIN_VOLUMES } from "../dsl/builtin-volumes.js";
+import { INIT_ONLY_VOLUMES, MAIN_VOLUMES } from "../dsl/builtin-volumes.js";
 import type { VolumeProps } from "../dsl/props.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
 import { DEFAULT_NFS_OPTIONS } from "../dsl/volume.js";
 import { coreServices } from "./core-services.js";
-import { INIT_VOLUME_KEYS, initServices } from "./init-jobs.js";
+import { initServices } from "./init-jobs.js";
 import type { DeploymentModel, VolumeModel } from "./types.js";
 import { customServices, workerServices } from "./workers.js";
 
@@ -35,6 +35,6 @@ export function buildModel(spec: DeploymentSpec): DeploymentModel {
     network: { key: NETWORK, name: `${s}_${NETWORK}` },
     services: [...coreServices(spec), ...workerServices(spec), ...customServices(spec)],
     volumes: [...MAIN_VOLUMES.map((k) => builtinVolume(s, k)), ...spec.volumes.map(([k, v]) => userVolume(s, k, v))],
-    init: { services: initServices(spec), volumes: [...INIT_VOLUME_KEYS, ...MAIN_VOLUMES].map((k) => builtinVolume(s, k)) },
+    init: { services: initServices(spec), volumes: [...INIT_ONLY_VOLUMES, ...MAIN_VOLUMES].map((k) => builtinVolume(s, k)) },
   };
 }

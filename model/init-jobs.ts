@@ -4,7 +4,6 @@
  * scripts bind-mounted from ./scripts instead of an argbash-filled volume,
  * plus (Dioptra 1.1) the job that registers the workers' account.
  */
-import { INIT_ONLY_VOLUMES } from "../dsl/builtin-volumes.js";
 import type { ImageName } from "../dsl/images.js";
 import { serviceName, waitTarget } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
@@ -172,7 +171,3 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
     },
   ];
 }
-
-
-/** Volumes only the init services use. */
-export const INIT_VOLUME_KEYS: readonly string[] = INIT_ONLY_VOLUMES;

@@ -1,4 +1,5 @@
 /** The Dioptra workers and the user's own containers, as services. */
+import { DATASETS_TARGET } from "../dsl/builtin-volumes.js";
 import { WORKER_ENVIRONMENT, WORKER_MOUNTS } from "../dsl/container.js";
 import type { Mount } from "../dsl/props.js";
 import { WORKER_WAIT_FOR, waitTarget } from "../dsl/services.js";
@@ -11,8 +12,6 @@ import type { MountModel, ServiceModel } from "./types.js";
 /** A mount as the user wrote it: read-only unless they said otherwise. */
 export const userMount = (m: Mount): MountModel => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly !== false });
 
-/** Where every worker sees the datasets directory. */
-export const DATASETS_TARGET = "/dioptra/data";
 
 function workerService(spec: DeploymentSpec, w: WorkerSpec): ServiceModel {
   const s = spec.slug;
