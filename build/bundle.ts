@@ -1,32 +1,82 @@
 /**
- * Build step: bundles the CLI into dist/bundle/ with esbuild, so a run loads
- * a few files instead of a hundred modules (the biggest part of `generate`'s
- * start-up). Commands load their own chunks lazily; ts-morph, prettier,
- * esbuild and TypeScript stay outside, loaded only by the commands that use
- * them. The DSL is a second entry (dist/bundle/dsl.js), which a config's
- * `dioptra-deploy` import resolves to when the bundle runs.
+ * Build step: bundles the CLI into one CommonJS file, dist/bundle/cli.cjs,
+ * with esbuild, and stores V8's code cache of it after sample runs, so that
+ * a run reads two files instead of loading a hundred modules and compiles
+ * almost nothing (runtime/cached-script.ts). ts-morph, prettier, esbuild and
+ * TypeScript stay outside, imported only by the commands that use them.
+ * dist/bundle/dsl.mjs hands the bundle's DSL to configs as an ES module.
  */
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { build } from "esbuild";
+import type { Io } from "../cli/io.js";
 import { packagePath } from "../generators/package-path.js";
+import { codeCacheOf, codeCachePath } from "../runtime/cached-script.js";
+import { BUNDLE_DSL, CLI_BUNDLE, loadCliBundle } from "../runtime/cli-bundle.js";
 
 const outdir = packagePath("dist", "bundle");
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  // The DSL is an entry of its own: configs import it (cli/load-config.ts), sharing its chunks with the CLI.
-  entryPoints: { cli: packagePath("dist", "cli", "main.js"), dsl: packagePath("dist", "dsl", "index.js") },
+  entryPoints: [packagePath("dist", "cli", "bundle-entry.js")],
   bundle: true,
-  splitting: true,
-  format: "esm",
+  format: "cjs",
   platform: "node",
   target: "node20",
-  outdir,
+  outfile: CLI_BUNDLE,
   external: ["esbuild", "ts-morph", "prettier", "typescript"],
-  // CommonJS dependencies (ajv's runtime, ejs) call require(); give the ESM bundle one.
-  banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
-  define: { DIOPTRA_BUNDLED_DSL: JSON.stringify("./dsl.js") },
+  // CommonJS has no import.meta; the modules use its url to find the package and the DSL.
+  banner: { js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { "import.meta.url": "__importMetaUrl", DIOPTRA_BUNDLED_DSL: JSON.stringify("./dsl.mjs") },
   // Less to parse on every run; names are kept for stack traces under --debug.
-  minify: true,
+  // DIOPTRA_BUNDLE_MINIFY=0 keeps the code readable, for CPU profiles (node --cpu-prof).
+  minify: process.env.DIOPTRA_BUNDLE_MINIFY !== "0",
   keepNames: true,
   logLevel: "warning",
 });
+
+// The DSL's names, listed so that a config's named imports resolve (a CommonJS module's are not known to ESM).
+const dsl = (await import("../dsl/index.js")) as Record<string, unknown>;
+writeFileSync(
+  BUNDLE_DSL,
+  [
+    "// The DSL of the CLI bundle, for configs the bundle loads: the instance cli.cjs holds, not a second copy.",
+    'import { createRequire } from "node:module";',
+    'const { dsl } = createRequire(import.meta.url)("./cli.cjs");',
+    `export const { ${Object.keys(dsl).sort().join(", ")} } = dsl;`,
+    "",
+  ].join("\n"),
+);
+
+/**
+ * The code cache holds what was compiled when it is made: run what users run
+ * most (generate, --check, on a default deployment and on one with every
+ * worker kind, custom containers and an overlay) in a scratch folder first.
+ */
+const samples: Record<string, string> = {
+  default: "{}",
+  wide: `{
+  workers: { tensorflowCpu: 2, tensorflowGpu: 1, pytorchCpu: 2, pytorchGpu: 1 },
+  customContainers: { sample: { image: "sample:1", environment: { A: "a" }, command: ["run"] } },
+  overrides: { services: {} },
+}`,
+};
+const scratch = packagePath("dist", "bundle-samples");
+rmSync(scratch, { recursive: true, force: true });
+mkdirSync(scratch, { recursive: true });
+const said: string[] = [];
+const quiet: Io = { out: () => {}, err: (s) => said.push(s) };
+const { cli, loaded } = loadCliBundle((specifier) => import(specifier));
+try {
+  for (const [name, props] of Object.entries(samples)) {
+    const config = join(scratch, `${name}.config.ts`);
+    writeFileSync(config, `import { deployment } from "dioptra-deploy";\nexport default deployment(${props});\n`);
+    const out = join(scratch, `out-${name}`);
+    for (const args of [["generate"], ["generate"], ["generate", "--check"]]) {
+      const code = await cli.main([...args, "--config", config, "--out", out], quiet);
+      if (code !== 0) throw new Error(`build/bundle: the sample run \`${args.join(" ")}\` of ${name} exited ${code}:\n${said.join("\n")}`);
+    }
+  }
+  writeFileSync(codeCachePath(CLI_BUNDLE), codeCacheOf(CLI_BUNDLE, loaded.script));
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}

@@ -18,6 +18,7 @@ import { pathToFileURL } from "node:url";
 import { isDeployment, type Deployment } from "../dsl/deployment.js";
 import { ConfigError, type Issue } from "../dsl/errors.js";
 import { packagePath } from "../generators/package-path.js";
+import { importModule } from "../runtime/dynamic-import.js";
 import { typecheckConfig } from "./typecheck-config.js";
 
 /** A mistake in the config file itself (syntax, exception, wrong export). */
@@ -109,7 +110,7 @@ function writeAtomic(path: string, data: string): void {
 }
 
 async function build(abs: string, paths: { bundle: string; meta: string }): Promise<CacheEntry> {
-  const esbuild = await import("esbuild");
+  const esbuild = await importModule<typeof import("esbuild")>("esbuild");
   try {
     const result = await esbuild.build({
       entryPoints: [abs],
@@ -218,7 +219,7 @@ async function importBundle(file: string, bundle: string): Promise<Deployment> {
   let mod: { default?: unknown };
   try {
     // The query keeps two loads of one path in one process (tests) from sharing a module instance.
-    mod = (await import(`${pathToFileURL(bundle).href}?v=${sha256(readFileSync(bundle)).slice(0, 12)}`)) as { default?: unknown };
+    mod = await importModule<{ default?: unknown }>(`${pathToFileURL(bundle).href}?v=${sha256(readFileSync(bundle)).slice(0, 12)}`);
   } catch (e) {
     const err = e as Error;
     const frame = /\(?((?:file:\/\/)?\/[^\s()]+\.(?:ts|mts|cts|js|mjs|cjs)):(\d+):(\d+)\)?/.exec(err?.stack ?? "");

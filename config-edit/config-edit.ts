@@ -5,8 +5,8 @@
  * property) in the code style the file already uses, and a write that
  * fails its check leaves the file untouched.
  */
-import { statSync } from "node:fs";
-import { basename } from "node:path";
+import { chmodSync, existsSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
 import type { Node, SourceFile } from "ts-morph";
 import { tsPropertyKey, tsStringLiteral } from "./ts-text.js";
 import { findDeployment, formatSettingPath, tsMorph, unwrap, walkSetting, type Container, type Step } from "./config-ast.js";
@@ -321,8 +321,6 @@ const STALE_STAGING_MS = 5 * 60 * 1000;
  * lock against two writers of one config.
  */
 export async function writeConfigAtomically(path: string, text: string, check?: (stagedPath: string) => Promise<void>): Promise<void> {
-  const { chmodSync, existsSync, realpathSync, renameSync, rmSync, writeFileSync } = await import("node:fs");
-  const { dirname, extname, join } = await import("node:path");
   const target = existsSync(path) ? realpathSync(path) : path;
   const ext = extname(target) || ".ts";
   // Dots in the stem become "_": TypeScript reads any `*.d.*.ts` as a declaration file and

@@ -6,6 +6,7 @@
  * ts-morph and prettier are loaded only when a config is rendered.
  */
 import { basename } from "node:path";
+import { importModule } from "../runtime/dynamic-import.js";
 import { IMAGE_SLOTS } from "../dsl/images.js";
 import { SETTINGS } from "../dsl/settings.js";
 import type { DeploymentProps } from "../dsl/props.js";
@@ -151,8 +152,8 @@ function codeText(value: unknown, path: string, style: CodeStyle, used: Set<stri
  * when there are none).
  */
 export async function renderConfig(props: DeploymentProps, source: ImportSource, outPath: string): Promise<string> {
-  const { Project, Writers } = await import("ts-morph");
-  const prettier = await import("prettier");
+  const { Project, Writers } = await importModule<typeof import("ts-morph")>("ts-morph");
+  const prettier = await importModule<typeof import("prettier")>("prettier");
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const sf = project.createSourceFile("/deployment.config.ts", "");
   const style: CodeStyle = { quote: '"', indent: "  ", trailingComma: true, printWidth: Infinity };

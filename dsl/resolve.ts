@@ -3,6 +3,7 @@
  * list of every problem out. Each problem names its setting path, the bad
  * value and what is allowed. No I/O, no environment, no clock.
  */
+import { gpuConflicts } from "./gpu-conflicts.js";
 import { BUILTIN_VOLUMES, DATASETS_TARGET, MAIN_VOLUMES } from "./builtin-volumes.js";
 import { CAPABILITIES, type Capability } from "./capabilities.js";
 import { IMAGE_NAME_MAX, RE, RESERVED_KEYS, addressesOverlap, imageName, interpolationProblems, isCount, isPort, isSafeAbsolutePath, show, textProblems, type ValueTest } from "./checks.js";
@@ -418,20 +419,31 @@ function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: R
       if (!Number.isInteger(n) || n < 1 || n > count) c.fail(`${path}.workers.${key}`, `is not a worker of this pool: worker numbers run from 1 to count (${count})`);
       c.keys(`${path}.workers.${key}`, perWorker[key] ?? {}, kind.gpu ? SETTINGS["workers.*.workers.*"] : SETTINGS["workers.*.workers.*"].filter((k) => k !== "gpus"));
     }
+    const reserved = hasDatasets ? [DATASETS_TARGET, "/usr/local/share/ca-certificates", "/etc/ssl"] : ["/usr/local/share/ca-certificates", "/etc/ssl"];
+    // The pool's mounts are checked once, where they are written; a worker's own mounts against those.
+    checkMountTargets(c, `${path}.mounts`, poolMounts, reserved);
+    const poolTargets = [...reserved, ...poolMounts.map((m) => m.target)];
     for (let index = 1; index <= count; index++) {
-      const own = perWorker[String(index)] ?? {};
+      const own = perWorker[String(index)];
       const wpath = `${path}.workers.${index}`;
-      const mounts = [...poolMounts, ...resolveMounts(c, `${wpath}.mounts`, own.mounts, volumeNames)];
-      checkMountTargets(c, `${wpath}.mounts`, mounts, hasDatasets ? [DATASETS_TARGET, "/usr/local/share/ca-certificates", "/etc/ssl"] : ["/usr/local/share/ca-certificates", "/etc/ssl"]);
-      const ownHost = resolveHostRef(c, `${wpath}.host`, own.host, swarm);
+      // A worker with no settings of its own shares the pool's list: the model and the Compose target then meet it once.
+      let mounts = poolMounts;
+      if (own?.mounts !== undefined) {
+        const ownMounts = resolveMounts(c, `${wpath}.mounts`, own.mounts, volumeNames);
+        checkMountTargets(c, `${wpath}.mounts`, ownMounts, poolTargets);
+        mounts = [...poolMounts, ...ownMounts];
+      }
+      const ownHost = own?.host === undefined ? undefined : resolveHostRef(c, `${wpath}.host`, own.host, swarm);
       const host = swarm ? (ownHost ?? poolHost ?? swarm.coreHost) : undefined;
-      const hostPath = ownHost !== undefined ? `${wpath}.host` : poolHost !== undefined ? `${path}.host` : "swarm.coreHost";
       // The template's rule: one GPU per worker, numbered across the GPU pools in table order (per host under swarm).
       const next = nextGpu.get(host ?? "") ?? 0;
-      const explicit = kind.gpu ? resolveGpus(c, `${wpath}.gpus`, own.gpus) : undefined;
+      const explicit = kind.gpu && own?.gpus !== undefined ? resolveGpus(c, `${wpath}.gpus`, own.gpus) : undefined;
       const gpus = kind.gpu ? (explicit ?? [next]) : undefined;
       if (kind.gpu) nextGpu.set(host ?? "", next + 1);
-      if (swarm && host !== undefined && gpus !== undefined) checkHostGpus(c, swarm, host, gpus, explicit !== undefined ? `${wpath}.gpus` : hostPath, explicit === undefined);
+      if (swarm && host !== undefined && gpus !== undefined) {
+        const hostPath = ownHost !== undefined ? `${wpath}.host` : poolHost !== undefined ? `${path}.host` : "swarm.coreHost";
+        checkHostGpus(c, swarm, host, gpus, explicit !== undefined ? `${wpath}.gpus` : hostPath, explicit === undefined);
+      }
       workers.push({ kind, index, name: workerName(slug, kind.short, index), gpus, mounts, host });
     }
   }
@@ -651,15 +663,9 @@ function checkGpus(c: Checker, p: DeploymentProps, workers: readonly WorkerSpec[
     }
   }
   if (sharing) return;
-  users.forEach((u, i) => {
-    for (const v of users.slice(0, i)) {
-      if (u.host !== v.host) continue;
-      const shared = u.gpus === "all" || v.gpus === "all" ? (u.gpus === "all" ? v.gpus : u.gpus) : u.gpus.filter((g) => (v.gpus as readonly number[]).includes(g));
-      if (shared.length === 0) continue;
-      c.fail(u.path, `${u.name} would share GPU ${shared === "all" ? "all" : shared.join(", ")} with ${v.name} (${v.path}); give each its own GPUs, or set gpuSharing: true if sharing is intended`);
-      return;
-    }
-  });
+  for (const { user: u, other: v, shared } of gpuConflicts(users)) {
+    c.fail(u.path, `${u.name} would share GPU ${shared === "all" ? "all" : shared.join(", ")} with ${v.name} (${v.path}); give each its own GPUs, or set gpuSharing: true if sharing is intended`);
+  }
 }
 
 /** Two services cannot publish the same host port on overlapping addresses. */

@@ -13,12 +13,12 @@ import type { MountModel, ServiceModel } from "./types.js";
 export const userMount = (m: Mount): MountModel => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly !== false });
 
 
-function workerService(spec: DeploymentSpec, w: WorkerSpec): ServiceModel {
+/** What the workers of a pool have in common: everything but their name, hostname and GPUs. */
+type WorkerParts = Pick<ServiceModel, "waitFor" | "args" | "envFiles" | "mounts">;
+
+function workerParts(spec: DeploymentSpec, w: WorkerSpec): WorkerParts {
   const s = spec.slug;
-  return service(longRunning(w.name, "worker", spec.images[w.kind.image]), {
-    hardening: HARDENING.dioptra,
-    healthcheck: spec.profile.workerHealthcheck,
-    environment: WORKER_ENVIRONMENT,
+  return {
     waitFor: WORKER_WAIT_FOR.map((d) => waitTarget(s, d)),
     args: [spec.profile.queues[w.kind.key]],
     envFiles: [CA_ENV_FILE, envFileOf(s, "worker"), ...(w.kind.gpu ? [] : [envFileOf(s, "worker-cpu")])],
@@ -27,6 +27,15 @@ function workerService(spec: DeploymentSpec, w: WorkerSpec): ServiceModel {
       ...(spec.datasetsDirectory ? [bind(spec.datasetsDirectory, DATASETS_TARGET)] : []),
       ...w.mounts.map(userMount),
     ],
+  };
+}
+
+function workerService(spec: DeploymentSpec, w: WorkerSpec, parts: WorkerParts): ServiceModel {
+  return service(longRunning(w.name, "worker", spec.images[w.kind.image]), {
+    hardening: HARDENING.dioptra,
+    healthcheck: spec.profile.workerHealthcheck,
+    environment: WORKER_ENVIRONMENT,
+    ...parts,
     gpus: w.gpus,
   });
 }
@@ -56,5 +65,19 @@ function customService(spec: DeploymentSpec, k: CustomContainerSpec): ServiceMod
   );
 }
 
-export const workerServices = (spec: DeploymentSpec): ServiceModel[] => spec.workers.map((w) => workerService(spec, w));
+/**
+ * The workers as services. Workers of a pool with the same mounts (all of
+ * them, unless some have mounts of their own) share one set of parts, so
+ * the targets lower and check those parts once (generators/compose/main.ts).
+ */
+export function workerServices(spec: DeploymentSpec): ServiceModel[] {
+  const shared = new Map<string, WeakMap<object, WorkerParts>>();
+  return spec.workers.map((w) => {
+    let byMounts = shared.get(w.kind.key);
+    if (byMounts === undefined) shared.set(w.kind.key, (byMounts = new WeakMap()));
+    let parts = byMounts.get(w.mounts);
+    if (parts === undefined) byMounts.set(w.mounts, (parts = workerParts(spec, w)));
+    return workerService(spec, w, parts);
+  });
+}
 export const customServices = (spec: DeploymentSpec): ServiceModel[] => spec.containers.map((k) => customService(spec, k));

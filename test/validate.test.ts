@@ -51,7 +51,7 @@ const CASES: [string, unknown, string, string][] = [
   ["healthcheck duration", { customContainers: { w: { image: "x:1", healthcheck: { test: ["true"], interval: "30 seconds" } } } }, "customContainers.w.healthcheck.interval", "is not a duration"],
   ["mount of undeclared volume", { workers: { tensorflowCpu: { count: 1, mounts: [volumeMount("nope", "/data")] } } }, "workers.tensorflowCpu.mounts.0.source", '"nope" is not a declared volume'],
   ["relative bind source", { workers: { tensorflowCpu: { count: 1, mounts: [bindMount("data", "/data")] } } }, "workers.tensorflowCpu.mounts.0.source", "is not a host folder"],
-  ["mount on the datasets target", { datasetsDirectory: "/srv/d", workers: { pytorchCpu: { count: 1, mounts: [bindMount("/x", "/dioptra/data")] } } }, "workers.pytorchCpu.workers.1.mounts", 'two mounts target "/dioptra/data"'],
+  ["mount on the datasets target", { datasetsDirectory: "/srv/d", workers: { pytorchCpu: { count: 1, mounts: [bindMount("/x", "/dioptra/data")] } } }, "workers.pytorchCpu.mounts", 'two mounts target "/dioptra/data"'],
   ["volume named like a built-in", { volumes: { "minio-data": nfsVolume({ server: "nas", export: "/x" }) } }, "volumes.minio-data", "one of the deployment's own volumes"],
   ["nfs option with comma", { volumes: { d: nfsVolume({ server: "nas", export: "/x", options: ["rw,bg"] }) } }, "volumes.d.options.0", "is not an NFS mount option"],
   ["nfs server with space", { volumes: { d: nfsVolume({ server: "my nas", export: "/x" }) } }, "volumes.d.server", "is not an NFS server address"],
@@ -87,6 +87,14 @@ for (const [what, props, path, fragment] of CASES) {
     assert.ok(hit!.message.includes(fragment), `message "${hit!.message}" lacks "${fragment}"`);
   });
 }
+
+test("a pool's mount clash is reported once, at the pool; a worker's own mount clash at the worker", () => {
+  const pool = deployment({ workers: { pytorchCpu: { count: 3, mounts: [bindMount("/x", "/data"), bindMount("/y", "/data")] } } }).resolve().issues;
+  assert.equal(pool.map((i) => i.path), ["workers.pytorchCpu.mounts"]);
+  const own = deployment({ workers: { pytorchCpu: { count: 3, mounts: [bindMount("/x", "/data")], workers: { 2: { mounts: [bindMount("/y", "/data")] } } } } }).resolve().issues;
+  assert.equal(own.map((i) => i.path), ["workers.pytorchCpu.workers.2.mounts"]);
+  assert.match(own[0]!.message, 'two mounts target "/data"');
+});
 
 test("reports every problem at once, not the first only", () => {
   const { issues } = deployment({ name: "", nginx: { httpPort: 0 }, workers: { tensorflowCpu: -2 }, datasetsDirectory: "rel" }).resolve();

@@ -7,7 +7,7 @@
 import type { Mount } from "../../dsl/props.js";
 import type { DeploymentSpec } from "../../dsl/spec.js";
 import { nginxPorts as nginxPortModels } from "../../model/core-services.js";
-import type { DeploymentModel, GpuSelection, HealthcheckProps, MountModel, PortModel, ServiceModel, VolumeModel } from "../../model/types.js";
+import type { DeploymentModel, EnvValue, GpuSelection, HardeningModel, HealthcheckProps, MountModel, PortModel, ServiceModel, VolumeModel } from "../../model/types.js";
 import { composeEnvValue, composeLiteral } from "./escape.js";
 import type { ComposeFile, ComposeHealthcheck, ComposeService, ComposeVolume } from "./types.js";
 
@@ -49,7 +49,7 @@ function command(s: ServiceModel): string[] | undefined {
 }
 
 /** Least privilege in Compose's keys; capabilities are listed only when dropped. */
-function hardening({ hardening: h }: ServiceModel): Partial<ComposeService> {
+function hardening(h: HardeningModel): Partial<ComposeService> {
   return {
     ...(h.noNewPrivileges ? { security_opt: ["no-new-privileges:true"] } : {}),
     ...(h.capAdd !== undefined ? { cap_drop: ["ALL"], ...(h.capAdd.length > 0 ? { cap_add: [...h.capAdd] } : {}) } : {}),
@@ -58,29 +58,115 @@ function hardening({ hardening: h }: ServiceModel): Partial<ComposeService> {
   };
 }
 
-export function lowerService(s: ServiceModel, network: string): ComposeService {
-  const environment = { ...Object.fromEntries(Object.entries(s.environment).map(([k, v]) => [k, composeEnvValue(v)])), ...gpuEnv(s.gpus) };
-  const cmd = command(s);
-  return {
-    image: s.image,
-    ...(s.restart ? { restart: s.restart } : {}),
-    ...(s.hostname ? { hostname: s.hostname } : {}),
-    ...(s.user ? { user: s.user } : {}),
-    // GPU access through the NVIDIA container runtime, as the template's GPU workers get it.
-    ...(s.gpus !== undefined ? { runtime: "nvidia" } : {}),
-    ...(s.shmSize ? { shm_size: s.shmSize } : {}),
-    ...(s.healthcheck ? { healthcheck: healthcheck(s.healthcheck) } : {}),
-    ...(s.entrypoint ? { entrypoint: s.entrypoint.map(composeLiteral) } : {}),
-    ...(Object.keys(environment).length > 0 ? { environment } : {}),
-    ...(cmd ? { command: cmd } : {}),
-    ...(s.dependsOn.length > 0 ? { depends_on: Object.fromEntries(s.dependsOn.map((d) => [d.service, { condition: `service_${d.condition}` as const }])) } : {}),
-    ...(s.envFiles.length > 0 ? { env_file: [...s.envFiles] } : {}),
-    ...(s.networked ? { networks: [network] } : {}),
-    ...(s.ports.length > 0 ? { ports: s.ports.map(portString) } : {}),
-    ...(s.mounts.length > 0 ? { volumes: s.mounts.map(mountString) } : {}),
-    ...hardening(s),
-  };
+/** A node of {@link Lowering}'s table of string lists: the list ending here, and the lists going on. */
+interface ListNode {
+  readonly next: Map<string, ListNode>;
+  list?: string[];
 }
+
+/**
+ * One lowering of a model. Parts that services have in common (the health
+ * check, environment, mounts and command of the 1000 workers of a pool) are
+ * lowered once and the result is shared between those services, so the YAML
+ * writer and the schema check, which remember what they met by identity, do
+ * their work once per distinct part. Lowered documents are never modified
+ * in place (the Swarm target and overlays copy what they change).
+ */
+class Lowering {
+  private readonly lists: ListNode = { next: new Map() };
+  private readonly healthchecks = new WeakMap<HealthcheckProps, ComposeHealthcheck>();
+  private readonly hardenings = new WeakMap<HardeningModel, Partial<ComposeService>>();
+  private readonly environments = new WeakMap<object, Map<string, Record<string, string | number>>>();
+  private readonly networks: string[];
+
+  constructor(network: string) {
+    this.networks = [network];
+  }
+
+  private readonly lowered = new Map<(x: never) => string, WeakMap<readonly unknown[], string[]>>();
+  private readonly commands = new WeakMap<readonly string[], WeakMap<readonly EnvValue[], (string[] | undefined)[]>>();
+
+  /** `source` mapped by `f` into the one array of those strings; a source met before (the workers of a pool share theirs) is not mapped again. */
+  private listOf<T>(source: readonly T[], f: (x: T) => string): string[] {
+    let bySource = this.lowered.get(f);
+    if (bySource === undefined) this.lowered.set(f, (bySource = new WeakMap()));
+    let out = bySource.get(source);
+    if (out === undefined) bySource.set(source, (out = this.list(source.map(f))));
+    return out;
+  }
+
+  /** The command of `s`, once per list of waits and arguments. */
+  private command(s: ServiceModel): string[] | undefined {
+    if (!s.hasCommand) return undefined;
+    let byArgs = this.commands.get(s.waitFor);
+    if (byArgs === undefined) this.commands.set(s.waitFor, (byArgs = new WeakMap()));
+    let byOrder = byArgs.get(s.args);
+    if (byOrder === undefined) byArgs.set(s.args, (byOrder = []));
+    const slot = s.waitAfterArgs ? 1 : 0;
+    if (byOrder[slot] === undefined) byOrder[slot] = this.list(command(s)!);
+    return byOrder[slot];
+  }
+
+  /** The one array holding exactly these strings. */
+  private list(items: readonly string[]): string[] {
+    let node = this.lists;
+    for (const item of items) {
+      let next = node.next.get(item);
+      if (next === undefined) node.next.set(item, (next = { next: new Map() }));
+      node = next;
+    }
+    return (node.list ??= [...items]);
+  }
+
+  private environment(s: ServiceModel): Record<string, string | number> {
+    let byGpus = this.environments.get(s.environment);
+    if (byGpus === undefined) this.environments.set(s.environment, (byGpus = new Map()));
+    const gpuKey = s.gpus === undefined ? "" : s.gpus === "all" ? "all" : `[${s.gpus.join(",")}]`;
+    let env = byGpus.get(gpuKey);
+    if (env === undefined) {
+      env = { ...Object.fromEntries(Object.entries(s.environment).map(([k, v]) => [k, composeEnvValue(v)])), ...gpuEnv(s.gpus) };
+      byGpus.set(gpuKey, env);
+    }
+    return env;
+  }
+
+  /** The service, its keys set in the order the YAML writer puts them (yaml-style.ts), so it need not sort them. */
+  service(s: ServiceModel): ComposeService {
+    const out: ComposeService = { image: s.image };
+    if (s.dependsOn.length > 0) out.depends_on = Object.fromEntries(s.dependsOn.map((d) => [d.service, { condition: `service_${d.condition}` as const }]));
+    if (s.mounts.length > 0) out.volumes = this.listOf(s.mounts, mountString);
+    const environment = this.environment(s);
+    if (Object.keys(environment).length > 0) out.environment = environment;
+    if (s.envFiles.length > 0) out.env_file = this.listOf(s.envFiles, String);
+    if (s.ports.length > 0) out.ports = this.listOf(s.ports, portString);
+    if (s.networked) out.networks = this.networks;
+    const cmd = this.command(s);
+    if (cmd) out.command = cmd;
+    if (s.entrypoint) out.entrypoint = this.listOf(s.entrypoint, composeLiteral);
+    if (s.restart) out.restart = s.restart;
+    if (s.healthcheck) {
+      let check = this.healthchecks.get(s.healthcheck);
+      if (check === undefined) this.healthchecks.set(s.healthcheck, (check = healthcheck(s.healthcheck)));
+      out.healthcheck = check;
+    }
+    if (s.user) out.user = s.user;
+    let fence = this.hardenings.get(s.hardening);
+    if (fence === undefined) this.hardenings.set(s.hardening, (fence = hardening(s.hardening)));
+    if (fence.cap_add) out.cap_add = fence.cap_add;
+    if (fence.cap_drop) out.cap_drop = fence.cap_drop;
+    if (s.hostname) out.hostname = s.hostname;
+    if (fence.read_only) out.read_only = fence.read_only;
+    // GPU access through the NVIDIA container runtime, as the template's GPU workers get it.
+    if (s.gpus !== undefined) out.runtime = "nvidia";
+    if (fence.security_opt) out.security_opt = fence.security_opt;
+    if (s.shmSize) out.shm_size = s.shmSize;
+    if (fence.tmpfs) out.tmpfs = fence.tmpfs;
+    return out;
+  }
+}
+
+/** One service in Compose's terms (a lowering of its own: nothing is shared with other calls). */
+export const lowerService = (s: ServiceModel, network: string): ComposeService => new Lowering(network).service(s);
 
 export function lowerVolume(v: VolumeModel): ComposeVolume {
   return {
@@ -91,8 +177,9 @@ export function lowerVolume(v: VolumeModel): ComposeVolume {
 }
 
 function composeFileOf(m: DeploymentModel, services: readonly ServiceModel[], volumes: readonly VolumeModel[]): ComposeFile {
+  const lowering = new Lowering(m.network.key);
   return {
-    services: Object.fromEntries(services.map((s) => [s.name, lowerService(s, m.network.key)])),
+    services: Object.fromEntries(services.map((s) => [s.name, lowering.service(s)])),
     networks: { [m.network.key]: { name: m.network.name } },
     volumes: Object.fromEntries(volumes.map((v) => [v.key, lowerVolume(v)])),
   };

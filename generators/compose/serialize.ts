@@ -140,12 +140,23 @@ function keysOf(value: Record<string, unknown>, level: Level): readonly string[]
   for (const k of Object.keys(value)) if (value[k] !== undefined) keys.push(k);
   const ranks = level === undefined ? undefined : RANKS[level];
   if (ranks === undefined) return keys;
-  const signature = `${level}\0${keys.join("\0")}`;
-  const known = orderCache.get(signature);
-  if (known !== undefined) return known;
   const last = ranks.size;
   let indexed = 0;
   while (indexed < keys.length && isArrayIndex(keys[indexed]!)) indexed++;
+  // Already in order (the lowering builds services so): the stable sort would change nothing.
+  let sorted = true;
+  for (let i = indexed, previous = -1; i < keys.length; i++) {
+    const r = ranks.get(keys[i]!) ?? last;
+    if (r < previous) {
+      sorted = false;
+      break;
+    }
+    previous = r;
+  }
+  if (sorted) return keys;
+  const signature = `${level}\0${keys.join("\0")}`;
+  const known = orderCache.get(signature);
+  if (known !== undefined) return known;
   const rest = keys.slice(indexed);
   const rank = (k: string) => ranks.get(k) ?? last;
   rest.sort((a, b) => rank(a) - rank(b));
@@ -186,7 +197,7 @@ function collection(out: string[], value: object, kind: "map" | "seq", depth: nu
       else if (isEmpty(item as object, k)) out.push(lead + (k === "map" ? "{}" : "[]"));
       else {
         out.push(lead);
-        collection(out, item as object, k, depth + 1, false, undefined);
+        nested(out, item as object, k, depth + 1, false, undefined);
       }
     }
     return;
@@ -201,9 +212,36 @@ function collection(out: string[], value: object, kind: "map" | "seq", depth: nu
     else if (isEmpty(v as object, k)) out.push(lead + (k === "map" ? ": {}" : ": []"));
     else {
       out.push(lead + ":" + nlInner);
-      collection(out, v as object, k, depth + 1, ALWAYS_QUOTED.has(key), childLevel(level, key));
+      nested(out, v as object, k, depth + 1, ALWAYS_QUOTED.has(key), childLevel(level, key));
     }
   }
+}
+
+/**
+ * Text of the collections met so far in the document being written, by
+ * identity, then by depth, quoting and level (what the text depends on).
+ * Services share parts (the lowering gives the workers of a pool one
+ * environment, one command, one list of mounts), which are written once.
+ */
+let written = new WeakMap<object, Map<number, string>>();
+
+/** {@link collection} for a collection inside a service (or deeper), through {@link written}. */
+function nested(out: string[], value: object, kind: "map" | "seq", depth: number, quoteItems: boolean, level: Level): void {
+  // The top level, the services map and each service are met once; only their parts repeat.
+  if (level === "services" || level === "service") return collection(out, value, kind, depth, quoteItems, level);
+  const where = depth * 4 + (quoteItems ? 2 : 0) + (level === "healthcheck" ? 1 : 0);
+  let texts = written.get(value);
+  const known = texts?.get(where);
+  if (known !== undefined) {
+    out.push(known);
+    return;
+  }
+  const own: string[] = [];
+  collection(own, value, kind, depth, quoteItems, level);
+  const text = own.join("");
+  if (texts === undefined) written.set(value, (texts = new Map()));
+  texts.set(where, text);
+  out.push(text);
 }
 
 /** True when a map has no defined value or a list no item: the library writes `{}` / `[]` inline. */
@@ -241,6 +279,7 @@ function emit(file: ComposeFile): string | undefined {
     if (kind === undefined) return undefined;
     if (isEmpty(doc, kind)) return kind === "map" ? "{}\n" : "[]\n";
     const out: string[] = [];
+    written = new WeakMap();
     collection(out, doc, kind, 0, false, level);
     out.push("\n");
     return out.join("");

@@ -3,55 +3,43 @@
  * schema (vendored from dclint, which tracks compose-spec; see README), and
  * reduces ajv's errors to the most specific message per location.
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { Script } from "node:vm";
+import type { Script } from "node:vm";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Issue } from "../../dsl/errors.js";
+import { codeCacheOf, codeCachePath, runCachedScript } from "../../runtime/cached-script.js";
 import { packagePath } from "../package-path.js";
 
 let validator: ValidateFunction | undefined;
 let script: Script | undefined;
 
-/** Where the build puts the precompiled validator (build/validator.ts) and V8's code cache of it. */
+/** Where the build puts the precompiled validator (build/validator.ts); its V8 code cache sits beside it. */
 export const VALIDATOR_FILE = packagePath("dist", "generators", "compose", "compose-spec.validate.cjs");
-export const VALIDATOR_CACHE = `${VALIDATOR_FILE}.v8cache`;
-/** The code cache starts with the SHA-256 of the source it was made from: V8 itself only checks the length. */
-const HASH_BYTES = 32;
+export const VALIDATOR_CACHE = codeCachePath(VALIDATOR_FILE);
 
 /**
- * The validator precompiled by the build, run as CommonJS through vm.Script so
- * that V8's code cache made by the build skips parsing and compiling its 200 kB
- * on every run. A cache from another source, Node or V8 flags is not used.
+ * The validator precompiled by the build, run from the code cache the build
+ * made (runtime/cached-script.ts), which skips parsing and compiling its
+ * 200 kB on every run.
  */
 function compile(): ValidateFunction {
-  let source: string;
-  try {
-    source = readFileSync(VALIDATOR_FILE, "utf8");
-  } catch (e) {
-    throw new Error(`the precompiled Compose schema validator is missing; run \`npm run build\` (${(e as Error).message})`);
-  }
-  let cachedData: Buffer | undefined;
-  try {
-    const cache = readFileSync(VALIDATOR_CACHE);
-    if (cache.subarray(0, HASH_BYTES).equals(createHash("sha256").update(source).digest())) cachedData = cache.subarray(HASH_BYTES);
-  } catch {
-    // no cache: compile from source
-  }
-  script = new Script(`(function (exports, require, module) {${source}\n})`, { filename: VALIDATOR_FILE, ...(cachedData ? { cachedData } : {}) });
-  const module = { exports: {} as unknown };
   // The build bundles ajv's helpers into the module, so it requires nothing (a createRequire costs ~5 ms).
   const noRequire = (id: string) => {
     throw new Error(`internal error: the precompiled validator requires ${id}; rebuild with \`npm run build\``);
   };
-  (script.runInThisContext() as (e: unknown, r: unknown, m: { exports: unknown }) => void)(module.exports, noRequire, module);
-  return module.exports as ValidateFunction;
+  let loaded;
+  try {
+    loaded = runCachedScript(VALIDATOR_FILE, noRequire);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    throw new Error(`the precompiled Compose schema validator is missing; run \`npm run build\` (${(e as Error).message})`);
+  }
+  script = loaded.script;
+  return loaded.exports as ValidateFunction;
 }
 
-/** For the build: V8's code cache of the validator as used so far in this process, prefixed by its source hash (undefined when not loaded). */
+/** For the build: V8's code cache of the validator as used so far in this process (undefined when not loaded). */
 export function validatorCodeCache(): Buffer | undefined {
-  if (!script) return undefined;
-  return Buffer.concat([createHash("sha256").update(readFileSync(VALIDATOR_FILE, "utf8")).digest(), script.createCachedData()]);
+  return script ? codeCacheOf(VALIDATOR_FILE, script) : undefined;
 }
 
 /** Keeps, per instance path, the errors that are not just "one of the alternatives failed". */
@@ -102,33 +90,66 @@ function blank(v: unknown, types: readonly string[]): unknown {
 }
 
 /**
- * A service as JSON, with every value the schema cannot tell apart blanked:
- * services with equal shapes validate alike. Undefined when a map that is
- * blanked also appears elsewhere in the service (shared by reference), where
- * blanking would not be sound. A replacer rather than a blanked copy: this
- * runs for every worker, and JSON.stringify is native.
+ * Ids of the values met in this check: equal JSON, equal id. Services share
+ * parts by identity (see the Compose lowering), so each part is written as
+ * JSON once, and a service's shape is a short list of ids.
  */
-function shape(body: Record<string, unknown>, masks: ServiceMasks): string | undefined {
-  const dicts = new Map<object, { key: string; types: readonly string[] }>();
-  let shared = false;
-  for (const k of Object.keys(masks.dict)) {
-    const v = body[k];
-    if (!isPlainObject(v)) continue;
-    if (dicts.has(v)) shared = true;
-    dicts.set(v, { key: k, types: masks.dict[k]! });
+class ShapeIds {
+  private readonly exact = new WeakMap<object, number>();
+  private readonly blanked = new Map<string, WeakMap<object, number>>();
+  private readonly ids = new Map<string, number>();
+
+  private id(json: string): number {
+    let id = this.ids.get(json);
+    if (id === undefined) this.ids.set(json, (id = this.ids.size));
+    return id;
   }
-  const json = JSON.stringify(body, function (this: unknown, k: string, v: unknown) {
-    const isDict = typeof v === "object" && v !== null && dicts.has(v);
-    if (this === body) {
-      if (isDict && dicts.get(v as object)!.key !== k) shared = true;
-      const leaf = masks.leaf[k];
-      return leaf ? blank(v, leaf) : v;
+
+  /** The id of `v`'s JSON. */
+  json(v: unknown): number {
+    if (v === null || typeof v !== "object") return this.id(JSON.stringify(v) ?? "undefined");
+    let id = this.exact.get(v);
+    if (id === undefined) this.exact.set(v, (id = this.id(JSON.stringify(v))));
+    return id;
+  }
+
+  /** The id of a map whose values of `types` the schema accepts under any key, with those values blanked. */
+  dict(key: string, v: Record<string, unknown>, types: readonly string[]): number {
+    let byObject = this.blanked.get(key);
+    if (byObject === undefined) this.blanked.set(key, (byObject = new WeakMap()));
+    let id = byObject.get(v);
+    if (id === undefined) {
+      // Only the map's own values: anything nested deeper is the schema's to tell apart.
+      const json = JSON.stringify(v, function (this: unknown, _k: string, x: unknown) {
+        return this === v ? blank(x, types) : x;
+      });
+      // The "b" keeps a blanked map from sharing an id with the same JSON met unblanked.
+      byObject.set(v, (id = this.id(`b${json}`)));
     }
-    if (isDict) shared = true;
-    const dict = dicts.get(this as object);
-    return dict ? blank(v, dict.types) : v;
-  });
-  return shared ? undefined : json;
+    return id;
+  }
+}
+
+/**
+ * A service as text that is equal for two services exactly when they are
+ * equal after blanking every value the schema cannot tell apart: the
+ * settings in `masks.leaf` (a hostname) and the values of the maps in
+ * `masks.dict` (environment values). Services with equal shapes validate
+ * alike. Only those positions are blanked: the same map met elsewhere in the
+ * service is written out in full.
+ */
+function shape(body: Record<string, unknown>, masks: ServiceMasks, ids: ShapeIds): string {
+  let out = "";
+  for (const k of Object.keys(body)) {
+    const v = body[k];
+    // As JSON.stringify, which makes the document the validator sees: undefined, functions and symbols drop out.
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+    const leaf = masks.leaf[k];
+    const dict = masks.dict[k];
+    const id = leaf ? ids.json(blank(v, leaf)) : dict && isPlainObject(v) ? ids.dict(k, v, dict) : ids.json(v);
+    out += `${ids.json(k)}:${id},`;
+  }
+  return out;
 }
 
 /**
@@ -143,10 +164,11 @@ function shape(body: Record<string, unknown>, masks: ServiceMasks): string | und
 function oncePerShape(doc: unknown, masks: ServiceMasks): unknown {
   if (!isPlainObject(doc) || !isPlainObject(doc.services)) return undefined;
   const seen = new Set<string>();
+  const ids = new ShapeIds();
   const services: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const name of Object.keys(doc.services)) {
     const body = doc.services[name];
-    const key = isPlainObject(body) ? shape(body, masks) : undefined;
+    const key = isPlainObject(body) ? shape(body, masks, ids) : undefined;
     if (key !== undefined && seen.has(key)) services[name] = {};
     else {
       if (key !== undefined) seen.add(key);
