@@ -5,6 +5,8 @@
  * to the original .ts file.
  */
 const DSL_DIR = new URL(".", import.meta.url).href;
+/** The same folder as a path: frames of CommonJS code (the CLI bundle) name their file by path, not URL. */
+const DSL_PATH = decodeURIComponent(new URL(DSL_DIR).pathname);
 
 /** V8's stack API, declared here so the DSL's types need no @types/node in a user's config check. */
 const V8Error = Error as ErrorConstructor & { stackTraceLimit: number; captureStackTrace(target: object, fn?: unknown): void };
@@ -18,7 +20,7 @@ export function callSite(): string | undefined {
   for (const line of (holder.stack ?? "").split("\n").slice(1)) {
     const m = /\(?(file:[^\s()]+|\/[^\s()]+):(\d+):(\d+)\)?$/.exec(line.trim());
     if (!m || m[1] === undefined) continue;
-    if (m[1].startsWith(DSL_DIR)) continue;
+    if (m[1].startsWith(DSL_DIR) || m[1].startsWith(DSL_PATH)) continue;
     const file = m[1].startsWith("file:") ? decodeURIComponent(new URL(m[1]).pathname) : m[1];
     return `${file}:${m[2]}:${m[3]}`;
   }

@@ -68,6 +68,14 @@ test("validation error: exit 1, one line per problem naming the setting, no stac
   assert.not.ok(existsSync(out), "nothing written");
 });
 
+test("a setting that cannot be placed in the config's text is reported at the deployment() call", () => {
+  const dir = tempDir();
+  const cfg = configIn(dir, 'import { deployment } from "dioptra-deploy";\nconst props = JSON.parse(\'{"tag":"bad tag"}\');\nexport default deployment(props);\n');
+  const r = runCli(["generate", "--config", cfg, "--out", join(dir, "out")]);
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /deployment\.config\.ts:3:16 {2}tag: "bad tag" is not a valid image tag/);
+});
+
 test("usage errors exit 2: unknown flag, unknown command, missing config", () => {
   for (const args of [["generate", "--nope"], ["frobnicate"], ["generate", "--config", "/no/such/deployment.config.ts"], []]) {
     const r = runCli(args);
