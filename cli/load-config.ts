@@ -19,7 +19,6 @@ import { isDeployment, type Deployment } from "../dsl/deployment.js";
 import { ConfigError, type Issue } from "../dsl/errors.js";
 import { packagePath } from "../generators/package-path.js";
 import { importModule } from "../runtime/dynamic-import.js";
-import { typecheckConfig } from "./typecheck-config.js";
 
 /** A mistake in the config file itself (syntax, exception, wrong export). */
 export class ConfigLoadError extends Error {
@@ -191,6 +190,8 @@ export async function loadConfigAndTypes(file: string, options: LoadOptions = {}
     let entry = freshEntry(paths) ?? (await build(abs, paths));
     let typeIssues: Issue[] = [];
     if (options.typecheck !== false && !entry.typechecked) {
+      // Loaded only here: it spawns tsc, and node:child_process alone costs a run a few milliseconds.
+      const { typecheckConfig } = await import("./typecheck-config.js");
       const issues = typecheckConfig(entry.inputs.map((i) => i.path));
       if (issues === undefined) options.warn?.(TYPESCRIPT_MISSING);
       else if (issues.length > 0) typeIssues = issues;

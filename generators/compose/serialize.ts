@@ -203,19 +203,27 @@ function collection(out: string[], value: object, kind: "map" | "seq", depth: nu
     return;
   }
   const map = value as Record<string, unknown>;
+  const leads = leadsAt(depth);
   for (const key of keysOf(map, level)) {
     const v = map[key];
-    const lead = first ? plainOrQuoted(key, true) : nl + plainOrQuoted(key, true);
+    let lead = leads.get(key);
+    if (lead === undefined) leads.set(key, (lead = nl + plainOrQuoted(key, true)));
+    // The first line has no line break: it follows `key:` and a line break, or `- `, already written.
+    if (first) lead = lead.slice(nl.length);
     first = false;
     const k = composite(v);
-    if (k === undefined) out.push(`${lead}: ${scalar(v, quoteItems || ALWAYS_QUOTED.has(key))}`);
-    else if (isEmpty(v as object, k)) out.push(lead + (k === "map" ? ": {}" : ": []"));
+    if (k === undefined) out.push(lead, ": ", scalar(v, quoteItems || ALWAYS_QUOTED.has(key)));
+    else if (isEmpty(v as object, k)) out.push(lead, k === "map" ? ": {}" : ": []");
     else {
-      out.push(lead + ":" + nlInner);
+      out.push(lead, ":", nlInner);
       nested(out, v as object, k, depth + 1, ALWAYS_QUOTED.has(key), childLevel(level, key));
     }
   }
 }
+
+/** A key's spelling after a line break and the indentation of its depth, by depth: services repeat the same keys. */
+const LEADS: Map<string, string>[] = [];
+const leadsAt = (depth: number): Map<string, string> => (LEADS[depth] ??= new Map());
 
 /**
  * Text of the collections met so far in the document being written, by
@@ -272,7 +280,7 @@ function onlyReordered(file: ComposeFile): boolean {
 /** The emitter's text for a document, or undefined when a value is the library's to spell. */
 function emit(file: ComposeFile): string | undefined {
   // A long-lived process (tests) meets many strings.
-  for (const cache of [plainCache, quotedCache, valueCache, orderCache]) if (cache.size > 50_000) cache.clear();
+  for (const cache of [plainCache, quotedCache, valueCache, orderCache, ...LEADS.filter(Boolean)]) if (cache.size > 50_000) cache.clear();
   const [doc, level]: [object, Level] = onlyReordered(file) ? [file, "top"] : [canonical(file), undefined];
   try {
     const kind = composite(doc);

@@ -98,6 +98,8 @@ class ShapeIds {
   private readonly exact = new WeakMap<object, number>();
   private readonly blanked = new Map<string, WeakMap<object, number>>();
   private readonly ids = new Map<string, number>();
+  /** Strings, numbers, booleans and null by value: a Map tells "1" from 1, as JSON does. */
+  private readonly scalars = new Map<unknown, number>();
 
   private id(json: string): number {
     let id = this.ids.get(json);
@@ -107,7 +109,11 @@ class ShapeIds {
 
   /** The id of `v`'s JSON. */
   json(v: unknown): number {
-    if (v === null || typeof v !== "object") return this.id(JSON.stringify(v) ?? "undefined");
+    if (v === null || typeof v !== "object") {
+      let id = this.scalars.get(v);
+      if (id === undefined) this.scalars.set(v, (id = this.id(JSON.stringify(v) ?? "undefined")));
+      return id;
+    }
     let id = this.exact.get(v);
     if (id === undefined) this.exact.set(v, (id = this.id(JSON.stringify(v))));
     return id;
