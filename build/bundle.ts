@@ -2,7 +2,8 @@
  * Build step: bundles the CLI into one CommonJS file, dist/bundle/cli.cjs,
  * with esbuild, and stores V8's code cache of it after sample runs, so that
  * a run reads two files instead of loading a hundred modules and compiles
- * almost nothing (runtime/cached-script.ts). ts-morph, prettier, esbuild and
+ * almost nothing (runtime/cached-script.ts); likewise for the files the
+ * bundle runs (the Compose schema validator, the compiled init templates). ts-morph, prettier, esbuild and
  * TypeScript stay outside, imported only by the commands that use them.
  * dist/bundle/dsl.mjs hands the bundle's DSL to configs as an ES module.
  */
@@ -76,7 +77,8 @@ try {
       if (code !== 0) throw new Error(`build/bundle: the sample run \`${args.join(" ")}\` of ${name} exited ${code}:\n${said.join("\n")}`);
     }
   }
-  writeFileSync(codeCachePath(CLI_BUNDLE), codeCacheOf(CLI_BUNDLE, loaded.script));
+  // The bundle's own cache, then those of the files it ran (the schema validator, the init templates).
+  for (const { file, cache } of [{ file: CLI_BUNDLE, cache: codeCacheOf(CLI_BUNDLE, loaded.script) }, ...cli.codeCachesSoFar()]) writeFileSync(codeCachePath(file), cache);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -6,11 +6,12 @@
  * The function bodies are ejs's own: its compiler prints them under `debug`.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import ejs from "ejs";
 import { COMPILED_TEMPLATES, EJS_OPTIONS } from "../generators/init/templates.js";
 import { packagePath } from "../generators/package-path.js";
+import { codeCachePath } from "../runtime/cached-script.js";
 
 const dir = packagePath("generators", "init");
 const names = readdirSync(dir, { recursive: true, encoding: "utf8" })
@@ -37,4 +38,6 @@ const entries = names.map((name) => {
   const sha256 = createHash("sha256").update(source).digest("hex");
   return `${JSON.stringify(name)}: { sha256: ${JSON.stringify(sha256)}, fn: function (${EJS_OPTIONS.localsName}, escapeFn, include, rethrow) {\n${body(source, name)}\n} }`;
 });
+// Its code cache is made later, by the bundle step; an old one is of other code.
+rmSync(codeCachePath(COMPILED_TEMPLATES), { force: true });
 writeFileSync(COMPILED_TEMPLATES, `"use strict";\nmodule.exports = {\n${entries.join(",\n")}\n};\n`);

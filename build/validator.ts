@@ -2,9 +2,8 @@
  * Build step: compiles the vendored Compose schema to a standalone ajv
  * validator module (dist/generators/compose/compose-spec.validate.cjs),
  * bundled with ajv's runtime helpers and minified, so `generate` loads ready code instead of compiling the schema on
- * every run; then runs it on a few generated deployments and stores V8's code
- * cache of it (…validate.cjs.v8cache), so runs skip parsing and compiling the
- * module's functions as well.
+ * every run. Its V8 code cache is made by the bundle step (build/bundle.ts),
+ * after sample runs of the CLI.
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -63,27 +62,3 @@ const bundled = buildSync({
 });
 const masks = serviceMasks(withoutDescriptions(schema) as Record<string, any>);
 writeFileSync(VALIDATOR_FILE, `${bundled.outputFiles[0]!.text}module.exports.serviceMasks=${JSON.stringify(masks)};\n`);
-
-// The code cache holds what was compiled when it is made: validate the shapes generate meets.
-const { deployment } = await import("../dsl/deployment.js");
-const { synth } = await import("../generators/index.js");
-const { validatorCodeCache } = await import("../generators/compose/validate.js");
-const samples = [
-  {},
-  {
-    workers: { tensorflowCpu: 1, tensorflowGpu: 1, pytorchCpu: 1, pytorchGpu: 1 },
-    customContainers: { sample: { image: "sample:1", environment: { A: "a" }, command: ["run"] } },
-    overrides: { services: {} },
-    environments: { sample: { services: {} } },
-  },
-];
-for (const props of samples) {
-  try {
-    synth(deployment(props as Parameters<typeof deployment>[0]).toSpec());
-  } catch (e) {
-    // Only a smaller cache: the functions these samples would have compiled are compiled on use.
-    console.warn(`build/validator: a sample deployment for the code cache failed (${(e as Error).message})`);
-  }
-}
-const cache = validatorCodeCache();
-if (cache) writeFileSync(VALIDATOR_CACHE, cache);

@@ -235,19 +235,28 @@ function unifiedDiff(path: string, from: string, to: string): string {
   return createTwoFilesPatch(`a/${path}`, `b/${path}`, from, to, "", "", { context: 3 });
 }
 
-/** The first symbolic link on the way from `outDir` (itself included) down to `path`, relative; undefined when none. */
-function symlinkOnPath(outDir: string, path: string): string | undefined {
+/**
+ * The first symbolic link on the way from `outDir` (itself included) down to
+ * `path`, relative; undefined when none. `seen` holds what was found of
+ * folders on earlier ways (files share their folders).
+ */
+function symlinkOnPath(outDir: string, path: string, seen: Map<string, "link" | "dir" | "other" | "missing">): string | undefined {
   const parts = path.split(/[/\\]/);
   for (let i = 0; i <= parts.length; i++) {
     const rel = parts.slice(0, i).join("/");
-    let st;
-    try {
-      st = lstatSync(join(outDir, rel));
-    } catch {
-      return undefined; // missing: nothing further down exists either
+    let kind = seen.get(rel);
+    if (kind === undefined) {
+      try {
+        const st = lstatSync(join(outDir, rel));
+        kind = st.isSymbolicLink() ? "link" : st.isDirectory() ? "dir" : "other";
+      } catch {
+        kind = "missing";
+      }
+      seen.set(rel, kind);
     }
-    if (st.isSymbolicLink()) return rel === "" ? "." : rel;
-    if (!st.isDirectory()) return undefined;
+    if (kind === "missing") return undefined; // nothing further down exists either
+    if (kind === "link") return rel === "" ? "." : rel;
+    if (kind !== "dir") return undefined;
   }
   return undefined;
 }
@@ -255,8 +264,9 @@ function symlinkOnPath(outDir: string, path: string): string | undefined {
 /** Refuses a folder with a symbolic link where we would read, write or remove: it could lead outside. */
 function refuseSymlinks(outDir: string, paths: readonly string[]): void {
   const links = new Set<string>();
+  const seen = new Map<string, "link" | "dir" | "other" | "missing">();
   for (const p of paths) {
-    const link = symlinkOnPath(outDir, p);
+    const link = symlinkOnPath(outDir, p, seen);
     if (link !== undefined) links.add(link);
   }
   if (links.size === 0) return;

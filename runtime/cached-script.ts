@@ -49,6 +49,7 @@ export function runCachedScript(file: string, requireFn?: (id: string) => unknow
   }
   // The parameters of Node's own CommonJS wrapper, so the file runs as `require` would run it.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  ran.set(file, script);
   const module = { exports: {} as unknown };
   const run = script.runInThisContext() as (e: unknown, r: unknown, m: { exports: unknown }, f: string, d: string) => void;
   run(module.exports, requireFn ?? createRequire(file), module, file, dirname(file));
@@ -58,4 +59,12 @@ export function runCachedScript(file: string, requireFn?: (id: string) => unknow
 /** For the build: V8's code cache of `script` as compiled so far in this process, prefixed by the hash of `file`'s source. */
 export function codeCacheOf(file: string, script: Script): Buffer {
   return Buffer.concat([sha256(readFileSync(file, "utf8")), script.createCachedData()]);
+}
+
+/** Every file this copy of the module ran, by path. */
+const ran = new Map<string, Script>();
+
+/** For the build: the code cache of every file run so far (through this copy of the module), as compiled so far. */
+export function codeCachesSoFar(): { file: string; cache: Buffer }[] {
+  return [...ran].map(([file, script]) => ({ file, cache: codeCacheOf(file, script) }));
 }

@@ -13,6 +13,7 @@ import { runCachedScript, type CachedScript } from "./cached-script.js";
 export interface CliBundle {
   main(argv: string[], io?: Io): Promise<number>;
   setModuleImporter(f: (specifier: string) => Promise<unknown>): void;
+  codeCachesSoFar(): { file: string; cache: Buffer }[];
   readonly dsl: typeof Dsl;
 }
 

@@ -10,11 +10,12 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { VALIDATOR_FILE } from "../generators/compose/validate.js";
+import { COMPILED_TEMPLATES } from "../generators/init/templates.js";
 import { codeCacheOf, codeCachePath, runCachedScript } from "../runtime/cached-script.js";
 import { CLI_BUNDLE } from "../runtime/cli-bundle.js";
 import { tempDir } from "./helpers.js";
 
-test("the CLI bundle and the schema validator run from the code cache the build made", () => {
+test("the CLI bundle, the schema validator and the init templates run from the code cache the build made", () => {
   const cli = runCachedScript(CLI_BUNDLE);
   assert.ok(cli.cacheUsed, "the bundle's cache was refused");
   assert.type((cli.exports as { main?: unknown }).main, "function");
@@ -23,6 +24,9 @@ test("the CLI bundle and the schema validator run from the code cache the build 
   });
   assert.ok(validator.cacheUsed, "the validator's cache was refused");
   assert.type(validator.exports, "function");
+  const templates = runCachedScript(COMPILED_TEMPLATES);
+  assert.ok(templates.cacheUsed, "the templates' cache was refused");
+  assert.ok(Object.keys(templates.exports as object).length > 5);
 });
 
 test("a cache of other code of the same length is refused, and the file runs from source", () => {

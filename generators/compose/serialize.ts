@@ -306,7 +306,8 @@ export function yamlBody(file: ComposeFile): string {
 export function composeYaml(file: ComposeFile, preamble: readonly string[] = []): string {
   const lines = preamble.map((l) => (l === "" ? "#" : `# ${l}`));
   const body = yamlBody(file);
-  return withMarker(lines.length ? `${lines.join("\n")}\n${body}` : body, "hash");
+  // The header is made apart from the body (which never starts with "#!"), so the megabytes of a large body are copied once.
+  return withMarker(lines.map((l) => `${l}\n`).join(""), "hash") + (body.endsWith("\n") ? body : `${body}\n`);
 }
 
 /** For tests: the emitter alone (undefined where it defers to the library). */

@@ -3,14 +3,12 @@
  * schema (vendored from dclint, which tracks compose-spec; see README), and
  * reduces ajv's errors to the most specific message per location.
  */
-import type { Script } from "node:vm";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Issue } from "../../dsl/errors.js";
-import { codeCacheOf, codeCachePath, runCachedScript } from "../../runtime/cached-script.js";
+import { codeCachePath, runCachedScript } from "../../runtime/cached-script.js";
 import { packagePath } from "../package-path.js";
 
 let validator: ValidateFunction | undefined;
-let script: Script | undefined;
 
 /** Where the build puts the precompiled validator (build/validator.ts); its V8 code cache sits beside it. */
 export const VALIDATOR_FILE = packagePath("dist", "generators", "compose", "compose-spec.validate.cjs");
@@ -26,20 +24,12 @@ function compile(): ValidateFunction {
   const noRequire = (id: string) => {
     throw new Error(`internal error: the precompiled validator requires ${id}; rebuild with \`npm run build\``);
   };
-  let loaded;
   try {
-    loaded = runCachedScript(VALIDATOR_FILE, noRequire);
+    return runCachedScript(VALIDATOR_FILE, noRequire).exports as ValidateFunction;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     throw new Error(`the precompiled Compose schema validator is missing; run \`npm run build\` (${(e as Error).message})`);
   }
-  script = loaded.script;
-  return loaded.exports as ValidateFunction;
-}
-
-/** For the build: V8's code cache of the validator as used so far in this process (undefined when not loaded). */
-export function validatorCodeCache(): Buffer | undefined {
-  return script ? codeCacheOf(VALIDATOR_FILE, script) : undefined;
 }
 
 /** Keeps, per instance path, the errors that are not just "one of the alternatives failed". */
@@ -125,10 +115,15 @@ class ShapeIds {
     if (byObject === undefined) this.blanked.set(key, (byObject = new WeakMap()));
     let id = byObject.get(v);
     if (id === undefined) {
-      // Only the map's own values: anything nested deeper is the schema's to tell apart.
-      const json = JSON.stringify(v, function (this: unknown, _k: string, x: unknown) {
-        return this === v ? blank(x, types) : x;
-      });
+      // Only the map's own values are blanked: anything nested deeper is the schema's to tell apart.
+      // Written by hand, as JSON.stringify would with a replacer (a GPU worker each has its own map).
+      let json = "{";
+      for (const k of Object.keys(v)) {
+        const x = blank(v[k], types);
+        const text = JSON.stringify(x);
+        if (text !== undefined) json += `${json.length > 1 ? "," : ""}${JSON.stringify(k)}:${text}`;
+      }
+      json += "}";
       // The "b" keeps a blanked map from sharing an id with the same JSON met unblanked.
       byObject.set(v, (id = this.id(`b${json}`)));
     }

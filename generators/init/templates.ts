@@ -10,8 +10,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Script } from "node:vm";
 import type * as Ejs from "ejs";
+import { runCachedScript } from "../../runtime/cached-script.js";
 import { packagePath } from "../package-path.js";
 import { shellQuote } from "./shell.js";
 
@@ -34,12 +34,13 @@ interface CompiledEntry {
 let compiled: Readonly<Record<string, CompiledEntry>> | undefined;
 const cache = new Map<string, (data: object) => string>();
 
+/** The build's compiled templates, run from the code cache the build made (runtime/cached-script.ts). */
 function loadCompiled(): Readonly<Record<string, CompiledEntry>> {
+  const noRequire = (id: string) => {
+    throw new Error(`internal error: the compiled templates require ${id}; rebuild with \`npm run build\``);
+  };
   try {
-    const module = { exports: {} as Record<string, CompiledEntry> };
-    const code = readFileSync(COMPILED_TEMPLATES, "utf8");
-    (new Script(`(function (module) {${code}\n})`, { filename: COMPILED_TEMPLATES }).runInThisContext() as (m: unknown) => void)(module);
-    return module.exports;
+    return runCachedScript(COMPILED_TEMPLATES, noRequire).exports as Record<string, CompiledEntry>;
   } catch {
     return {}; // not built: every template is compiled with ejs
   }
