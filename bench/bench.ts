@@ -26,7 +26,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = process.env.BENCH_CLI ?? join(ROOT, "bin", "dioptra-deploy.js");
+const CLI = process.env.BENCH_CLI ?? join(ROOT, "bin", "dioptra-deploy.cjs");
 const BASELINE = process.env.BENCH_BASELINE;
 const PRELOAD = fileURLToPath(new URL("./bench-preload.js", import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);

@@ -5,7 +5,8 @@
  * almost nothing (runtime/cached-script.ts); likewise for the files the
  * bundle runs (the Compose schema validator, the compiled init templates). ts-morph, prettier, esbuild and
  * TypeScript stay outside, imported only by the commands that use them.
- * dist/bundle/dsl.mjs hands the bundle's DSL to configs as an ES module.
+ * dist/bundle/dsl.cjs and dsl.mjs hand the bundle's DSL to configs;
+ * dist/bundle/launch.cjs is what the launcher (bin/dioptra-deploy.cjs) requires.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ import { build } from "esbuild";
 import type { Io } from "../cli/io.js";
 import { packagePath } from "../generators/package-path.js";
 import { codeCacheOf, codeCachePath } from "../runtime/cached-script.js";
-import { BUNDLE_DSL, CLI_BUNDLE, loadCliBundle } from "../runtime/cli-bundle.js";
+import { BUNDLE_DSL, BUNDLE_DSL_CJS, CLI_BUNDLE, LAUNCHER, loadCliBundle } from "../runtime/cli-bundle.js";
 
 const outdir = packagePath("dist", "bundle");
 rmSync(outdir, { recursive: true, force: true });
@@ -27,7 +28,7 @@ await build({
   external: ["esbuild", "ts-morph", "prettier", "typescript"],
   // CommonJS has no import.meta; the modules use its url to find the package and the DSL.
   banner: { js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  define: { "import.meta.url": "__importMetaUrl", DIOPTRA_BUNDLED_DSL: JSON.stringify("./dsl.mjs") },
+  define: { "import.meta.url": "__importMetaUrl", DIOPTRA_BUNDLED: "true" },
   // Less to parse on every run; names are kept for stack traces under --debug.
   // DIOPTRA_BUNDLE_MINIFY=0 keeps the code readable, for CPU profiles (node --cpu-prof).
   minify: process.env.DIOPTRA_BUNDLE_MINIFY !== "0",
@@ -35,18 +36,33 @@ await build({
   logLevel: "warning",
 });
 
-// The DSL's names, listed so that a config's named imports resolve (a CommonJS module's are not known to ESM).
+// The DSL of the bundle, for the configs it loads (cli/load-config.ts): the instance cli.cjs holds, not a second copy.
+writeFileSync(BUNDLE_DSL_CJS, '"use strict";\n// The DSL of the CLI bundle, for configs bundled as CommonJS.\nmodule.exports = require("./cli.cjs").dsl;\n');
+// Its names are listed, so that a config's named imports resolve (ESM cannot know a CommonJS module's names).
 const dsl = (await import("../dsl/index.js")) as Record<string, unknown>;
 writeFileSync(
   BUNDLE_DSL,
   [
-    "// The DSL of the CLI bundle, for configs the bundle loads: the instance cli.cjs holds, not a second copy.",
+    "// The DSL of the CLI bundle, for configs that stay ES modules.",
     'import { createRequire } from "node:module";',
     'const { dsl } = createRequire(import.meta.url)("./cli.cjs");',
     `export const { ${Object.keys(dsl).sort().join(", ")} } = dsl;`,
     "",
   ].join("\n"),
 );
+
+// The launcher's half: loading cli.cjs from its code cache, as CommonJS too (bin/dioptra-deploy.cjs requires it).
+await build({
+  entryPoints: [packagePath("dist", "runtime", "launch.js")],
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  outfile: LAUNCHER,
+  banner: { js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  define: { "import.meta.url": "__importMetaUrl" },
+  logLevel: "warning",
+});
 
 /**
  * The code cache holds what was compiled when it is made: run what users run

@@ -14,7 +14,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeployment, type Deployment } from "../dsl/deployment.js";
 import { ConfigError, type Issue } from "../dsl/errors.js";
 import { packagePath } from "../generators/package-path.js";
@@ -30,22 +31,33 @@ export class ConfigMissingError extends Error {
   override readonly name = "ConfigMissingError";
 }
 
-/** Set by the CLI bundle (build/bundle.ts) to its own DSL entry, relative to the bundle's chunks. */
-declare const DIOPTRA_BUNDLED_DSL: string | undefined;
+/** Defined (true) in the CLI bundle by build/bundle.ts. */
+declare const DIOPTRA_BUNDLED: boolean | undefined;
+const BUNDLED = typeof DIOPTRA_BUNDLED === "boolean" && DIOPTRA_BUNDLED;
 /**
  * The DSL a config's `import … from "dioptra-deploy"` gets: the running CLI's
- * own copy, so a run loads it once (from the bundle: one module instead of
- * fifteen) and its classes are the CLI's.
+ * own copy, so a run loads it once and its classes are the CLI's. The bundle
+ * hands it out through two small modules beside it: dsl.cjs for configs
+ * bundled as CommonJS, dsl.mjs for those that must stay ES modules.
  */
-const DSL_ENTRY = typeof DIOPTRA_BUNDLED_DSL === "string" ? new URL(DIOPTRA_BUNDLED_DSL, import.meta.url).href : pathToFileURL(packagePath("dist", "dsl", "index.js")).href;
+const DSL_ENTRY = BUNDLED ? new URL("./dsl.mjs", import.meta.url).href : pathToFileURL(packagePath("dist", "dsl", "index.js")).href;
+const DSL_ENTRY_CJS = BUNDLED ? fileURLToPath(new URL("./dsl.cjs", import.meta.url)) : undefined;
 const CACHE_DIR = packagePath("node_modules", ".cache", "dioptra-deploy");
 /** Bumped when the bundle format changes, so old cache entries are ignored. */
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 const DSL_TYPES = packagePath("dist", "dsl");
+
+/**
+ * How a config is bundled. CommonJS loads without Node's ES module loader (a
+ * few milliseconds of every run); a config that needs an ES module (top-level
+ * await, import.meta) is bundled as one.
+ */
+type BundleFormat = "cjs" | "esm";
 
 interface CacheEntry {
   readonly version: number;
   readonly dsl: string;
+  readonly format: BundleFormat;
   /** Hash of the DSL's declarations: a config that type-checked may not against another DSL. */
   readonly dslTypes: string;
   readonly inputs: readonly { readonly path: string; readonly sha256: string }[];
@@ -77,24 +89,35 @@ function fileHash(path: string): string | undefined {
   }
 }
 
-/** Where the bundle of `abs` lives: in the cache when writable, else in a private temp folder. */
-function bundlePaths(abs: string): { bundle: string; meta: string; temp: string | undefined } {
+/** Where the bundle of `abs` lives (`<base>.cjs` or `<base>.mjs`): in the cache when writable, else in a private temp folder. */
+interface BundlePaths {
+  readonly base: string;
+  readonly meta: string;
+  readonly temp: string | undefined;
+}
+function bundlePaths(abs: string): BundlePaths {
   const key = sha256(`${abs}\0${DSL_ENTRY}`).slice(0, 24);
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
-    return { bundle: join(CACHE_DIR, `${key}.mjs`), meta: join(CACHE_DIR, `${key}.json`), temp: undefined };
+    return { base: join(CACHE_DIR, key), meta: join(CACHE_DIR, `${key}.json`), temp: undefined };
   } catch {
     const temp = mkdtempSync(join(tmpdir(), "dioptra-deploy-config-"));
-    return { bundle: join(temp, "config.mjs"), meta: join(temp, "config.json"), temp };
+    return { base: join(temp, "config"), meta: join(temp, "config.json"), temp };
   }
 }
 
+const bundleFile = (paths: BundlePaths, format: BundleFormat): string => `${paths.base}.${format === "cjs" ? "cjs" : "mjs"}`;
+
 /** The cache entry when it still describes the config, its imports and this DSL. */
-function freshEntry(paths: { bundle: string; meta: string }): CacheEntry | undefined {
+function freshEntry(paths: BundlePaths): CacheEntry | undefined {
   try {
     const entry = JSON.parse(readFileSync(paths.meta, "utf8")) as CacheEntry;
     const fresh =
-      entry.version === CACHE_VERSION && entry.dsl === DSL_ENTRY && entry.dslTypes === dslTypes() && existsSync(paths.bundle) && entry.inputs.every((i) => fileHash(i.path) === i.sha256);
+      entry.version === CACHE_VERSION &&
+      entry.dsl === DSL_ENTRY &&
+      entry.dslTypes === dslTypes() &&
+      existsSync(bundleFile(paths, entry.format)) &&
+      entry.inputs.every((i) => fileHash(i.path) === i.sha256);
     return fresh ? entry : undefined;
   } catch {
     return undefined;
@@ -108,37 +131,57 @@ function writeAtomic(path: string, data: string): void {
   renameSync(tmp, path);
 }
 
-async function build(abs: string, paths: { bundle: string; meta: string }): Promise<CacheEntry> {
+/**
+ * Bundles the config: as CommonJS when the CLI runs from its bundle and the
+ * config allows (esbuild refuses top-level await there and warns about
+ * import.meta), else as an ES module.
+ */
+async function build(abs: string, paths: BundlePaths): Promise<CacheEntry> {
   const esbuild = await importModule<typeof import("esbuild")>("esbuild");
-  try {
-    const result = await esbuild.build({
+  const bundleAs = (format: BundleFormat) =>
+    esbuild.build({
       entryPoints: [abs],
       bundle: true,
       write: false,
-      format: "esm",
+      format,
       platform: "node",
       target: "node20",
       sourcemap: "inline",
       sourcesContent: false,
-      // Source paths in the inline map are relative to this location, where the bundle is imported from.
-      outfile: paths.bundle,
+      // Source paths in the inline map are relative to this location, where the bundle is loaded from.
+      outfile: bundleFile(paths, format),
       metafile: true,
       logLevel: "silent",
       plugins: [
         {
           name: "dioptra-deploy-self",
           setup(b) {
-            b.onResolve({ filter: /^dioptra-deploy$/ }, () => ({ path: DSL_ENTRY, external: true }));
+            b.onResolve({ filter: /^dioptra-deploy$/ }, () => ({ path: format === "cjs" ? DSL_ENTRY_CJS! : DSL_ENTRY, external: true }));
           },
         },
       ],
     });
+  try {
+    let format: BundleFormat = "esm";
+    let result;
+    if (DSL_ENTRY_CJS !== undefined) {
+      try {
+        result = await bundleAs("cjs");
+        if (result.warnings.length === 0) format = "cjs";
+        else result = undefined;
+      } catch {
+        result = undefined; // the ES module build says what is wrong, if anything is
+      }
+    }
+    result ??= await bundleAs("esm");
     const cwd = process.cwd();
     const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(cwd, p));
-    writeAtomic(paths.bundle, result.outputFiles[0]!.text);
+    writeAtomic(bundleFile(paths, format), result.outputFiles[0]!.text);
+    rmSync(bundleFile(paths, format === "cjs" ? "esm" : "cjs"), { force: true });
     const entry: CacheEntry = {
       version: CACHE_VERSION,
       dsl: DSL_ENTRY,
+      format,
       dslTypes: dslTypes(),
       inputs: inputs.map((p) => ({ path: p, sha256: fileHash(p) ?? "" })),
       typechecked: false,
@@ -201,7 +244,7 @@ export async function loadConfigAndTypes(file: string, options: LoadOptions = {}
       }
     }
     try {
-      return { deployment: await importBundle(file, paths.bundle), typeIssues };
+      return { deployment: await importBundle(file, bundleFile(paths, entry.format), entry.format), typeIssues };
     } catch (e) {
       if (typeIssues.length > 0 && e instanceof ConfigLoadError) throw new ConfigError(typeIssues, `${file} does not type-check`);
       throw e;
@@ -215,12 +258,19 @@ export async function loadConfigAndTypes(file: string, options: LoadOptions = {}
 export const TYPESCRIPT_MISSING =
   "the config was not type-checked: TypeScript is not installed next to dioptra-deploy; run `npm install --save-dev typescript` in this project for the full check";
 
-async function importBundle(file: string, bundle: string): Promise<Deployment> {
+async function importBundle(file: string, bundle: string, format: BundleFormat): Promise<Deployment> {
   process.setSourceMapsEnabled(true);
   let mod: { default?: unknown };
   try {
-    // The query keeps two loads of one path in one process (tests) from sharing a module instance.
-    mod = await importModule<{ default?: unknown }>(`${pathToFileURL(bundle).href}?v=${sha256(readFileSync(bundle)).slice(0, 12)}`);
+    if (format === "cjs") {
+      const require = createRequire(bundle);
+      // A second load in one process (set and import check a staged copy, then the config) must run the new bundle.
+      delete require.cache[bundle];
+      mod = require(bundle) as { default?: unknown };
+    } else {
+      // The query keeps two loads of one path in one process (tests) from sharing a module instance.
+      mod = await importModule<{ default?: unknown }>(`${pathToFileURL(bundle).href}?v=${sha256(readFileSync(bundle)).slice(0, 12)}`);
+    }
   } catch (e) {
     const err = e as Error;
     const frame = /\(?((?:file:\/\/)?\/[^\s()]+\.(?:ts|mts|cts|js|mjs|cjs)):(\d+):(\d+)\)?/.exec(err?.stack ?? "");

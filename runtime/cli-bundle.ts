@@ -1,7 +1,7 @@
 /**
  * Loading the CLI bundle (dist/bundle/cli.cjs): run from the code cache the
  * build made (cached-script.ts), registered with `require` so that
- * dist/bundle/dsl.mjs, which configs import, gets this very instance.
+ * dist/bundle/dsl.cjs and dsl.mjs, which configs import, get this very instance.
  */
 import Module, { createRequire } from "node:module";
 import type * as Dsl from "../dsl/index.js";
@@ -18,8 +18,11 @@ export interface CliBundle {
 }
 
 export const CLI_BUNDLE = packagePath("dist", "bundle", "cli.cjs");
-/** The ES module a config's `import … from "dioptra-deploy"` is pointed at when the bundle runs. */
+/** The modules a config's `import … from "dioptra-deploy"` is pointed at when the bundle runs (cli/load-config.ts). */
 export const BUNDLE_DSL = packagePath("dist", "bundle", "dsl.mjs");
+export const BUNDLE_DSL_CJS = packagePath("dist", "bundle", "dsl.cjs");
+/** runtime/launch.ts as one CommonJS file, for the launcher. */
+export const LAUNCHER = packagePath("dist", "bundle", "launch.cjs");
 
 /**
  * Runs the bundle and lends it `importer` (an `import()` from outside the

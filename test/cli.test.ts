@@ -76,6 +76,35 @@ test("a setting that cannot be placed in the config's text is reported at the de
   assert.match(r.stderr, /deployment\.config\.ts:3:16 {2}tag: "bad tag" is not a valid image tag/);
 });
 
+/** The config cache's entry for `config` (node_modules/.cache/dioptra-deploy/<key>.json). */
+function cacheEntryOf(config: string): { format?: string } | undefined {
+  const dir = join(ROOT, "node_modules", ".cache", "dioptra-deploy");
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".json"))) {
+    const entry = JSON.parse(readFileSync(join(dir, name), "utf8")) as { format?: string; inputs?: { path: string }[] };
+    if (entry.inputs?.[0]?.path === config) return entry;
+  }
+  return undefined;
+}
+
+test("configs load as CommonJS; one with top-level await or import.meta stays an ES module, and both generate the same files", () => {
+  const dir = tempDir();
+  // A project of ES modules, as `npm init` + "type": "module" makes; the type check then allows top-level await.
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  const plain = configIn(dir, 'import { deployment } from "dioptra-deploy";\nexport default deployment({ workers: { tensorflowCpu: 2 } });\n');
+  const esm = join(dir, "esm.config.ts");
+  writeFileSync(
+    esm,
+    'import { deployment } from "dioptra-deploy";\nconst count = await Promise.resolve(2);\nconst here = new URL(".", import.meta.url);\nexport default deployment({ workers: { tensorflowCpu: here.protocol === "file:" ? count : 0 } });\n',
+  );
+  for (const [cfg, out] of [[plain, "out-plain"], [esm, "out-esm"]] as const) {
+    const r = runCli(["generate", "--config", cfg, "--out", join(dir, out)]);
+    assert.is(r.status, 0, r.stderr);
+  }
+  assert.is(cacheEntryOf(plain)?.format, "cjs");
+  assert.is(cacheEntryOf(esm)?.format, "esm");
+  for (const f of listFiles(join(dir, "out-plain"))) assert.is(readFileSync(join(dir, "out-esm", f), "utf8"), readFileSync(join(dir, "out-plain", f), "utf8"), f);
+});
+
 test("usage errors exit 2: unknown flag, unknown command, missing config", () => {
   for (const args of [["generate", "--nope"], ["frobnicate"], ["generate", "--config", "/no/such/deployment.config.ts"], []]) {
     const r = runCli(args);

@@ -39,7 +39,7 @@ test("npm pack: the tarball has the CLI, its bundle and the declarations, and no
   const [info] = JSON.parse(r.stdout) as { filename: string; files: { path: string }[] }[];
   tarball = join(user, info!.filename);
   files = info!.files.map((f) => f.path);
-  for (const f of ["bin/dioptra-deploy.js", "dist/bundle/cli.cjs", "dist/bundle/cli.cjs.v8cache", "dist/bundle/dsl.mjs", "dist/dsl/index.js", "dist/dsl/index.d.ts", "dist/dsl/props.d.ts", "package.json", "README.md"]) {
+  for (const f of ["bin/dioptra-deploy.cjs", "dist/bundle/cli.cjs", "dist/bundle/cli.cjs.v8cache", "dist/bundle/dsl.mjs", "dist/bundle/dsl.cjs", "dist/bundle/launch.cjs", "dist/dsl/index.js", "dist/dsl/index.d.ts", "dist/dsl/props.d.ts", "package.json", "README.md"]) {
     assert.ok(files.includes(f), `${f} is shipped`);
   }
   assert.equal(files.filter((f) => /^(dist\/)?(test|bench|build)\/|\.map$|^dsl\/|^cli\/|^(?!dist\/).*\.ts$/.test(f)), [], "no tests, benches, build scripts, source maps or sources");

@@ -136,7 +136,7 @@ export class Deployment {
     const config = template.replaceAll("__E2E_NAME__", this.name).replaceAll("__E2E_DATASETS__", this.datasets);
     const configFile = join(this.root, "deployment.config.ts");
     writeFileSync(configFile, config);
-    await must(process.execPath, [join(this.projectRoot, "bin", "dioptra-deploy.js"), "generate", "--config", configFile, "--out", this.dir], {
+    await must(process.execPath, [join(this.projectRoot, "bin", "dioptra-deploy.cjs"), "generate", "--config", configFile, "--out", this.dir], {
       logFile: this.logFile,
     });
     if (this.scenario.extraCa) await this.makeExtraCa();
