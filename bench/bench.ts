@@ -28,7 +28,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = process.env.BENCH_CLI ?? join(ROOT, "bin", "dioptra-deploy.cjs");
 const BASELINE = process.env.BENCH_BASELINE;
-const PRELOAD = fileURLToPath(new URL("./bench-preload.js", import.meta.url));
+const PRELOAD = fileURLToPath(new URL("./bench-preload.cjs", import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const RELEASE = process.env.BENCH_DIOPTRA ?? "1.1";
 const REFERENCE = process.env.BENCH_REFERENCE;
@@ -64,7 +64,7 @@ function once(c: Command): Sample {
     ? GNU_TIME
       ? [GNU_TIME, ["-f", "%M %U %S", "-o", usage, "sh", "-c", `exec ${c.args[0]!}`]]
       : ["sh", ["-c", `exec ${c.args[0]!}`]]
-    : [process.execPath, ["--import", PRELOAD, ...c.args]];
+    : [process.execPath, ["--require", PRELOAD, ...c.args]];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(file, args, { cwd: c.cwd, stdio: ["ignore", "ignore", "pipe", "pipe"], encoding: "utf8" });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
