@@ -5,7 +5,7 @@
  */
 import { DATASETS_TARGET } from "../dsl/builtin-volumes.js";
 import { serviceName } from "../dsl/services.js";
-import type { CustomContainerSpec, DeploymentSpec } from "../dsl/spec.js";
+import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "../dsl/spec.js";
 import type { DeploymentModel } from "../model/types.js";
 import { mountString } from "./compose/main.js";
 import { withMarker } from "./marker.js";
@@ -38,15 +38,51 @@ function endpoints(spec: DeploymentSpec): string {
   return `${table(["What", "Address", "Upstream service"], rows.map((r) => r.map((c, i) => (i === 0 ? c : code(c)))))}\n\n${note}`;
 }
 
+/** A run of workers listed as one row: same pool, image, queue and mounts, and no GPUs or one GPU each, numbered on. */
+interface WorkerRun {
+  readonly first: WorkerSpec;
+  last: WorkerSpec;
+  count: number;
+}
+
+/** The GPU a worker has when it has exactly one. */
+const soleGpu = (w: WorkerSpec): number | undefined => (Array.isArray(w.gpus) && w.gpus.length === 1 ? w.gpus[0] : undefined);
+
+/** Whether `w` carries on `run`: the next worker of the same pool, like it but for its name and (one-each) GPU. */
+function continues(run: WorkerRun, w: WorkerSpec): boolean {
+  const prev = run.last;
+  if (w.kind !== prev.kind || w.index !== prev.index + 1 || w.host !== prev.host) return false;
+  if (w.mounts !== prev.mounts && w.mounts.map(mountString).join("\n") !== prev.mounts.map(mountString).join("\n")) return false;
+  if (prev.gpus === undefined || w.gpus === undefined) return prev.gpus === w.gpus;
+  const a = soleGpu(prev);
+  const b = soleGpu(w);
+  return a !== undefined && b === a + 1;
+}
+
+/**
+ * The workers table: one row per run of like workers (a pool of 250 is one
+ * row, not 250), so the README of a large deployment stays readable.
+ */
 function workers(spec: DeploymentSpec): string {
   if (spec.workers.length === 0) return "This deployment has no workers; add some under `workers` in deployment.config.ts.";
-  const rows = spec.workers.map((w) => [
-    code(w.name),
-    code(spec.images[w.kind.image]),
-    code(spec.profile.queues[w.kind.key]),
-    w.gpus === undefined ? "—" : w.gpus === "all" ? "all" : w.gpus.join(", "),
-    [...(spec.datasetsDirectory ? [`${spec.datasetsDirectory}:${DATASETS_TARGET}:ro`] : []), ...w.mounts.map(mountString)].map(code).join("<br>") || "—",
-  ]);
+  const runs: WorkerRun[] = [];
+  for (const w of spec.workers) {
+    const run = runs.at(-1);
+    if (run !== undefined && continues(run, w)) {
+      run.last = w;
+      run.count++;
+    } else runs.push({ first: w, last: w, count: 1 });
+  }
+  const rows = runs.map(({ first: w, last, count }) => {
+    const gpus = w.gpus === undefined ? "—" : w.gpus === "all" ? "all" : count > 1 ? `${soleGpu(w)} to ${soleGpu(last)}, one each` : w.gpus.join(", ");
+    return [
+      count > 1 ? `${code(w.name)} to ${code(last.name)} (${count})` : code(w.name),
+      code(spec.images[w.kind.image]),
+      code(spec.profile.queues[w.kind.key]),
+      gpus,
+      [...(spec.datasetsDirectory ? [`${spec.datasetsDirectory}:${DATASETS_TARGET}:ro`] : []), ...w.mounts.map(mountString)].map(code).join("<br>") || "—",
+    ];
+  });
   return table(["Worker", "Image", "Queue", "GPUs", "Extra mounts"], rows);
 }
 

@@ -304,4 +304,29 @@ test("the deployment README reflects the config: workers, GPUs, URLs, compose co
   assert.match(readme, /generated for `\/srv\/dioptra`/);
 });
 
+test("the README lists like workers as one row: a pool of 250 is one line; a worker with its own mounts or GPUs has its own", () => {
+  const big = file(synth(deployment({ workers: { tensorflowCpu: 250, tensorflowGpu: 250, pytorchCpu: 0, pytorchGpu: 0 } }).toSpec()), "README.md");
+  const rows = big.split("\n").filter((l) => l.startsWith("| `dioptra-deployment-"));
+  assert.equal(rows.length, 2);
+  assert.match(rows[0]!, /^\| `dioptra-deployment-tfcpu-01` to `dioptra-deployment-tfcpu-250` \(250\) \| .* \| — \| — \|$/);
+  assert.match(rows[1]!, /^\| `dioptra-deployment-tfgpu-01` to `dioptra-deployment-tfgpu-250` \(250\) \| .* \| 0 to 249, one each \| — \|$/);
+  const mixed = file(
+    synth(
+      deployment({
+        workers: { tensorflowCpu: { count: 5, workers: { 3: { mounts: [bindMount("/srv/x", "/x")] } } }, pytorchCpu: 0, pytorchGpu: { count: 4, workers: { 2: { gpus: [7] } } } },
+      }).toSpec(),
+    ),
+    "README.md",
+  );
+  const names = mixed.split("\n").filter((l) => l.startsWith("| `dioptra-deployment-")).map((l) => l.split(" | ")[0]);
+  assert.equal(names, [
+    "| `dioptra-deployment-tfcpu-01` to `dioptra-deployment-tfcpu-02` (2)",
+    "| `dioptra-deployment-tfcpu-03`",
+    "| `dioptra-deployment-tfcpu-04` to `dioptra-deployment-tfcpu-05` (2)",
+    "| `dioptra-deployment-pytorchgpu-01`",
+    "| `dioptra-deployment-pytorchgpu-02`",
+    "| `dioptra-deployment-pytorchgpu-03` to `dioptra-deployment-pytorchgpu-04` (2)",
+  ]);
+});
+
 test.run();

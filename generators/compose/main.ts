@@ -76,7 +76,7 @@ class Lowering {
   private readonly lists: ListNode = { next: new Map() };
   private readonly healthchecks = new WeakMap<HealthcheckProps, ComposeHealthcheck>();
   private readonly hardenings = new WeakMap<HardeningModel, Partial<ComposeService>>();
-  private readonly environments = new WeakMap<object, Map<string, Record<string, string | number>>>();
+  private readonly environments = new WeakMap<object, { base: Record<string, string | number>; byGpus: Map<string, Record<string, string | number>> }>();
   private readonly networks: string[];
 
   constructor(network: string) {
@@ -110,7 +110,8 @@ class Lowering {
   /** The one array holding exactly these strings. */
   private list(items: readonly string[]): string[] {
     let node = this.lists;
-    for (const item of items) {
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       let next = node.next.get(item);
       if (next === undefined) node.next.set(item, (next = { next: new Map() }));
       node = next;
@@ -119,14 +120,16 @@ class Lowering {
   }
 
   private environment(s: ServiceModel): Record<string, string | number> {
-    let byGpus = this.environments.get(s.environment);
-    if (byGpus === undefined) this.environments.set(s.environment, (byGpus = new Map()));
-    const gpuKey = s.gpus === undefined ? "" : s.gpus === "all" ? "all" : `[${s.gpus.join(",")}]`;
-    let env = byGpus.get(gpuKey);
-    if (env === undefined) {
-      env = { ...Object.fromEntries(Object.entries(s.environment).map(([k, v]) => [k, composeEnvValue(v)])), ...gpuEnv(s.gpus) };
-      byGpus.set(gpuKey, env);
+    let lowered = this.environments.get(s.environment);
+    if (lowered === undefined) {
+      const base = Object.fromEntries(Object.entries(s.environment).map(([k, v]) => [k, composeEnvValue(v)]));
+      this.environments.set(s.environment, (lowered = { base, byGpus: new Map() }));
     }
+    if (s.gpus === undefined) return lowered.base;
+    // Each GPU worker sees its own GPUs: the shared variables, then NVIDIA_VISIBLE_DEVICES.
+    const gpuKey = s.gpus === "all" ? "all" : `[${s.gpus.join(",")}]`;
+    let env = lowered.byGpus.get(gpuKey);
+    if (env === undefined) lowered.byGpus.set(gpuKey, (env = { ...lowered.base, ...gpuEnv(s.gpus) }));
     return env;
   }
 
