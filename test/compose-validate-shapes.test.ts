@@ -65,6 +65,21 @@ test("random changes to one worker of many: the same issues as validating every 
   assert.ok(failing > 0 && failing < RUNS, `both valid and invalid documents are drawn (${failing} of ${RUNS} invalid)`);
 });
 
+test("random changes to the lowered document, whose workers share their parts: the same issues as validating every service", () => {
+  // Unlike a parsed copy, the lowered document shares each pool's parts between its workers,
+  // so a worker is often compared with the one before it (likePrevious) rather than written out.
+  const workers = Object.keys(composeOf({ tensorflowCpu: 3, tensorflowGpu: 3, pytorchGpu: 2 }).services).filter((n) => /gpu|cpu/.test(n));
+  fc.assert(
+    fc.property(place, anyValue, fc.constantFrom(...workers), fc.array(fc.tuple(place, anyValue), { maxLength: 2 }), (where, odd, worker, changes) => {
+      const doc = composeOf({ tensorflowCpu: 3, tensorflowGpu: 3, pytorchGpu: 2 }) as unknown as { services: Record<string, Record<string, unknown>> };
+      setAt(doc.services[worker]!, where, odd);
+      for (const [at, value] of changes) setAt(doc.services[worker]!, at, value);
+      assert.equal(composeSchemaIssues("f", doc), everyServiceIssuesForTest("f", doc));
+    }),
+    { seed: SEED, numRuns: RUNS },
+  );
+});
+
 test("every sample value given to every worker, and another to one: the same issues as validating every service", () => {
   const base = JSON.stringify(composeOf({ tensorflowCpu: 3, pytorchGpu: 2 }));
   const workers = Object.keys((JSON.parse(base) as ComposeFile).services).filter((n) => /gpu|cpu/.test(n));

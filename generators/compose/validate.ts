@@ -141,10 +141,9 @@ class ShapeIds {
  * alike. Only those positions are blanked: the same map met elsewhere in the
  * service is written out in full.
  */
-function shape(body: Record<string, unknown>, masks: ServiceMasks, ids: ShapeIds): string {
+function shape(body: Record<string, unknown>, keys: readonly string[], masks: ServiceMasks, ids: ShapeIds): string {
   let out = "";
   // An indexed loop: a run is over before V8 optimizes this, and an unoptimized for…of allocates per step.
-  const keys = Object.keys(body);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
     const v = body[k];
@@ -156,6 +155,40 @@ function shape(body: Record<string, unknown>, masks: ServiceMasks, ids: ShapeIds
     out += `${ids.json(k)}:${id},`;
   }
   return out;
+}
+
+/** Whether two values of one key read alike once blanked where the schema accepts any value of `types`. */
+const sameBlanked = (a: unknown, b: unknown, types: readonly string[]): boolean => a === b || blank(a, types) === blank(b, types);
+
+/**
+ * Whether `body` has the shape of `prev`, the service before it, found
+ * without writing either out: the same keys in the same order, each value
+ * the very same, or differing only where shape() blanks. Consecutive workers
+ * of a pool differ in a hostname and a GPU number, and share the rest by
+ * identity. True only when shape() would give both the same text; false
+ * when unsure (then shape() decides).
+ */
+function likePrevious(prev: Record<string, unknown>, prevKeys: readonly string[], body: Record<string, unknown>, keys: readonly string[], masks: ServiceMasks): boolean {
+  if (keys.length !== prevKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k !== prevKeys[i]) return false;
+    const a = body[k];
+    const b = prev[k];
+    if (a === b) continue;
+    const leaf = masks.leaf[k];
+    if (leaf !== undefined) {
+      if (sameBlanked(a, b, leaf)) continue;
+      return false;
+    }
+    const dict = masks.dict[k];
+    if (dict === undefined || !isPlainObject(a) || !isPlainObject(b)) return false;
+    const ak = Object.keys(a);
+    const bk = Object.keys(b);
+    if (ak.length !== bk.length) return false;
+    for (let j = 0; j < ak.length; j++) if (ak[j] !== bk[j] || !sameBlanked(a[ak[j]!], b[ak[j]!], dict)) return false;
+  }
+  return true;
 }
 
 /**
@@ -173,15 +206,27 @@ function oncePerShape(doc: unknown, masks: ServiceMasks): unknown {
   const ids = new ShapeIds();
   const services: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const names = Object.keys(doc.services);
+  let prev: { body: Record<string, unknown>; keys: readonly string[] } | undefined;
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     const body = doc.services[name];
-    const key = isPlainObject(body) ? shape(body, masks, ids) : undefined;
-    if (key !== undefined && seen.has(key)) services[name] = {};
-    else {
-      if (key !== undefined) seen.add(key);
+    if (!isPlainObject(body)) {
       services[name] = body;
+      prev = undefined;
+      continue;
     }
+    const keys = Object.keys(body);
+    // Like the service before it: that one's shape was met already (validated, or like one that was).
+    if (prev !== undefined && likePrevious(prev.body, prev.keys, body, keys, masks)) services[name] = {};
+    else {
+      const key = shape(body, keys, masks, ids);
+      if (seen.has(key)) services[name] = {};
+      else {
+        seen.add(key);
+        services[name] = body;
+      }
+    }
+    prev = { body, keys };
   }
   return JSON.parse(JSON.stringify({ ...doc, services }));
 }
