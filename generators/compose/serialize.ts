@@ -189,7 +189,6 @@ const indentOf = (depth: number): string => (INDENTS[depth] ??= `${indentOf(dept
  */
 function collection(out: string[], value: object, kind: "map" | "seq", depth: number, quoteItems: boolean, level: Level): void {
   const nl = `\n${indentOf(depth)}`;
-  const nlInner = `\n${indentOf(depth + 1)}`;
   let first = true;
   if (kind === "seq") {
     const items = value as unknown[];
@@ -202,7 +201,7 @@ function collection(out: string[], value: object, kind: "map" | "seq", depth: nu
       else if (isEmpty(item as object, k)) out.push(lead + (k === "map" ? "{}" : "[]"));
       else {
         out.push(lead);
-        nested(out, item as object, k, depth + 1, false, undefined);
+        listItem(out, item as object, k, depth + 1);
       }
     }
     return;
@@ -218,14 +217,43 @@ function collection(out: string[], value: object, kind: "map" | "seq", depth: nu
     // The first line has no line break: it follows `key:` and a line break, or `- `, already written.
     if (first) lead = lead.slice(nl.length);
     first = false;
-    const k = composite(v);
-    if (k === undefined) out.push(lead, ": ", scalar(v, quoteItems || ALWAYS_QUOTED.has(key)));
-    else if (isEmpty(v as object, k)) out.push(lead, k === "map" ? ": {}" : ": []");
-    else {
-      out.push(lead, ":", nlInner);
-      nested(out, v as object, k, depth + 1, ALWAYS_QUOTED.has(key), childLevel(level, key));
-    }
+    if (v === null || typeof v !== "object") out.push(lead, ": ", scalar(v, quoteItems || ALWAYS_QUOTED.has(key)));
+    else mapValue(out, lead, v, depth + 1, ALWAYS_QUOTED.has(key), childLevel(level, key));
   }
+}
+
+/**
+ * A map's collection value after its key (`lead`): `: {}` or `: []` when
+ * empty, else `:` and the collection on the lines below, at `depth`. Any
+ * value below a service may be shared (see the Compose lowering): its text
+ * is looked up in {@link written} before anything else is done with it.
+ */
+function mapValue(out: string[], lead: string, v: object, depth: number, quoteItems: boolean, level: Level): void {
+  // The services map and each service are met once: written straight into `out`.
+  const shared = level !== "services" && level !== "service";
+  const where = depth * 4 + (quoteItems ? 2 : 0) + (level === "healthcheck" ? 1 : 0);
+  let texts = shared ? written.get(v) : undefined;
+  const known = texts?.get(where);
+  if (known !== undefined) {
+    out.push(lead, known);
+    return;
+  }
+  const k = composite(v)!;
+  const nl = `\n${indentOf(depth)}`;
+  if (!shared || isEmpty(v, k)) {
+    if (isEmpty(v, k)) out.push(lead, k === "map" ? ": {}" : ": []");
+    else {
+      out.push(lead, ":", nl);
+      collection(out, v, k, depth, quoteItems, level);
+    }
+    return;
+  }
+  const own = [":", nl];
+  collection(own, v, k, depth, quoteItems, level);
+  const text = own.join("");
+  if (texts === undefined) written.set(v, (texts = new Map()));
+  texts.set(where, text);
+  out.push(lead, text);
 }
 
 /** A key's spelling after a line break and the indentation of its depth, by depth: services repeat the same keys. */
@@ -234,17 +262,17 @@ const leadsAt = (depth: number): Map<string, string> => (LEADS[depth] ??= new Ma
 
 /**
  * Text of the collections met so far in the document being written, by
- * identity, then by depth, quoting and level (what the text depends on).
- * Services share parts (the lowering gives the workers of a pool one
- * environment, one command, one list of mounts), which are written once.
+ * identity, then by depth, quoting and level (what the text depends on): a
+ * map's value from the `:` after its key on (see mapValue()), a list's item
+ * after its `- ` (see listItem()). Services share parts (the lowering gives
+ * the workers of a pool one environment, one command, one list of mounts),
+ * which are written once.
  */
 let written = new WeakMap<object, Map<number, string>>();
 
-/** {@link collection} for a collection inside a service (or deeper), through {@link written}. */
-function nested(out: string[], value: object, kind: "map" | "seq", depth: number, quoteItems: boolean, level: Level): void {
-  // The top level, the services map and each service are met once; only their parts repeat.
-  if (level === "services" || level === "service") return collection(out, value, kind, depth, quoteItems, level);
-  const where = depth * 4 + (quoteItems ? 2 : 0) + (level === "healthcheck" ? 1 : 0);
+/** A collection that is a list's item, after its `- `, through {@link written} (negative keys: list items, not map values). */
+function listItem(out: string[], value: object, kind: "map" | "seq", depth: number): void {
+  const where = -1 - depth;
   let texts = written.get(value);
   const known = texts?.get(where);
   if (known !== undefined) {
@@ -252,7 +280,7 @@ function nested(out: string[], value: object, kind: "map" | "seq", depth: number
     return;
   }
   const own: string[] = [];
-  collection(own, value, kind, depth, quoteItems, level);
+  collection(own, value, kind, depth, false, undefined);
   const text = own.join("");
   if (texts === undefined) written.set(value, (texts = new Map()));
   texts.set(where, text);
