@@ -10,7 +10,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import type { Io } from "../cli/io.js";
 import { packagePath } from "../generators/package-path.js";
 import { codeCacheOf, codeCachePath } from "../runtime/cached-script.js";
@@ -18,22 +18,30 @@ import { BUNDLE_DSL, BUNDLE_DSL_CJS, CLI_BUNDLE, LAUNCHER, loadCliBundle } from 
 
 const outdir = packagePath("dist", "bundle");
 rmSync(outdir, { recursive: true, force: true });
-await build({
-  entryPoints: [packagePath("dist", "cli", "bundle-entry.js")],
-  bundle: true,
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  outfile: CLI_BUNDLE,
+
+/** One CommonJS file for Node 20 from `entry` (a compiled module of dist/). */
+const commonJsFile = (entry: string, outfile: string, options: BuildOptions = {}) =>
+  build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    outfile,
+    // CommonJS has no import.meta; the modules use its url to find the package and the DSL.
+    banner: { js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    logLevel: "warning",
+    ...options,
+    define: { "import.meta.url": "__importMetaUrl", ...options.define },
+  });
+
+await commonJsFile(packagePath("dist", "cli", "bundle-entry.js"), CLI_BUNDLE, {
   external: ["esbuild", "ts-morph", "prettier", "typescript"],
-  // CommonJS has no import.meta; the modules use its url to find the package and the DSL.
-  banner: { js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  define: { "import.meta.url": "__importMetaUrl", DIOPTRA_BUNDLED: "true" },
+  define: { DIOPTRA_BUNDLED: "true" },
   // Less to parse on every run; names are kept for stack traces under --debug.
   // DIOPTRA_BUNDLE_MINIFY=0 keeps the code readable, for CPU profiles (node --cpu-prof).
   minify: process.env.DIOPTRA_BUNDLE_MINIFY !== "0",
   keepNames: true,
-  logLevel: "warning",
 });
 
 // The DSL of the bundle, for the configs it loads (cli/load-config.ts): the instance cli.cjs holds, not a second copy.
@@ -52,17 +60,7 @@ writeFileSync(
 );
 
 // The launcher's half: loading cli.cjs from its code cache, as CommonJS too (bin/dioptra-deploy.cjs requires it).
-await build({
-  entryPoints: [packagePath("dist", "runtime", "launch.js")],
-  bundle: true,
-  format: "cjs",
-  platform: "node",
-  target: "node20",
-  outfile: LAUNCHER,
-  banner: { js: 'var __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  define: { "import.meta.url": "__importMetaUrl" },
-  logLevel: "warning",
-});
+await commonJsFile(packagePath("dist", "runtime", "launch.js"), LAUNCHER);
 
 /**
  * The code cache holds what was compiled when it is made: run what users run
