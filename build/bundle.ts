@@ -35,9 +35,11 @@ const commonJsFile = (entry: string, outfile: string, options: BuildOptions = {}
     define: { "import.meta.url": "__importMetaUrl", ...options.define },
   });
 
+// The declarations were compiled before this step (tsconfig.dsl.json): their hash goes into the bundle.
+const { dslTypes } = await import("../cli/load-config.js");
 await commonJsFile(packagePath("dist", "cli", "bundle-entry.js"), CLI_BUNDLE, {
   external: ["esbuild", "ts-morph", "prettier", "typescript"],
-  define: { DIOPTRA_BUNDLED: "true" },
+  define: { DIOPTRA_BUNDLED: "true", DIOPTRA_DSL_TYPES: JSON.stringify(dslTypes()) },
   // Less to parse on every run; names are kept for stack traces under --debug.
   // DIOPTRA_BUNDLE_MINIFY=0 keeps the code readable, for CPU profiles (node --cpu-prof).
   minify: process.env.DIOPTRA_BUNDLE_MINIFY !== "0",

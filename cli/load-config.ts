@@ -65,8 +65,11 @@ interface CacheEntry {
   readonly typechecked: boolean;
 }
 
-let dslTypesHash: string | undefined;
-function dslTypes(): string {
+/** Set by the CLI bundle (build/bundle.ts) to the hash of the declarations it was built with, so a run need not read them. */
+declare const DIOPTRA_DSL_TYPES: string | undefined;
+let dslTypesHash: string | undefined = typeof DIOPTRA_DSL_TYPES === "string" ? DIOPTRA_DSL_TYPES : undefined;
+/** The hash of the DSL's declarations (dist/dsl/*.d.ts), which a config is type-checked against. */
+export function dslTypes(): string {
   if (dslTypesHash === undefined) {
     const h = createHash("sha256");
     try {

@@ -11,13 +11,26 @@ const DSL_PATH = decodeURIComponent(new URL(DSL_DIR).pathname);
 /** V8's stack API, declared here so the DSL's types need no @types/node in a user's config check. */
 const V8Error = Error as ErrorConstructor & { stackTraceLimit: number; captureStackTrace(target: object, fn?: unknown): void };
 
-export function callSite(): string | undefined {
+/** Where a DSL call was made, as `file:line:col`, worked out when first asked (most runs never ask). */
+export type CallSite = () => string | undefined;
+
+/**
+ * The caller's position. The stack is captured now, but read and mapped
+ * through source maps only when a problem needs the location: that costs a
+ * run a few milliseconds, and a config without problems never needs it.
+ */
+export function callSite(): CallSite {
   const holder: { stack?: string } = {};
   const limit = V8Error.stackTraceLimit;
   V8Error.stackTraceLimit = 12;
   V8Error.captureStackTrace(holder, callSite);
   V8Error.stackTraceLimit = limit;
-  for (const line of (holder.stack ?? "").split("\n").slice(1)) {
+  let site: string | undefined | null = null;
+  return () => (site === null ? (site = firstOutsideDsl(holder.stack ?? "")) : site);
+}
+
+function firstOutsideDsl(stack: string): string | undefined {
+  for (const line of stack.split("\n").slice(1)) {
     const m = /\(?(file:[^\s()]+|\/[^\s()]+):(\d+):(\d+)\)?$/.exec(line.trim());
     if (!m || m[1] === undefined) continue;
     if (m[1].startsWith(DSL_DIR) || m[1].startsWith(DSL_PATH)) continue;

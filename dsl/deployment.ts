@@ -1,4 +1,4 @@
-import { callSite } from "./call-site.js";
+import { callSite, type CallSite } from "./call-site.js";
 import { ConfigError } from "./errors.js";
 import type { CustomContainerProps, DeploymentProps, VolumeProps } from "./props.js";
 import { resolveDeployment, type Resolution } from "./resolve.js";
@@ -15,9 +15,9 @@ export class Deployment {
   readonly #props: DeploymentProps;
   readonly #containers: [string, CustomContainerProps][] = [];
   readonly #volumes: [string, VolumeProps][] = [];
-  readonly #sites = new Map<string, string>();
+  readonly #sites = new Map<string, CallSite>();
 
-  constructor(props: DeploymentProps, site?: string) {
+  constructor(props: DeploymentProps, site?: CallSite) {
     this.#props = props;
     if (site) this.#sites.set("", site);
   }
@@ -33,8 +33,7 @@ export class Deployment {
    */
   addContainer(name: string, props: CustomContainerProps): this {
     this.#containers.push([name, props]);
-    const site = callSite();
-    if (site) this.#sites.set(`customContainers.${name}`, site);
+    this.#sites.set(`customContainers.${name}`, callSite());
     return this;
   }
 
@@ -46,8 +45,7 @@ export class Deployment {
    */
   addVolume(name: string, props: VolumeProps): this {
     this.#volumes.push([name, props]);
-    const site = callSite();
-    if (site) this.#sites.set(`volumes.${name}`, site);
+    this.#sites.set(`volumes.${name}`, callSite());
     return this;
   }
 
@@ -67,7 +65,10 @@ export class Deployment {
     const dupes = [
       ...dupNames(this.#containers, this.#props.customContainers, "customContainers"),
       ...dupNames(this.#volumes, this.#props.volumes, "volumes"),
-    ].map((path) => ({ path, message: "is defined twice", ...(this.#sites.get(path) ? { location: this.#sites.get(path) } : {}) }));
+    ].map((path) => {
+      const location = this.#sites.get(path)?.();
+      return { path, message: "is defined twice", ...(location ? { location } : {}) };
+    });
     const r = resolveDeployment(this.props, this.#sites);
     return dupes.length === 0 ? r : { spec: undefined, issues: [...dupes, ...r.issues] };
   }

@@ -3,6 +3,7 @@
  * list of every problem out. Each problem names its setting path, the bad
  * value and what is allowed. No I/O, no environment, no clock.
  */
+import type { CallSite } from "./call-site.js";
 import { gpuConflicts } from "./gpu-conflicts.js";
 import { BUILTIN_VOLUMES, DATASETS_TARGET, MAIN_VOLUMES } from "./builtin-volumes.js";
 import { CAPABILITIES, type Capability } from "./capabilities.js";
@@ -54,7 +55,7 @@ export const NGINX_FIXED_PORTS: readonly { host: number; container: number }[] =
 ];
 
 /** Where a setting was written, keyed by setting path (filled by the builder). */
-export type Sites = ReadonlyMap<string, string>;
+export type Sites = ReadonlyMap<string, CallSite>;
 
 class Checker {
   readonly issues: Issue[] = [];
@@ -72,10 +73,10 @@ class Checker {
 
   private locate(path: string): { location?: string } {
     for (let p = path; p !== ""; p = p.includes(".") ? p.slice(0, p.lastIndexOf(".")) : "") {
-      const site = this.sites.get(p);
+      const site = this.sites.get(p)?.();
       if (site) return { location: site };
     }
-    const root = this.sites.get("");
+    const root = this.sites.get("")?.();
     return root ? { location: root } : {};
   }
 

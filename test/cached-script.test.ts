@@ -5,10 +5,11 @@
  * (V8 alone would take a cache of other code of the same length), and the
  * file then runs compiled from source.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { dslTypes } from "../cli/load-config.js";
 import { VALIDATOR_FILE } from "../generators/compose/validate.js";
 import { COMPILED_TEMPLATES } from "../generators/init/templates.js";
 import { codeCacheOf, codeCachePath, runCachedScript } from "../runtime/cached-script.js";
@@ -44,6 +45,12 @@ test("a cache of other code of the same length is refused, and the file runs fro
   const changed = runCachedScript(file);
   assert.not.ok(changed.cacheUsed, "the cache of the old source was taken");
   assert.is((changed.exports as () => string)(), "two");
+});
+
+test("the bundle carries the hash of the DSL declarations beside it (a config's type check is cached against it)", () => {
+  const hash = dslTypes();
+  assert.match(hash, /^[0-9a-f]{64}$/);
+  assert.ok(readFileSync(CLI_BUNDLE, "utf8").includes(JSON.stringify(hash)), "the bundle was built against other declarations");
 });
 
 test.run();
