@@ -1,6 +1,6 @@
 /**
  * Runs a CommonJS file made by the build (the CLI bundle, the Compose schema
- * validator) through vm.Script with the V8 code cache the build stored next
+ * validator, the compiled init templates) through vm.Script with the V8 code cache the build stored next
  * to it (`<file>.v8cache`), so a run skips parsing and compiling what the
  * build's sample runs compiled. Node 20 has no compile cache of its own.
  *
@@ -24,6 +24,9 @@ export const codeCachePath = (file: string): string => `${file}.v8cache`;
 
 const HASH_BYTES = 32;
 const sha256 = (source: string): Buffer => createHash("sha256").update(source).digest();
+
+/** Every file this copy of the module ran, by path (see codeCachesSoFar). */
+const ran = new Map<string, Script>();
 
 /** A CommonJS file run from its code cache, and the script, from which the build takes a new cache. */
 export interface CachedScript {
@@ -60,9 +63,6 @@ export function runCachedScript(file: string, requireFn?: (id: string) => unknow
 export function codeCacheOf(file: string, script: Script): Buffer {
   return Buffer.concat([sha256(readFileSync(file, "utf8")), script.createCachedData()]);
 }
-
-/** Every file this copy of the module ran, by path. */
-const ran = new Map<string, Script>();
 
 /** For the build: the code cache of every file run so far (through this copy of the module), as compiled so far. */
 export function codeCachesSoFar(): { file: string; cache: Buffer }[] {
