@@ -77,14 +77,13 @@ class Lowering {
   private readonly healthchecks = new WeakMap<HealthcheckProps, ComposeHealthcheck>();
   private readonly hardenings = new WeakMap<HardeningModel, Partial<ComposeService>>();
   private readonly environments = new WeakMap<object, { base: Record<string, string | number>; byGpus: Map<string, Record<string, string | number>> }>();
+  private readonly lowered = new Map<(x: never) => string, WeakMap<readonly unknown[], string[]>>();
+  private readonly commands = new WeakMap<readonly string[], WeakMap<readonly EnvValue[], (string[] | undefined)[]>>();
   private readonly networks: string[];
 
   constructor(network: string) {
     this.networks = [network];
   }
-
-  private readonly lowered = new Map<(x: never) => string, WeakMap<readonly unknown[], string[]>>();
-  private readonly commands = new WeakMap<readonly string[], WeakMap<readonly EnvValue[], (string[] | undefined)[]>>();
 
   /** `source` mapped by `f` into the one array of those strings; a source met before (the workers of a pool share theirs) is not mapped again. */
   private listOf<T>(source: readonly T[], f: (x: T) => string): string[] {
