@@ -59,6 +59,13 @@ export function runCachedScript(file: string, requireFn?: (id: string) => unknow
   return { exports: module.exports, script, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
 }
 
+/** The `require` for a file the build made self-contained: a call is a build gone wrong, said as such. */
+export const requiresNothing =
+  (what: string) =>
+  (id: string): never => {
+    throw new Error(`internal error: ${what} asked for the module ${id}; rebuild with \`npm run build\``);
+  };
+
 /** For the build: V8's code cache of `script` as compiled so far in this process, prefixed by the hash of `file`'s source. */
 export function codeCacheOf(file: string, script: Script): Buffer {
   return Buffer.concat([sha256(readFileSync(file, "utf8")), script.createCachedData()]);

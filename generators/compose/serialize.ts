@@ -229,18 +229,10 @@ function collection(out: string[], value: object, kind: "map" | "seq", depth: nu
  * is looked up in {@link written} before anything else is done with it.
  */
 function mapValue(out: string[], lead: string, v: object, depth: number, quoteItems: boolean, level: Level): void {
-  // The services map and each service are met once: written straight into `out`.
-  const shared = level !== "services" && level !== "service";
-  const where = depth * 4 + (quoteItems ? 2 : 0) + (level === "healthcheck" ? 1 : 0);
-  let texts = shared ? written.get(v) : undefined;
-  const known = texts?.get(where);
-  if (known !== undefined) {
-    out.push(lead, known);
-    return;
-  }
-  const k = composite(v)!;
   const nl = `\n${indentOf(depth)}`;
-  if (!shared || isEmpty(v, k)) {
+  // The services map and each service are met once: written straight into `out`.
+  if (level === "services" || level === "service") {
+    const k = composite(v)!;
     if (isEmpty(v, k)) out.push(lead, k === "map" ? ": {}" : ": []");
     else {
       out.push(lead, ":", nl);
@@ -248,12 +240,21 @@ function mapValue(out: string[], lead: string, v: object, depth: number, quoteIt
     }
     return;
   }
-  const own = [":", nl];
-  collection(own, v, k, depth, quoteItems, level);
-  const text = own.join("");
-  if (texts === undefined) written.set(v, (texts = new Map()));
-  texts.set(where, text);
-  out.push(lead, text);
+  const where = depth * 4 + (quoteItems ? 2 : 0) + (level === "healthcheck" ? 1 : 0);
+  const known = knownText(v, where);
+  if (known !== undefined) {
+    out.push(lead, known);
+    return;
+  }
+  const k = composite(v)!;
+  let text: string;
+  if (isEmpty(v, k)) text = k === "map" ? ": {}" : ": []";
+  else {
+    const own = [":", nl];
+    collection(own, v, k, depth, quoteItems, level);
+    text = own.join("");
+  }
+  out.push(lead, remember(v, where, text));
 }
 
 /** A key's spelling after a line break and the indentation of its depth, by depth: services repeat the same keys. */
@@ -270,21 +271,28 @@ const leadsAt = (depth: number): Map<string, string> => (LEADS[depth] ??= new Ma
  */
 let written = new WeakMap<object, Map<number, string>>();
 
+/** The text of `v` written before at `where` (see {@link written}). */
+const knownText = (v: object, where: number): string | undefined => written.get(v)?.get(where);
+
+/** Keeps `text` as the text of `v` at `where`, and returns it. */
+function remember(v: object, where: number, text: string): string {
+  let texts = written.get(v);
+  if (texts === undefined) written.set(v, (texts = new Map()));
+  texts.set(where, text);
+  return text;
+}
+
 /** A collection that is a list's item, after its `- `, through {@link written} (negative keys: list items, not map values). */
 function listItem(out: string[], value: object, kind: "map" | "seq", depth: number): void {
   const where = -1 - depth;
-  let texts = written.get(value);
-  const known = texts?.get(where);
+  const known = knownText(value, where);
   if (known !== undefined) {
     out.push(known);
     return;
   }
   const own: string[] = [];
   collection(own, value, kind, depth, false, undefined);
-  const text = own.join("");
-  if (texts === undefined) written.set(value, (texts = new Map()));
-  texts.set(where, text);
-  out.push(text);
+  out.push(remember(value, where, own.join("")));
 }
 
 /** True when a map has no defined value or a list no item: the library writes `{}` / `[]` inline. */

@@ -5,7 +5,7 @@
  */
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Issue } from "../../dsl/errors.js";
-import { codeCachePath, runCachedScript } from "../../runtime/cached-script.js";
+import { codeCachePath, requiresNothing, runCachedScript } from "../../runtime/cached-script.js";
 import { packagePath } from "../package-path.js";
 
 let validator: ValidateFunction | undefined;
@@ -20,12 +20,9 @@ export const VALIDATOR_CACHE = codeCachePath(VALIDATOR_FILE);
  * 200 kB on every run.
  */
 function compile(): ValidateFunction {
-  // The build bundles ajv's helpers into the module, so it requires nothing (a createRequire costs ~5 ms).
-  const noRequire = (id: string) => {
-    throw new Error(`internal error: the precompiled validator requires ${id}; rebuild with \`npm run build\``);
-  };
   try {
-    return runCachedScript(VALIDATOR_FILE, noRequire).exports as ValidateFunction;
+    // The build bundles ajv's helpers into the module, so it requires nothing (a createRequire costs ~5 ms).
+    return runCachedScript(VALIDATOR_FILE, requiresNothing("the precompiled validator")).exports as ValidateFunction;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     throw new Error(`the precompiled Compose schema validator is missing; run \`npm run build\` (${(e as Error).message})`);

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as Ejs from "ejs";
-import { runCachedScript } from "../../runtime/cached-script.js";
+import { requiresNothing, runCachedScript } from "../../runtime/cached-script.js";
 import { packagePath } from "../package-path.js";
 import { shellQuote } from "./shell.js";
 
@@ -36,11 +36,8 @@ const cache = new Map<string, (data: object) => string>();
 
 /** The build's compiled templates, run from the code cache the build made (runtime/cached-script.ts). */
 function loadCompiled(): Readonly<Record<string, CompiledEntry>> {
-  const noRequire = (id: string) => {
-    throw new Error(`internal error: the compiled templates require ${id}; rebuild with \`npm run build\``);
-  };
   try {
-    return runCachedScript(COMPILED_TEMPLATES, noRequire).exports as Record<string, CompiledEntry>;
+    return runCachedScript(COMPILED_TEMPLATES, requiresNothing("the compiled templates")).exports as Record<string, CompiledEntry>;
   } catch {
     return {}; // not built: every template is compiled with ejs
   }
