@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const DIR = fileURLToPath(new URL(".", import.meta.url));
@@ -19,7 +20,11 @@ const WEIGHT: Readonly<Record<string, number>> = {
 };
 
 const filter = new RegExp(process.argv[2] ?? ".");
-const files = readdirSync(DIR).filter((f) => f.endsWith(".test.js") && filter.test(f));
+// Tests mirror the source tree (test/<folder>/<module>.test.ts); the e2e run is separate.
+const files = (readdirSync(DIR, { recursive: true }) as string[])
+  .map((f) => f.split(sep).join("/"))
+  .filter((f) => f.endsWith(".test.js") && !f.startsWith("e2e/") && filter.test(f))
+  .sort();
 const jobs = Math.max(2, Math.min(Number(process.env.TEST_JOBS ?? availableParallelism() + 1), files.length));
 const buckets: { files: string[]; weight: number }[] = Array.from({ length: jobs }, () => ({ files: [], weight: 0 }));
 for (const f of [...files].sort((a, b) => (WEIGHT[b] ?? 5) - (WEIGHT[a] ?? 5))) {
