@@ -6,7 +6,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { synth, type OutFile } from "../generators/index.js";
 import { MARKER } from "../generators/marker.js";
-import { writeOut } from "../generators/write.js";
+import { writeOut } from "../writer/index.js";
 import { loadConfig } from "../cli/load-config.js";
 import type { DioptraRelease } from "../profiles/index.js";
 
