@@ -1,9 +1,18 @@
-/** The output folder's lock: one writer at a time. */
-import { linkSync, renameSync, rmSync, writeFileSync } from "node:fs";
+/**
+ * The output folder's lock: one writer at a time. The lock file comes with
+ * the folder like everything else in it, so it is created without following
+ * a link, read with a bound, and anything but a small regular file holding
+ * a pid is reported and left alone.
+ */
+import { closeSync, linkSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { WriteError } from "./errors.js";
+import { createAt, readAt } from "./file-io.js";
+import type { Folder } from "./folder.js";
 import { LOCK } from "./names.js";
-import { readIfFile } from "./read.js";
+
+/** A pid and a newline, with room to spare. */
+const MAX_LOCK_BYTES = 64;
 
 /** True when a process with this pid runs (and is not us). */
 export function pidAlive(pid: number): boolean {
@@ -16,41 +25,72 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+const unlinkIfThere = (at: string) => {
+  try {
+    unlinkSync(at); // a link there is removed itself, never what it points to
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+};
+
+/** The pid a lock file holds; throws when the file is not one this tool writes. */
+function holder(root: Folder, outDir: string): number | undefined {
+  const found = readAt(root.at(LOCK), MAX_LOCK_BYTES);
+  if (found.kind === "missing") return undefined;
+  const path = join(outDir, LOCK);
+  if (found.kind !== "file") {
+    const what = found.kind === "too-large" ? `a file of ${found.size} bytes` : found.what;
+    throw new WriteError(`${path} is not a lock dioptra-deploy writes (${what}); nothing written; remove it if no generate is running`);
+  }
+  const pid = Number(found.bytes.toString("utf8").trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
 /**
  * Takes the folder's lock: a file created only if absent (link(2) is
- * atomic), holding our pid. A lock whose process is gone is taken over.
+ * atomic, and our own file is complete before it appears under the lock's
+ * name), holding our pid. A lock whose process is gone is taken over.
  * Returns the release function.
  */
-export function lock(outDir: string): () => void {
+export function lock(root: Folder, outDir: string): () => void {
   const path = join(outDir, LOCK);
-  const mine = join(outDir, `${LOCK}.${process.pid}`);
-  writeFileSync(mine, `${process.pid}\n`);
+  const mine = `${LOCK}.${process.pid}`;
+  unlinkIfThere(root.at(mine));
+  try {
+    closeSync(createAt(root.at(mine), Buffer.from(`${process.pid}\n`), 0o644));
+  } catch (e) {
+    throw new WriteError(`cannot lock ${outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        linkSync(mine, path);
+        linkSync(root.at(mine), root.at(LOCK));
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new WriteError(`cannot lock ${outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       }
-      const pid = Number(readIfFile(path)?.toString("utf8").trim());
-      if (attempt > 0 || (Number.isInteger(pid) && pid > 0 && pidAlive(pid))) {
+      const pid = holder(root, outDir);
+      if (attempt > 0 || (pid !== undefined && pidAlive(pid))) {
         throw new WriteError(
-          `another dioptra-deploy${Number.isInteger(pid) && pid > 0 ? ` (pid ${pid})` : ""} is writing ${outDir}; wait for it to finish (if no such process runs, remove ${path})`,
+          `another dioptra-deploy${pid !== undefined ? ` (pid ${pid})` : ""} is writing ${outDir}; wait for it to finish (if no such process runs, remove ${path})`,
         );
       }
       // Left by a process that died: move it aside (only one taker wins the rename) and try again.
       try {
-        renameSync(path, `${mine}.stale`);
-        rmSync(`${mine}.stale`, { force: true });
+        renameSync(root.at(LOCK), root.at(`${mine}.stale`));
+        unlinkIfThere(root.at(`${mine}.stale`));
       } catch {
         // another process took it over first; the next link attempt will say who holds it
       }
     }
   } finally {
-    rmSync(mine, { force: true });
+    unlinkIfThere(root.at(mine));
   }
   return () => {
-    if (readIfFile(path)?.toString("utf8").trim() === String(process.pid)) rmSync(path, { force: true });
+    try {
+      if (holder(root, outDir) === process.pid) unlinkIfThere(root.at(LOCK));
+    } catch {
+      // not ours any more: leave it
+    }
   };
 }

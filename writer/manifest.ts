@@ -3,10 +3,11 @@
  * hashes. Only files it lists are ever replaced or removed without a flag.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MANIFEST, type FileToWrite } from "./names.js";
-import { isInside } from "./paths.js";
+import type { FolderTree } from "./folder.js";
+import { MANIFEST, MAX_RECORD_BYTES, isReserved, type FileToWrite } from "./names.js";
+import { isPlainPath } from "./paths.js";
+import { look } from "./read.js";
 
 export interface ManifestEntry {
   readonly path: string;
@@ -33,19 +34,26 @@ export function manifestFile(files: readonly FileToWrite[]): FileToWrite {
   return { path: MANIFEST, content: `${JSON.stringify(body, null, 2)}\n`, mode: 0o644 };
 }
 
-/** Reads the previous manifest; a missing or damaged one yields no entries (so nothing is deleted). */
-export function readManifest(outDir: string): { entries: ManifestEntry[]; warning?: string } {
+/** Reads the previous manifest; a missing, damaged or oversized one yields no entries (so nothing is deleted). */
+export function readManifest(tree: FolderTree | undefined, outDir: string): { entries: ManifestEntry[]; warning?: string } {
   const p = join(outDir, MANIFEST);
-  if (!existsSync(p)) return { entries: [] };
+  const found = look(tree, MANIFEST, MAX_RECORD_BYTES);
+  if (found.kind === "missing") return { entries: [] };
   try {
-    const data = JSON.parse(readFileSync(p, "utf8")) as { files?: unknown };
-    if (!Array.isArray(data.files)) throw new Error("no files list");
-    const entries = data.files.filter(
-      (e): e is ManifestEntry =>
-        typeof e === "object" && e !== null && isInside((e as ManifestEntry).path) && typeof (e as ManifestEntry).sha256 === "string",
-    );
-    return { entries };
+    if (found.kind === "too-large") throw new Error(`over ${MAX_RECORD_BYTES} bytes, not read`);
+    if (found.kind !== "file") throw new Error(found.what);
+    return { entries: manifestEntries(found.bytes) };
   } catch (e) {
     return { entries: [], warning: `${p} is damaged (${(e as Error).message}); no old files will be removed this run` };
   }
+}
+
+/** The entries of a manifest's bytes that name a plain path of ours; throws when it is no manifest at all. */
+export function manifestEntries(bytes: Buffer): ManifestEntry[] {
+  const data = JSON.parse(bytes.toString("utf8")) as { files?: unknown };
+  if (typeof data !== "object" || data === null || !Array.isArray(data.files)) throw new Error("no files list");
+  return data.files.filter(
+    (e): e is ManifestEntry =>
+      typeof e === "object" && e !== null && isPlainPath((e as ManifestEntry).path) && !isReserved((e as ManifestEntry).path) && typeof (e as ManifestEntry).sha256 === "string",
+  );
 }

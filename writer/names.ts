@@ -34,3 +34,17 @@ export interface ForeignFile {
   readonly whenKept?: string;
 }
 
+/**
+ * The most the writer reads of its own records: they come from the folder,
+ * which comes from git, so a planted giant must not exhaust memory.
+ * 41 generated files make a manifest of 8 KB; a journal is smaller.
+ */
+export const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+/** The most it reads of any other file in the folder (to compare it with what it would write). */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/** True for the writer's own names, which no generated file, manifest entry or journal entry may take. */
+export function isReserved(path: string): boolean {
+  const top = path.split("/")[0]!;
+  return top === JOURNAL || top === `${JOURNAL}.tmp` || top === LOCK || top.startsWith(`${LOCK}.`) || top === BACKUP_DIR || top.startsWith(STAGE_PREFIX);
+}

@@ -18,17 +18,21 @@
  *   before the commit (journal removal), the next run rolls every file back
  *   to the previous generation before doing anything else.
  */
-import { closeSync, copyFileSync, existsSync, fchmodSync, fsyncSync, linkSync, lstatSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { backUp } from "./backup.js";
+import { closeSync, fsyncSync, linkSync, mkdtempSync, renameSync, rmdirSync, unlinkSync } from "node:fs";
+import { basename, join } from "node:path";
+import { backUp, copyInto } from "./backup.js";
 import { WriteConflictError, WriteError } from "./errors.js";
+import { createAt } from "./file-io.js";
+import { Folder, FolderTree } from "./folder.js";
 import { plan, planWarnings } from "./guard.js";
-import { recoverOut, writeJournal } from "./journal.js";
+import { STAGE_BACKUP, recover, writeJournal, type JournalEntry } from "./journal.js";
 import { lock } from "./lock.js";
-import { bytesOf, readManifest } from "./manifest.js";
-import { JOURNAL, MANIFEST, STAGE_PREFIX, type FileToWrite, type ForeignFile } from "./names.js";
+import { bytesOf, readManifest, sha256 } from "./manifest.js";
+import { JOURNAL, MANIFEST, STAGE_PREFIX, isReserved, type FileToWrite, type ForeignFile } from "./names.js";
 import { ensureOutDir, refuseOutDir, refuseSymlinks, type ProtectedDir } from "./out-dir.js";
-import { isInside } from "./paths.js";
+import { isPlainPath } from "./paths.js";
+import { look } from "./read.js";
+import { removeAll } from "./remove.js";
 
 export interface WriteReport {
   readonly written: readonly string[];
@@ -57,10 +61,15 @@ export interface WriteOptions {
 export type WriteHook = (step: number, path: string) => void;
 
 /** Removes empty folders left by removed files, up to (not including) the output folder. */
-function pruneEmptyDirs(outDir: string, path: string): void {
-  for (let d = dirname(path); d !== "." && d !== ""; d = dirname(d)) {
+function pruneEmptyDirs(tree: FolderTree, path: string): void {
+  const parts = path.split("/").slice(0, -1);
+  for (let i = parts.length; i > 0; i--) {
+    const rel = parts.slice(0, i).join("/");
+    const parent = tree.dir(parts.slice(0, i - 1).join("/"));
+    if (parent === undefined) return;
     try {
-      rmdirSync(join(outDir, d));
+      tree.forget(rel);
+      rmdirSync(parent.at(parts[i - 1]!));
     } catch {
       return;
     }
@@ -73,18 +82,14 @@ function pruneEmptyDirs(outDir: string, path: string): void {
  * writes, a few files at a time, lets the file system commit them together
  * (a quarter less time than a flush after each file, here).
  */
-function writeStaged(stage: string, files: readonly FileToWrite[]): void {
+function writeStaged(stage: FolderTree, files: readonly FileToWrite[]): void {
   const BATCH = 64;
   for (let i = 0; i < files.length; i += BATCH) {
     const open: number[] = [];
     try {
       for (const f of files.slice(i, i + BATCH)) {
-        const p = join(stage, f.path);
-        mkdirSync(dirname(p), { recursive: true });
-        const fd = openSync(p, "w", f.mode);
-        open.push(fd);
-        writeFileSync(fd, bytesOf(f));
-        fchmodSync(fd, f.mode); // the umask may have masked the mode given to open
+        const { dir, name } = stage.place(f.path, true)!;
+        open.push(createAt(dir.at(name), bytesOf(f), f.mode));
       }
       for (const fd of open) fsyncSync(fd);
     } finally {
@@ -97,32 +102,41 @@ function writeStaged(stage: string, files: readonly FileToWrite[]): void {
  * Brings `outDir` to exactly `files` (plus whatever the user added there).
  * Refuses, writing nothing, when a file in the way is not ours or was edited
  * by hand (see {@link WriteOptions.adopt} and {@link WriteOptions.force}).
+ * Every folder it writes in is opened without following links, and every
+ * name is resolved from the open folder (see folder.ts).
  */
 export function writeOut(files: readonly FileToWrite[], outDir: string, options: WriteOptions = {}): WriteReport {
-  for (const f of files) if (!isInside(f.path)) throw new Error(`internal error: generated path ${f.path} leaves the output folder`);
+  for (const f of files) if (!isPlainPath(f.path) || isReserved(f.path)) throw new Error(`internal error: generated path ${f.path} leaves the output folder or takes the writer's own name`);
   refuseOutDir(outDir, options.protect);
   ensureOutDir(outDir);
-  refuseSymlinks(outDir, [""]);
-  const unlock = lock(outDir);
+  const root = Folder.open(outDir, outDir);
+  if (root === undefined) throw new WriteError(`${outDir} disappeared while dioptra-deploy was about to write it`);
+  const tree = new FolderTree(root, outDir);
   try {
-    return writeLocked(files, outDir, options);
+    const unlock = lock(root, outDir);
+    try {
+      return writeLocked(files, tree, outDir, options);
+    } finally {
+      unlock();
+    }
   } finally {
-    unlock();
+    tree.close();
+    root.close();
   }
 }
 
-function writeLocked(files: readonly FileToWrite[], outDir: string, options: WriteOptions): WriteReport {
+function writeLocked(files: readonly FileToWrite[], tree: FolderTree, outDir: string, options: WriteOptions): WriteReport {
   const { hook } = options;
-  // Every path we may read, write or remove, before anything is read: a link could lead outside.
-  refuseSymlinks(outDir, [MANIFEST, JOURNAL, ...files.map((f) => f.path), ...readManifest(outDir).entries.map((e) => e.path)]);
+  // Every path we may read, write or remove, named at once before anything is read (the open folders catch a later swap).
+  refuseSymlinks(outDir, [MANIFEST, JOURNAL, ...files.map((f) => f.path), ...readManifest(tree, outDir).entries.map((e) => e.path)]);
   const warnings: string[] = [];
-  const restored = recoverOut(outDir);
-  if (restored.length > 0) warnings.push(`rolled back an interrupted write (${restored.length} files restored)`);
-  const p = plan(files, outDir, options.foreign);
+  const recovered = recover(tree, outDir);
+  warnings.push(...recovered.warnings);
+  if (recovered.restored.length > 0) warnings.push(`rolled back an interrupted write (${recovered.restored.length} files restored)`);
+  const p = plan(files, tree, outDir, options.foreign);
   for (const f of p.changed) {
     // A user's folder (or other non-file) where we want a file: refuse rather than delete it.
-    const target = join(outDir, f.path);
-    if (existsSync(target) && !lstatSync(target).isFile()) throw new WriteError(`${target} is not a regular file; move it away so it can be generated`);
+    if (!p.current.has(f.path) && look(tree, f.path).kind === "other") throw new WriteError(`${join(outDir, f.path)} is not a regular file; move it away so it can be generated`);
   }
   const refused = p.conflicts.filter((c) => !(c.kind === "foreign" ? options.adopt : options.force));
   if (refused.length > 0) throw new WriteConflictError(refused);
@@ -130,58 +144,87 @@ function writeLocked(files: readonly FileToWrite[], outDir: string, options: Wri
   if (p.changed.length === 0 && p.stale.length === 0) return { written: [], removed: [], warnings, backedUp: [], backup: undefined };
 
   // The originals of adopted and overridden files are kept before anything changes.
-  const backup = p.conflicts.length > 0 ? backUp(outDir, p.conflicts.map((c) => c.path)) : undefined;
+  const backup = p.conflicts.length > 0 ? backUp(tree, outDir, p.conflicts.map((c) => c.path)) : undefined;
 
-  let stage: string;
+  let stageName: string;
   try {
-    stage = mkdtempSync(join(outDir, STAGE_PREFIX));
+    stageName = basename(mkdtempSync(tree.root.at(STAGE_PREFIX)));
   } catch (e) {
     throw new WriteError(`cannot write in ${outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const stageName = stage.slice(outDir.length).replace(/^[/\\]+/, "");
+  const stage = new FolderTree(tree.dir(stageName)!, outDir);
   // Manifest last: until it is in place, the old one still describes the folder.
   const changed = [...p.changed.filter((f) => f.path !== MANIFEST), ...p.changed.filter((f) => f.path === MANIFEST)];
+  const hashOf = (path: string) => {
+    const cur = p.current.get(path);
+    return cur === undefined ? null : sha256(cur);
+  };
+  const entries: JournalEntry[] = [
+    ...changed.map((f) => ({ path: f.path, before: hashOf(f.path), after: sha256(bytesOf(f)) })),
+    ...p.stale.map((s) => ({ path: s, before: hashOf(s), after: null })),
+  ];
   let step = 0;
   try {
-    writeStaged(stage, changed);
-    writeJournal(outDir, {
-      pid: process.pid,
-      stage: stageName,
-      entries: [...changed.map((f) => ({ path: f.path, existed: existsSync(join(outDir, f.path)) })), ...p.stale.map((s) => ({ path: s, existed: true }))],
-    });
-  } catch (e) {
-    rmSync(stage, { recursive: true, force: true });
-    rmSync(join(outDir, JOURNAL), { force: true });
-    throw e;
-  }
-  try {
-    for (const f of changed) {
-      const target = join(outDir, f.path);
-      if (existsSync(target)) {
-        const backup = join(stage, ".backup", f.path);
-        mkdirSync(dirname(backup), { recursive: true });
-        try {
-          linkSync(target, backup);
-        } catch {
-          copyFileSync(target, backup);
-        }
+    try {
+      writeStaged(stage, changed);
+      writeJournal(tree.root, { version: 2, pid: process.pid, stage: stageName, entries });
+    } catch (e) {
+      stage.close();
+      tree.forget(stageName);
+      removeAll(tree.root, stageName, outDir);
+      try {
+        unlinkSync(tree.root.at(JOURNAL));
+      } catch {
+        // not written
       }
-      mkdirSync(dirname(target), { recursive: true });
-      renameSync(join(stage, f.path), target);
-      hook?.(++step, f.path);
+      throw e;
     }
-    for (const s of p.stale) {
-      const backup = join(stage, ".backup", s);
-      mkdirSync(dirname(backup), { recursive: true });
-      renameSync(join(outDir, s), backup);
-      hook?.(++step, s);
+    try {
+      for (const f of changed) {
+        const target = tree.place(f.path, true)!;
+        if (p.current.has(f.path)) {
+          const copy = stage.place(`${STAGE_BACKUP}/${f.path}`, true)!;
+          try {
+            linkSync(target.dir.at(target.name), copy.dir.at(copy.name));
+          } catch {
+            copyInto(tree, outDir, f.path, copy.dir.at(copy.name));
+          }
+        }
+        const staged = stage.place(f.path)!;
+        renameSync(staged.dir.at(staged.name), target.dir.at(target.name));
+        hook?.(++step, f.path);
+      }
+      for (const s of p.stale) {
+        const from = tree.place(s)!;
+        const copy = stage.place(`${STAGE_BACKUP}/${s}`, true)!;
+        renameSync(from.dir.at(from.name), copy.dir.at(copy.name));
+        hook?.(++step, s);
+      }
+      // Every folder written in must still be the one at its path: otherwise a swap happened mid-write.
+      tree.verify();
+      stage.verify();
+    } catch (e) {
+      stage.close();
+      try {
+        recover(tree, outDir);
+      } catch (again) {
+        throw new WriteError(`${asWriteError(e, outDir).message}; rolling it back failed too (${(again as Error).message}); the next run tries again`);
+      }
+      throw asWriteError(e, outDir);
     }
-  } catch (e) {
-    recoverOut(outDir);
-    throw e;
+    unlinkSync(tree.root.at(JOURNAL)); // the commit point
+  } finally {
+    stage.close();
   }
-  unlinkSync(join(outDir, JOURNAL)); // the commit point
-  rmSync(stage, { recursive: true, force: true });
-  for (const s of p.stale) pruneEmptyDirs(outDir, s);
+  tree.forget(stageName);
+  removeAll(tree.root, stageName, outDir);
+  for (const s of p.stale) pruneEmptyDirs(tree, s);
   return { written: changed.map((f) => f.path), removed: p.stale, warnings, backedUp: p.conflicts.map((c) => c.path), backup };
+}
+
+/** A system error met mid-write (the folder changed under us) as a message the user can act on. */
+function asWriteError(e: unknown, outDir: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (e instanceof WriteError || typeof code !== "string") return e as Error;
+  return new WriteError(`cannot write ${outDir}: ${code} (was the folder changed while dioptra-deploy wrote it?); the previous generation was restored`);
 }

@@ -1,13 +1,14 @@
 /**
  * One writer at a time: a second one fails clearly and writes nothing.
  */
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { LOCK, writeOut } from "../../writer/index.js";
 import { ROOT, runCli, tempDir } from "../helpers.js";
+import { assertRefused, generate, generatedOut } from "../support/hostile-out.js";
 import { gen } from "../support/writer-files.js";
 
 test("two writers at once, in two processes: the second fails clearly and writes nothing; the first completes", async () => {
@@ -36,6 +37,39 @@ test("two writers at once, in two processes: the second fails clearly and writes
   assert.is(readFileSync(join(out, "a.yml"), "utf8"), "a: 2\n");
   assert.not.ok(existsSync(join(out, "docker-compose.yml")), "the second writer wrote nothing");
   assert.not.ok(existsSync(join(out, LOCK)));
+});
+
+test("a symbolic link at the lock's path is reported and left alone, with --force too; what it points to is never written (shipped bin)", () => {
+  for (const flags of [[], ["--force"]]) {
+    const { out, elsewhere } = generatedOut();
+    const victim = join(elsewhere, "victim.txt");
+    symlinkSync(victim, join(out, LOCK));
+    const r = generate(out, ...flags);
+    assertRefused(r, /\.dioptra-lock is not a lock dioptra-deploy writes \(a symbolic link\); nothing written; remove it if no generate is running/, flags.join(" "));
+    assert.is(readFileSync(victim, "utf8"), "keep\n");
+    assert.ok(lstatSync(join(out, LOCK)).isSymbolicLink(), "left alone");
+  }
+});
+
+test("symbolic links at the writer's own lock file names (lock.<pid>, pids are guessable) never truncate what they point to (shipped bin)", () => {
+  const { out, elsewhere } = generatedOut();
+  const victim = join(elsewhere, "victim.txt");
+  // pids are handed out in order: links for the next few thousand cover the run's own pid.
+  for (let attempt = 0; ; attempt++) {
+    const base = Number(spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout);
+    const planted: string[] = [];
+    for (let p = base; p < base + 3000; p++) {
+      const at = join(out, `${LOCK}.${p}`);
+      symlinkSync(victim, at);
+      planted.push(at);
+    }
+    const r = generate(out, "--force");
+    assert.is(r.status, 0, r.stderr);
+    assert.is(readFileSync(victim, "utf8"), "keep\n");
+    for (const at of planted) rmSync(at, { force: true });
+    if (r.pid >= base && r.pid < base + 3000) break; // the run met a planted link at its own name
+    if (attempt === 3) assert.unreachable(`the runs' pids fell outside the planted range (last ${r.pid}, from ${base})`);
+  }
 });
 
 test.run();

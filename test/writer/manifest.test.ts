@@ -2,12 +2,13 @@
  * The manifest decides what may be replaced or removed: a damaged one
  * removes nothing, and entries naming paths outside the folder are ignored.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { MANIFEST, WriteConflictError, writeOut } from "../../writer/index.js";
 import { tempDir } from "../helpers.js";
+import { generate, generatedOut } from "../support/hostile-out.js";
 import { gen, snapshot } from "../support/writer-files.js";
 
 test("a damaged or missing manifest deletes nothing and overwrites nothing without --adopt", () => {
@@ -37,6 +38,18 @@ test("manifest entries outside the folder are ignored", () => {
   writeFileSync(join(out, MANIFEST), JSON.stringify(m));
   writeOut(gen(2), out);
   assert.is(readFileSync(join(root, "victim"), "utf8"), "keep");
+});
+
+test("a giant manifest is not read: nothing is removed, and the warning says why (shipped bin)", () => {
+  const { out } = generatedOut();
+  writeFileSync(join(out, MANIFEST), "");
+  truncateSync(join(out, MANIFEST), 64 * 1024 * 1024); // sparse: no disk used
+  writeFileSync(join(out, "mine.yml"), "x\n");
+  const r = generate(out);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /\.dioptra-manifest\.json is damaged \(over 4194304 bytes, not read\); no old files will be removed this run/);
+  assert.is(readFileSync(join(out, "mine.yml"), "utf8"), "x\n");
+  assert.ok(statSync(join(out, MANIFEST)).size < 64 * 1024, "replaced by a real manifest");
 });
 
 test.run();
