@@ -9,7 +9,7 @@ import { unifiedDiff } from "./diff-text.js";
 import type { Conflict } from "./errors.js";
 import type { FolderTree } from "./folder.js";
 import { bytesOf, manifestFile, readManifest, sha256 } from "./manifest.js";
-import { MANIFEST, type FileToWrite, type ForeignFile } from "./names.js";
+import { BACKUP_DIR, MANIFEST, type FileToWrite, type ForeignFile } from "./names.js";
 import { isExecutable, look, readIfFile } from "./read.js";
 
 export interface Plan {
@@ -23,11 +23,13 @@ export interface Plan {
   readonly foreign: readonly ForeignFile[];
   /** The bytes on disk now of each changed or stale path that holds a regular file. */
   readonly current: ReadonlyMap<string, Buffer>;
+  /** Set when the folder was generated from another config than this one (as the manifests name them). */
+  readonly owner: { readonly was: string; readonly now: string } | undefined;
 }
 
-/** `tree` is the open output folder, or undefined when it does not exist yet. */
-export function plan(files: readonly FileToWrite[], tree: FolderTree | undefined, outDir: string, foreignFiles: readonly ForeignFile[] = []): Plan {
-  const all = [...files, manifestFile(files)];
+/** `tree` is the open output folder, or undefined when it does not exist yet; `config` names the config (see {@link manifestFile}). */
+export function plan(files: readonly FileToWrite[], tree: FolderTree | undefined, outDir: string, foreignFiles: readonly ForeignFile[] = [], config?: string): Plan {
+  const all = [...files, manifestFile(files, config)];
   const current = new Map<string, Buffer>();
   const changed = all.filter((f) => {
     const cur = look(tree, f.path);
@@ -38,7 +40,9 @@ export function plan(files: readonly FileToWrite[], tree: FolderTree | undefined
     return isExecutable(cur.mode) !== isExecutable(f.mode);
   });
   const wanted = new Set(all.map((f) => f.path));
-  const { entries, warning } = readManifest(tree, outDir);
+  const previous = readManifest(tree, outDir);
+  const { entries, warning } = previous;
+  const owner = previous.config !== undefined && config !== undefined && previous.config !== config ? { was: previous.config, now: config } : undefined;
   const listed = new Map(entries.map((e) => [e.path, e.sha256]));
   // A file we would replace must be ours and as we left it; identical content loses nothing either way.
   const conflicts: Conflict[] = [];
@@ -60,7 +64,7 @@ export function plan(files: readonly FileToWrite[], tree: FolderTree | undefined
     (sha256(cur) === e.sha256 ? stale : kept).push(e.path);
   }
   const foreign = foreignFiles.filter((f) => !wanted.has(f.path) && !listed.has(f.path) && look(tree, f.path).kind !== "missing");
-  return { all, changed, stale, kept, conflicts, manifestWarning: warning, foreign, current };
+  return { all, changed, stale, kept, conflicts, manifestWarning: warning, foreign, current, owner };
 }
 
 /** The warnings a plan carries: kept edits, foreign files, a damaged manifest. */
@@ -76,3 +80,11 @@ export function planWarnings(p: Plan, foreignFiles: readonly ForeignFile[]): str
   return warnings;
 }
 
+
+/** Why a folder generated from another config is refused, naming both. */
+export function ownerRefusal(owner: NonNullable<Plan["owner"]>, outDir: string): string {
+  return `${outDir} belongs to another deployment: it was generated from ${printable(owner.was)}, not ${printable(owner.now)} (paths relative to ${outDir}); nothing written. Give this config its own --out, or pass --force to make ${outDir} this config's (every file it replaces or removes is kept in ${BACKUP_DIR}/<time>/ first)`;
+}
+
+/** A name read from the folder, with control characters escaped so that it prints on one line and cannot drive the terminal. */
+export const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);

@@ -18,7 +18,7 @@ import { WriteError } from "./errors.js";
 import { createAt, type Found } from "./file-io.js";
 import { Folder, FolderTree } from "./folder.js";
 import { pidAlive } from "./lock.js";
-import { manifestEntries, sha256 } from "./manifest.js";
+import { parseManifest, sha256 } from "./manifest.js";
 import { JOURNAL, MANIFEST, MAX_RECORD_BYTES, STAGE_PREFIX, isReserved } from "./names.js";
 import { isPlainPath } from "./paths.js";
 import { look } from "./read.js";
@@ -99,7 +99,7 @@ function previousManifest(tree: FolderTree, stage: FolderTree | undefined, journ
     bytes = staged.kind === "file" && sha256(staged.bytes) === entry.before ? staged.bytes : undefined;
   }
   try {
-    return new Set(bytes ? manifestEntries(bytes).map((e) => e.path) : []);
+    return new Set(bytes ? parseManifest(bytes).entries.map((e) => e.path) : []);
   } catch {
     return new Set();
   }

@@ -24,7 +24,7 @@ import { backUp, copyInto } from "./backup.js";
 import { WriteConflictError, WriteError } from "./errors.js";
 import { createAt } from "./file-io.js";
 import { Folder, FolderTree } from "./folder.js";
-import { plan, planWarnings } from "./guard.js";
+import { ownerRefusal, plan, planWarnings } from "./guard.js";
 import { STAGE_BACKUP, recover, writeJournal, type JournalEntry } from "./journal.js";
 import { lock } from "./lock.js";
 import { bytesOf, readManifest, sha256 } from "./manifest.js";
@@ -51,6 +51,12 @@ export interface WriteOptions {
   readonly force?: boolean;
   /** Folders the output folder must not be, nor be a parent of. */
   readonly protect?: readonly ProtectedDir[];
+  /**
+   * The config that made `files`, recorded in the manifest: a path relative
+   * to the output folder. A folder made from another config is refused
+   * unless `force` (which then backs up every file it replaces or removes).
+   */
+  readonly config?: string;
   /** Files we do not generate that are reported when found (the targets know which). */
   readonly foreign?: readonly ForeignFile[];
   /** Test hook: called after each step of a write, to inject failures or pauses. */
@@ -133,7 +139,8 @@ function writeLocked(files: readonly FileToWrite[], tree: FolderTree, outDir: st
   const recovered = recover(tree, outDir);
   warnings.push(...recovered.warnings);
   if (recovered.restored.length > 0) warnings.push(`rolled back an interrupted write (${recovered.restored.length} files restored)`);
-  const p = plan(files, tree, outDir, options.foreign);
+  const p = plan(files, tree, outDir, options.foreign, options.config);
+  if (p.owner && !options.force) throw new WriteError(ownerRefusal(p.owner, outDir));
   for (const f of p.changed) {
     // A user's folder (or other non-file) where we want a file: refuse rather than delete it.
     if (!p.current.has(f.path) && look(tree, f.path).kind === "other") throw new WriteError(`${join(outDir, f.path)} is not a regular file; move it away so it can be generated`);
@@ -143,8 +150,9 @@ function writeLocked(files: readonly FileToWrite[], tree: FolderTree, outDir: st
   warnings.push(...planWarnings(p, options.foreign ?? []));
   if (p.changed.length === 0 && p.stale.length === 0) return { written: [], removed: [], warnings, backedUp: [], backup: undefined };
 
-  // The originals of adopted and overridden files are kept before anything changes.
-  const backup = p.conflicts.length > 0 ? backUp(tree, outDir, p.conflicts.map((c) => c.path)) : undefined;
+  // The originals of adopted and overridden files are kept before anything changes; all of another deployment's.
+  const kept = p.owner ? [...new Set([...p.conflicts.map((c) => c.path), ...p.changed.filter((f) => p.current.has(f.path)).map((f) => f.path), ...p.stale])] : p.conflicts.map((c) => c.path);
+  const backup = kept.length > 0 ? backUp(tree, outDir, kept) : undefined;
 
   let stageName: string;
   try {
@@ -219,7 +227,7 @@ function writeLocked(files: readonly FileToWrite[], tree: FolderTree, outDir: st
   tree.forget(stageName);
   removeAll(tree.root, stageName, outDir);
   for (const s of p.stale) pruneEmptyDirs(tree, s);
-  return { written: changed.map((f) => f.path), removed: p.stale, warnings, backedUp: p.conflicts.map((c) => c.path), backup };
+  return { written: changed.map((f) => f.path), removed: p.stale, warnings, backedUp: kept, backup };
 }
 
 /** A system error met mid-write (the folder changed under us) as a message the user can act on. */

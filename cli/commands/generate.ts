@@ -4,7 +4,7 @@
  * out/ with what it would write.
  */
 import { existsSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { ConfigError, type Issue } from "../../dsl/errors.js";
 import { COMPOSE_FOREIGN_FILES } from "../../generators/compose/foreign-files.js";
 import type { OutFile } from "../../generators/out-file.js";
@@ -20,14 +20,15 @@ export const spec = {
     "the Compose files, nginx configs, env files and init scripts to the output folder. Only",
     "files dioptra-deploy generated there are replaced or removed; a file in the way that it did",
     "not generate, or that was edited by hand, stops the run until --adopt or --force says",
-    "what to do, and then the original is kept in DIR/.dioptra-backup/<time>/.",
+    "what to do, and then the original is kept in DIR/.dioptra-backup/<time>/. A folder",
+    "generated from another config is refused, naming both, until --force.",
   ].join("\n"),
   options: {
     config: { type: "string", value: "FILE", default: "deployment.config.ts", help: "the deployment config to generate from" },
     out: { type: "string", value: "DIR", default: "out", help: "the folder to write; not the project folder itself" },
     check: { type: "boolean", default: false, help: "write nothing; show how DIR differs from the config (exit 1 when it does)" },
     adopt: { type: "boolean", default: false, help: "take over files in DIR that dioptra-deploy did not generate, after a backup" },
-    force: { type: "boolean", default: false, help: "replace generated files that were edited by hand, after a backup" },
+    force: { type: "boolean", default: false, help: "replace generated files that were edited by hand, or another config's folder, after a backup" },
     ...COMMON_FLAGS,
   },
   examples: ["dioptra-deploy generate", "dioptra-deploy generate --check", "dioptra-deploy generate --config lab.config.ts --out lab-out"],
@@ -117,6 +118,13 @@ export async function filesOfConfig(configFile: string, io: Io): Promise<OutFile
   }
 }
 
+/**
+ * The config as the manifest records it: its path relative to the output
+ * folder, with "/", so the same config and folder give the same bytes from
+ * any working folder.
+ */
+export const configOfOut = (configFile: string, outDir: string) => relative(outDir, resolve(configFile)).split(sep).join("/");
+
 /** How to print a folder: relative to the working directory when under it. */
 export function shownDir(outDir: string): string {
   const rel = relative(process.cwd(), outDir);
@@ -140,7 +148,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const shown = shownDir(outDir);
   const write = await import("../../writer/index.js");
   if (values.check) {
-    const drift = await write.checkOut(files, outDir);
+    const drift = await write.checkOut(files, outDir, { config: configOfOut(values.config, outDir) });
     if (drift.length === 0) {
       io.out(`${shown}/ is up to date (${files.length} files)`);
       return EXIT.ok;
@@ -153,7 +161,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   let report: WriteReport;
   try {
-    report = write.writeOut(files, outDir, { adopt: values.adopt, force: values.force, protect: protectedDirs(values.config), foreign: COMPOSE_FOREIGN_FILES });
+    report = write.writeOut(files, outDir, {
+      adopt: values.adopt,
+      force: values.force,
+      protect: protectedDirs(values.config),
+      foreign: COMPOSE_FOREIGN_FILES,
+      config: configOfOut(values.config, outDir),
+    });
   } catch (e) {
     if (!(e instanceof write.WriteConflictError)) throw e;
     const edited = e.conflicts.filter((c) => c.kind === "edited");

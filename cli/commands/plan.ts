@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { COMMON_FLAGS, EXIT, parseCommandLine, type CommandSpec, type Io } from "../io.js";
-import { filesAndOut, shownDir } from "./generate.js";
+import { configOfOut, filesAndOut, shownDir } from "./generate.js";
 
 export const spec = {
   name: "plan",
@@ -36,7 +36,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { files, outDir } = await filesAndOut(args.values, io);
   const write = await import("../../writer/index.js");
   const { planChanges, formatPlan } = await import("../../generators/plan.js");
-  const drift = existsSync(outDir) ? await write.checkOut(files, outDir) : files.map((f) => ({ path: f.path, kind: "missing" as const }));
+  const drift = existsSync(outDir) ? await write.checkOut(files, outDir, { config: configOfOut(args.values.config, outDir) }) : files.map((f) => ({ path: f.path, kind: "missing" as const }));
   // The writer's own bookkeeping is no change to the deployment.
   const ours = (p: string) => p !== write.MANIFEST && p !== write.JOURNAL;
   const changed = drift.filter((d) => d.kind !== "stale" && ours(d.path)).map((d) => d.path);

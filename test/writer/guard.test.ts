@@ -4,12 +4,12 @@
  * files a target names.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { COMPOSE_FOREIGN_FILES } from "../../generators/compose/foreign-files.js";
-import { LOCK, WriteConflictError, writeOut } from "../../writer/index.js";
-import { tempDir } from "../helpers.js";
+import { LOCK, MANIFEST, WriteConflictError, WriteError, writeOut } from "../../writer/index.js";
+import { ROOT, runCli, tempDir } from "../helpers.js";
 import { gen, snapshot } from "../support/writer-files.js";
 
 test("a file in the way that the manifest does not list: refused, nothing written; adopt keeps the original in the backup folder", () => {
@@ -79,5 +79,52 @@ test("a foreign file the caller names (Compose's docker-compose.override.yml) is
   const ours = writeOut(gen(2, { "docker-compose.override.yml": "services: {}\n" }), join(tempDir(), "out"), { foreign });
   assert.equal(ours.warnings, []);
 });
+
+test("one folder, one deployment: the manifest names the config; another config is refused with both names, and --force backs up the other's files", () => {
+  const out = join(tempDir(), "out");
+  writeOut(gen(1), out, { config: "../a.config.ts" });
+  assert.match(readFileSync(join(out, MANIFEST), "utf8"), /"config": "\.\.\/a\.config\.ts"/);
+  const before = snapshot(out);
+  assert.throws(() => writeOut(gen(2), out, { config: "../b.config.ts" }), (e: unknown) => e instanceof WriteError && /generated from \.\.\/a\.config\.ts, not \.\.\/b\.config\.ts .*nothing written/.test(e.message));
+  assert.throws(() => writeOut(gen(2), out, { config: "../b.config.ts", adopt: true }), /belongs to another deployment/, "--adopt is for files, not for a deployment");
+  assert.equal(snapshot(out), before);
+  const r = writeOut(gen(2, { "b.yml": "b\n" }), out, { config: "../b.config.ts", force: true });
+  assert.equal([...r.backedUp].sort(), [MANIFEST, "a.yml", "sub/b.env", "sub/deep/c.sh"]);
+  assert.is(readFileSync(join(out, r.backup!, "a.yml"), "utf8"), "a: 1\n");
+  assert.match(readFileSync(join(out, MANIFEST), "utf8"), /"config": "\.\.\/b\.config\.ts"/);
+  // The same config again is no change; a manifest naming no config (older, or in-process) claims nothing.
+  assert.equal(writeOut(gen(2, { "b.yml": "b\n" }), out, { config: "../b.config.ts" }).written, []);
+  writeOut(gen(2, { "b.yml": "b\n" }), out);
+  assert.ok(writeOut(gen(3), out, { config: "../c.config.ts" }).written.length > 0);
+});
+
+test("B's config into A's folder by the shipped bin: refused naming both, --check says so, --force keeps A's files; the record is the same from any working folder", () => {
+  const root = tempDir();
+  const out = join(root, "out");
+  const a = join(ROOT, "test", "fixtures", "default", "deployment.config.ts");
+  const b = join(ROOT, "test", "fixtures", "gpu-workers", "deployment.config.ts");
+  assert.is(runCli(["generate", "--config", a, "--out", out]).status, 0);
+  const manifest = readFileSync(join(out, MANIFEST), "utf8");
+  const relA = relative(out, a).split(sep).join("/");
+  assert.ok(manifest.includes(`"config": ${JSON.stringify(relA)}`), manifest.slice(0, 300));
+  const before = snapshot(out);
+  const refused = runCli(["generate", "--config", b, "--out", out]);
+  assert.is(refused.status, 1, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`belongs to another deployment: it was generated from ${escape(relA)}, not ${escape(relative(out, b))} .*nothing written.*--force`));
+  assert.equal(snapshot(out), before);
+  const check = runCli(["generate", "--config", b, "--out", out, "--check"]);
+  assert.is(check.status, 1);
+  assert.match(check.stdout, new RegExp(`was generated from ${escape(relA)}; this config is`));
+  // From another working folder, with relative paths: the same record, so A's folder is up to date.
+  const again = runCli(["generate", "--config", relative(root, a), "--out", "out", "--check"], { cwd: root });
+  assert.is(again.status, 0, again.stderr);
+  const forced = runCli(["generate", "--config", b, "--out", out, "--force"]);
+  assert.is(forced.status, 0, forced.stderr);
+  const backup = /in (.*\.dioptra-backup\/[^/]+)\/$/m.exec(forced.stdout)?.[1];
+  assert.ok(backup, forced.stdout);
+  assert.is(readFileSync(join(backup!, "docker-compose.yml"), "utf8"), before["docker-compose.yml"]);
+});
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 test.run();
