@@ -102,7 +102,9 @@ test("configs load as CommonJS; one with top-level await or import.meta stays an
   }
   assert.is(cacheEntryOf(plain)?.format, "cjs");
   assert.is(cacheEntryOf(esm)?.format, "esm");
-  for (const f of listFiles(join(dir, "out-plain"))) assert.is(readFileSync(join(dir, "out-esm", f), "utf8"), readFileSync(join(dir, "out-plain", f), "utf8"), f);
+  // The manifests differ only in the config each names (one output folder belongs to one config).
+  const same = (f: string, text: string) => (f === ".dioptra-manifest.json" ? text.replace(/^ {2}"config": .*\n/m, "") : text);
+  for (const f of listFiles(join(dir, "out-plain"))) assert.is(same(f, readFileSync(join(dir, "out-esm", f), "utf8")), same(f, readFileSync(join(dir, "out-plain", f), "utf8")), f);
 });
 
 test("usage errors exit 2: unknown flag, unknown command, missing config", () => {
