@@ -5,7 +5,6 @@
  * and Docker, like init; their sources are ejs templates under
  * generators/init/lifecycle/.
  */
-import { createHash } from "node:crypto";
 import { serviceName } from "../dsl/services.js";
 import { STATE_VOLUMES } from "../model/facts.js";
 import { PROFILES, type DioptraRelease } from "../profiles/index.js";
@@ -14,14 +13,12 @@ import { shellQuote, shellWords } from "./init/shell.js";
 import { prelude, render } from "./init/templates.js";
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
-import { stateRecordFile } from "./state-record.js";
 
 /** Values a script may read, with the comment that says what each is; each script names the ones it reads. */
 const VALUES: Readonly<Record<string, readonly [comment: string | undefined, value: (m: DeploymentModel) => string]>> = {
   SLUG: [undefined, (m) => shellQuote(m.spec.slug)],
   RELEASE: [undefined, (m) => shellQuote(m.spec.profile.release)],
   POSTGRES_MAJOR: [undefined, (m) => String(m.spec.postgres.major)],
-  CONFIG_HASH: ["The config's hash: sha256 of the record generate wrote (.dioptra-state.json).", (m) => createHash("sha256").update(stateRecordFile(m)[0]!.content).digest("hex")],
   TOOL_IMAGE: ["The image that runs tar next to the volumes (the db image has it).", (m) => shellQuote(m.spec.images.db)],
   DATA_VOLUMES: ["Named volumes nothing can rebuild, other than the database's (dumped instead).", () => shellWords(Object.keys(STATE_VOLUMES).filter((v) => v !== "postgres-data").sort())],
   IMAGES: ["Service images, for the manifest.", (m) => shellWords(m.services.filter((s) => s.role === "core").map((s) => `${s.name}=${s.image}`))],

@@ -35,8 +35,6 @@ readonly DB_SERVICE=dioptra-deployment-db
 readonly SLUG=dioptra-deployment
 readonly RELEASE=1.1
 readonly POSTGRES_MAJOR=17
-# The config's hash: sha256 of the record generate wrote (.dioptra-state.json).
-readonly CONFIG_HASH=13ecd873c655100c7bf961f6fe5a4a7ede72ba34c51ff97df8a10830eff6c672
 # The image that runs tar next to the volumes (the db image has it).
 readonly TOOL_IMAGE=postgres:17
 # Named volumes nothing can rebuild, other than the database's (dumped instead).
@@ -76,6 +74,16 @@ app_databases() {
 }
 
 now() { date +%s; }
+
+# The config's hash: of the record generate wrote next to this script, read now so a
+# new generation need not rewrite the scripts.
+config_hash() {
+  if [[ -f "${DEPLOYMENT_DIR}/.dioptra-state.json" ]]; then
+    sha256sum "${DEPLOYMENT_DIR}/.dioptra-state.json" | cut -d ' ' -f 1
+  else
+    echo unknown
+  fi
+}
 
 
 usage() {
@@ -122,11 +130,12 @@ main() {
   local db
   mkdir "${work}/databases"
   db_exec pg_dumpall --globals-only --no-role-passwords -U "${POSTGRES_ADMIN_USER}" >"${work}/databases/globals.sql"
-  while IFS= read -r db; do
+  # The list comes on fd 3: docker exec would read the loop's stdin.
+  while IFS= read -r -u 3 db; do
     [[ -n "${db}" ]] || continue
     log_info "Dumping database ${db} (a consistent snapshot; the services keep running)"
-    db_exec pg_dump -Fc -U "${POSTGRES_ADMIN_USER}" -d "${db}" >"${work}/databases/${db}.dump"
-  done < <(app_databases)
+    db_exec pg_dump -Fc -U "${POSTGRES_ADMIN_USER}" -d "${db}" >"${work}/databases/${db}.dump" </dev/null
+  done 3< <(app_databases)
   if [[ "${db_was_running}" == off ]]; then
     compose stop "${DB_SERVICE}" >/dev/null
   fi
@@ -155,7 +164,7 @@ main() {
     echo "slug=${SLUG}"
     echo "release=${RELEASE}"
     echo "postgres_major=${POSTGRES_MAJOR}"
-    echo "config_hash=${CONFIG_HASH}"
+    echo "config_hash=$(config_hash)"
     echo "created=${stamp}"
     for item in "${IMAGES[@]}"; do echo "image=${item}"; done
   } >"${work}/MANIFEST"

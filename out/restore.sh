@@ -35,8 +35,6 @@ readonly DB_SERVICE=dioptra-deployment-db
 readonly SLUG=dioptra-deployment
 readonly RELEASE=1.1
 readonly POSTGRES_MAJOR=17
-# The config's hash: sha256 of the record generate wrote (.dioptra-state.json).
-readonly CONFIG_HASH=13ecd873c655100c7bf961f6fe5a4a7ede72ba34c51ff97df8a10830eff6c672
 # The image that runs tar next to the volumes (the db image has it).
 readonly TOOL_IMAGE=postgres:17
 # Named volumes nothing can rebuild, other than the database's (dumped instead).
@@ -76,6 +74,16 @@ app_databases() {
 }
 
 now() { date +%s; }
+
+# The config's hash: of the record generate wrote next to this script, read now so a
+# new generation need not rewrite the scripts.
+config_hash() {
+  if [[ -f "${DEPLOYMENT_DIR}/.dioptra-state.json" ]]; then
+    sha256sum "${DEPLOYMENT_DIR}/.dioptra-state.json" | cut -d ' ' -f 1
+  else
+    echo unknown
+  fi
+}
 
 
 usage() {
@@ -140,8 +148,8 @@ verify_archive() {
   tar -tf "${work}/a/host.tar" >"${work}/host-members"
   check_members "${work}/host-members" "${HOST_MEMBER_RE}" "host.tar"
   log_info "All ${listed} checksums match; Dioptra ${release}, PostgreSQL ${major}"
-  if [[ "$(manifest_value config_hash)" != "${CONFIG_HASH}" ]]; then
-    log_warning "The archive was made with another config (hash $(manifest_value config_hash), this folder's is ${CONFIG_HASH});" \
+  if [[ "$(manifest_value config_hash)" != "$(config_hash)" ]]; then
+    log_warning "The archive was made with another config (hash $(manifest_value config_hash), this folder's is $(config_hash));" \
       "the release, PostgreSQL major and slug match, so its data fits: check npx dioptra-deploy plan afterwards"
   fi
   local image

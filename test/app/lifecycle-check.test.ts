@@ -8,19 +8,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { listFiles, runCli, tempDir } from "../helpers.js";
+import { generatedFolder, listFiles, runCli } from "../helpers.js";
 
 const HEAD = 'import { deployment } from "dioptra-deploy";\nexport default deployment(';
 
-function setup(props: string): { config: string; out: string } {
-  const dir = tempDir();
-  const config = join(dir, "deployment.config.ts");
-  writeFileSync(config, `${HEAD}${props});\n`);
-  const out = join(dir, "out");
-  const r = runCli(["generate", "--config", config, "--out", out]);
-  assert.is(r.status, 0, r.stderr);
-  return { config, out };
-}
+const setup = (props: string) => generatedFolder(HEAD, props);
 
 const snapshot = (out: string) => listFiles(out).map((f) => [f, readFileSync(join(out, f), "utf8")]);
 
