@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import { synth, type OutFile } from "../generators/index.js";
 import { MARKER } from "../generators/marker.js";
-import { writeOut } from "../generators/write.js";
+import { writeOut } from "../writer/index.js";
 import { loadConfig } from "../cli/load-config.js";
 import type { DioptraRelease } from "../profiles/index.js";
 
