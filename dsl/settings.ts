@@ -16,6 +16,10 @@ import type {
   GpuWorkerProps,
   HealthcheckProps,
   HostProps,
+  KubernetesGpuProps,
+  KubernetesIngressProps,
+  KubernetesProps,
+  KubernetesVolumeProps,
   NfsVolume,
   NginxProps,
   PgAdminProps,
@@ -24,6 +28,7 @@ import type {
   SecurityProps,
   SwarmProps,
   SystemdProps,
+  TolerationProps,
 } from "./props.js";
 
 /** `keys` of type T, all of them: a missing one makes the argument's type `never`. */
@@ -55,6 +60,7 @@ export const SETTINGS = {
     "environments",
     "hosts",
     "swarm",
+    "kubernetes",
   ]),
   nginx: all<NginxProps>()(["serverName", "exposePortsOnLocalhostOnly", "httpPort", "httpsPort", "tls", "certificate"]),
   postgres: all<PostgresProps>()(["tag", "adminUser", "adminDatabase", "tls"]),
@@ -90,4 +96,9 @@ export const SETTINGS = {
   "hosts.*": all<HostProps>()(["node", "gpus", "gpuIds", "labels", "deploymentFolder"]),
   swarm: all<SwarmProps>()(["stackName", "coreHost"]),
   overlay: all<ComposeOverlay>()(["services", "volumes"]),
+  kubernetes: all<KubernetesProps>()(["namespace", "storageClass", "volumes", "ingress", "serviceType", "gpu", "gpuPools", "imagePullSecrets"]),
+  "kubernetes.volumes.*": all<KubernetesVolumeProps>()(["size", "storageClass"]),
+  "kubernetes.ingress": all<KubernetesIngressProps>()(["className", "tlsSecret"]),
+  "kubernetes.gpu": all<KubernetesGpuProps>()(["resource", "runtimeClassName", "nodeSelector", "tolerations", "gpusPerNode"]),
+  "kubernetes.gpu.tolerations.*": all<TolerationProps>()(["key", "operator", "value", "effect"]),
 } as const;

@@ -7,6 +7,7 @@ import type { Capability } from "./capabilities.js";
 import type { ImageName } from "./images.js";
 import type { ComposeOverlay, EnvValue, GpuSelection, HealthcheckProps, Mount, PortMapping, VolumeProps } from "./props.js";
 import type { WorkerKindRow } from "./worker-kinds.js";
+import type { KubernetesSpec } from "../targets/kubernetes/settings.js";
 
 export interface WorkerSpec {
   readonly kind: WorkerKindRow;
@@ -110,4 +111,6 @@ export interface DeploymentSpec {
   readonly environments: readonly (readonly [string, ComposeOverlay])[];
   /** The Swarm target, when `swarm` is set. */
   readonly swarm: SwarmSpec | undefined;
+  /** The Kubernetes target, when `kubernetes` is set. */
+  readonly kubernetes: KubernetesSpec | undefined;
 }

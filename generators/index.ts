@@ -15,6 +15,7 @@ import { initFiles } from "./init-files.js";
 import { nginxConfs } from "./nginx.js";
 import { sslReadmes } from "./ssl-readmes.js";
 import { swarmFiles } from "./swarm/files.js";
+import { kubernetesFiles } from "../targets/kubernetes/files.js";
 import type { OutFile } from "./out-file.js";
 
 export type Generator = (model: DeploymentModel) => OutFile[];
@@ -29,6 +30,7 @@ export const GENERATORS: readonly Generator[] = [
   gitignoreFile,
   deploymentReadme,
   swarmFiles,
+  kubernetesFiles,
 ];
 
 export function synth(spec: DeploymentSpec): OutFile[] {
