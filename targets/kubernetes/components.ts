@@ -17,7 +17,7 @@ export interface Component {
   readonly files: readonly { path: string; docs: object[] }[];
 }
 
-const patchText = (o: object) => stringify(o, { version: "1.1", lineWidth: 0 });
+const patchText = (o: object) => stringify(o, { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false });
 
 function gpuPatch(w: Workload, g: GpuScheduling): object | undefined {
   const spec = {

@@ -24,7 +24,7 @@ export const KUBERNETES_DIR = "kubernetes";
 
 /** YAML 1.1 quoting (so `"yes"`, `"on"` stay strings for every reader), no folding. */
 export function yamlDocs(docs: readonly object[]): string {
-  return docs.map((d) => stringify(d, { version: "1.1", lineWidth: 0, indent: 2 })).join("---\n");
+  return docs.map((d) => stringify(d, { version: "1.1", lineWidth: 0, indent: 2, aliasDuplicateObjects: false })).join("---\n");
 }
 
 const yamlFile = (path: string, docs: readonly object[]): OutFile => ({ path: `${KUBERNETES_DIR}/${path}`, content: withMarker(yamlDocs(docs), "hash"), mode: 0o644 });
