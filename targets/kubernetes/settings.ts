@@ -172,6 +172,12 @@ export function resolveKubernetes(c: SettingsChecker, value: unknown, ctx: Kuber
 function checkNames(c: SettingsChecker, ctx: KubernetesContext): void {
   if (!/^[a-z]/.test(ctx.slug)) c.fail("name", `the slug ${show(ctx.slug)} starts with a digit, and Kubernetes Service names (${ctx.slug}-nginx, …) must start with a letter`);
   for (const j of ctx.jobNames) if (j.length > 63) c.fail("name", `the Kubernetes Job ${show(j)} would have ${j.length} characters; Job names are pod labels, at most 63: choose a shorter name`);
+  // Only the generated env files exist at generate time, to become ConfigMaps.
+  const generated = new RegExp(`^\\./envs/(?:ca-certificates|${ctx.slug}-(?:db|dbadmin|mlflow-tracking|restapi|worker|worker-cpu))\\.env$`);
+  for (const k of ctx.containers)
+    k.envFiles.forEach((f, i) => {
+      if (!generated.test(f)) c.fail(`customContainers.${k.name}.envFiles.${i}`, `${show(f)} is not one of the generated env files, which the Kubernetes target turns into ConfigMaps: use envFile(...) or environment`);
+    });
   for (const k of ctx.containers)
     if (!DNS_1035.test(k.name)) c.fail(`customContainers.${k.name}`, `${show(k.name)} cannot name a Kubernetes Service (a DNS-1035 label: at most 63 lower-case letters, digits and -, starting with a letter)`);
 }

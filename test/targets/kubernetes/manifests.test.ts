@@ -18,6 +18,7 @@ import { jobEdges } from "../../../targets/kubernetes/jobs.js";
 import { NAME_LABEL, secretNames } from "../../../targets/kubernetes/names.js";
 import { readSource } from "../../../targets/kubernetes/source.js";
 import { propsOut } from "../../init/support.js";
+import { LAB, PLAIN } from "./configs.js";
 import { kubectl, kustomize } from "../../support/kubectl.js";
 import {
   gpuProblems,
@@ -33,21 +34,6 @@ import {
   workloads,
   type Obj,
 } from "../../support/kubernetes-checks.js";
-
-/** The default deployment with the target on. */
-const PLAIN: DeploymentProps = { kubernetes: {} };
-/** GPU workers (one with an index list), TLS at the Ingress, a storage class. */
-export const LAB: DeploymentProps = {
-  nginx: { tls: true, certificate: "provided" },
-  workers: { tensorflowGpu: 1, pytorchGpu: { count: 2, workers: { 2: { gpus: [2, 3] } } } },
-  kubernetes: {
-    storageClass: "fast",
-    volumes: { "minio-data": { size: "200Gi", storageClass: "bulk" } },
-    ingress: { className: "nginx", tlsSecret: "dioptra-tls" },
-    gpu: { runtimeClassName: "nvidia", nodeSelector: { "nvidia.com/gpu.present": "true" }, tolerations: [{ key: "nvidia.com/gpu", effect: "NoSchedule" }], gpusPerNode: 4 },
-    imagePullSecrets: ["ghcr-pull"],
-  },
-};
 
 const haveKubectl = kubectl() !== undefined;
 const outs = new Map<DeploymentProps, string>();
