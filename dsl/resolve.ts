@@ -30,8 +30,8 @@ import type { CustomContainerSpec, DeploymentSpec, HostSpec, SwarmSpec, WorkerSp
 import { SETTINGS } from "./settings.js";
 import { DEFAULT_NFS_OPTIONS } from "./volume.js";
 import { WORKER_KINDS } from "./worker-kinds.js";
-import { resolveKubernetes } from "../targets/kubernetes/settings.js";
-import { JOB_STEPS, jobName } from "../targets/kubernetes/job-names.js";
+import { checkKubernetes, readKubernetes } from "../targets/kubernetes/settings.js";
+import { jobNames } from "../targets/kubernetes/job-names.js";
 
 /**
  * Defaults of the template's cookiecutter.json that every release shares;
@@ -259,11 +259,8 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     if (o) environments.push([env, o]);
   }
 
-  const kubernetes = resolveKubernetes(c, p.kubernetes, {
-    slug, nginxTls: nginx.tls, postgresTls: postgres.tls, workers, containers,
-    driverVolumes: volumes.flatMap(([k, v]) => (v.type === "driver" ? [k] : [])),
-    jobNames: JOB_STEPS.filter((j) => profile.workerAccount || j !== "worker-account").map((j) => jobName(slug, j)),
-  });
+  const kubernetes = readKubernetes(c, p.kubernetes, { slug, driverVolumes: volumes.flatMap(([k, v]) => (v.type === "driver" ? [k] : [])) });
+  if (kubernetes) checkKubernetes(c, { slug, nginxTls: nginx.tls, serverName: nginx.serverName, postgresTls: postgres.tls, workers, containers, jobNames: jobNames(slug, profile.workerAccount) }, kubernetes);
 
   if (c.issues.length > 0) return { spec: undefined, issues: c.issues };
   return {

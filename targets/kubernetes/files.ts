@@ -67,7 +67,8 @@ export function kubernetesFiles(m: DeploymentModel): OutFile[] {
   const base = baseObjects(src);
   const comps = components(src, base.flatMap((b) => b.docs) as Workload[]);
   const overlay = (name: string, cs: readonly Component[]) =>
-    yamlFile(`overlays/${name}/kustomization.yaml`, [kustomization({ resources: ["../../base"], ...(cs.length > 0 ? { components: cs.map((c) => `../../components/${c.name}`) } : {}) })]);
+    // The base's namespace reaches only the base's objects: what a component adds (the Ingress) needs the overlay's.
+    yamlFile(`overlays/${name}/kustomization.yaml`, [kustomization({ namespace: settings.namespace, resources: ["../../base"], ...(cs.length > 0 ? { components: cs.map((c) => `../../components/${c.name}`) } : {}) })]);
   return [
     ...base.map((b) => yamlFile(`base/${b.path}`, b.docs)),
     yamlFile("base/kustomization.yaml", [kustomization({ namespace: settings.namespace, resources: base.map((b) => b.path) })]),

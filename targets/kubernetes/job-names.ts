@@ -8,3 +8,8 @@ export type JobStep = (typeof JOB_STEPS)[number];
 
 /** A Job's name; it becomes the `job-name` label of its pods, so at most 63 characters. */
 export const jobName = (slug: string, step: JobStep): string => `${slug}-init-${step}`;
+
+/** The steps of a release: the workers' account only where workers log in (1.1). */
+export const stepsOf = (workerAccount: boolean): JobStep[] => JOB_STEPS.filter((j) => workerAccount || j !== "worker-account");
+
+export const jobNames = (slug: string, workerAccount: boolean): string[] => stepsOf(workerAccount).map((j) => jobName(slug, j));

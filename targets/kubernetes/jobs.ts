@@ -13,7 +13,7 @@ import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import type { DioptraService } from "../../dsl/props.js";
 import { serviceName } from "../../dsl/services.js";
 import type { Edge } from "./connections.js";
-import { JOB_STEPS, jobName, type JobStep } from "./job-names.js";
+import { jobName, stepsOf, type JobStep } from "./job-names.js";
 import { configMapNames, labels, POSTGRES_PASSWORD_KEY, secretNames } from "./names.js";
 import type { Source } from "./source.js";
 
@@ -83,7 +83,7 @@ exec bash ${SCRIPTS}/init-db.sh`,
 };
 
 /** The steps this release runs. */
-export const jobSteps = (src: Source): JobStep[] => JOB_STEPS.filter((j) => src.workerAccount || j !== "worker-account");
+export const jobSteps = (src: Source): JobStep[] => stepsOf(src.workerAccount);
 
 export function jobEdges(src: Source): Edge[] {
   return jobSteps(src).flatMap((j) => JOBS[j].reaches.map(([svc, port]) => ({ from: jobName(src.slug, j), to: serviceName(src.slug, svc), port })));

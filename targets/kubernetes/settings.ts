@@ -76,11 +76,11 @@ export interface KubernetesSpec {
 export interface KubernetesContext {
   readonly slug: string;
   readonly nginxTls: boolean;
+  /** nginx.serverName: the Ingress host. */
+  readonly serverName: string;
   readonly postgresTls: boolean;
   readonly workers: readonly WorkerSpec[];
   readonly containers: readonly CustomContainerSpec[];
-  /** Keys of the config's driver volumes (claims), and of its NFS volumes (mounted directly). */
-  readonly driverVolumes: readonly string[];
   /** Names of the one-shot Jobs the base holds (they end up in a pod label, at most 63). */
   readonly jobNames: readonly string[];
 }
@@ -129,8 +129,8 @@ export function gpuCount(gpus: GpuSelection, g: GpuScheduling): number | undefin
   return gpus === "all" ? g.gpusPerNode : gpus.length;
 }
 
-/** Resolves `kubernetes`; undefined when it is not set. */
-export function resolveKubernetes(c: SettingsChecker, value: unknown, ctx: KubernetesContext): KubernetesSpec | undefined {
+/** Reads `kubernetes` on its own; undefined when it is not set. {@link checkKubernetes} then holds it against the rest. */
+export function readKubernetes(c: SettingsChecker, value: unknown, ctx: { readonly slug: string; readonly driverVolumes: readonly string[] }): KubernetesSpec | undefined {
   if (value === undefined) return undefined;
   const k = c.object<KubernetesProps>("kubernetes", value, SETTINGS.kubernetes) ?? {};
   const namespace = c.string("kubernetes.namespace", k.namespace, ctx.slug, { re: DNS_LABEL, what: "a namespace name (a DNS-1123 label: at most 63 lower-case letters, digits and -)" });
@@ -148,11 +148,6 @@ export function resolveKubernetes(c: SettingsChecker, value: unknown, ctx: Kuber
 
   const ip = c.object<NonNullable<KubernetesProps["ingress"]>>("kubernetes.ingress", k.ingress, SETTINGS["kubernetes.ingress"]);
   const ingress = ip ? { className: className("kubernetes.ingress.className", ip.className), tlsSecret: className("kubernetes.ingress.tlsSecret", ip.tlsSecret) } : undefined;
-  // The Compose settings say whether users get HTTPS; the Kubernetes target must not quietly differ.
-  if (ctx.nginxTls && ingress?.tlsSecret === undefined)
-    c.fail(ingress ? "kubernetes.ingress.tlsSecret" : "kubernetes.ingress", "nginx.tls is on, so users expect HTTPS: name the kubernetes.io/tls Secret the Ingress terminates TLS with (ingress: { tlsSecret: \"…\" })");
-  if (!ctx.nginxTls && ingress?.tlsSecret !== undefined) c.fail("kubernetes.ingress.tlsSecret", "nginx.tls is off: turn it on (with nginx.certificate) so both targets serve HTTPS, or remove tlsSecret");
-  if (ctx.postgresTls) c.fail("kubernetes", "postgres.tls is on, but the Kubernetes target has no Postgres TLS (the database is reached only inside the namespace, through NetworkPolicies): turn postgres.tls off or drop kubernetes");
   const serviceType = c.string("kubernetes.serviceType", k.serviceType, "ClusterIP", { re: /^(?:ClusterIP|NodePort|LoadBalancer)$/, what: '"ClusterIP", "NodePort" or "LoadBalancer"' }) as KubernetesSpec["serviceType"];
 
   const gpu = gpuScheduling(c, "kubernetes.gpu", k.gpu, undefined);
@@ -163,9 +158,20 @@ export function resolveKubernetes(c: SettingsChecker, value: unknown, ctx: Kuber
   };
   const imagePullSecrets = c.array<unknown>("kubernetes.imagePullSecrets", k.imagePullSecrets).map((s, i) => className(`kubernetes.imagePullSecrets.${i}`, s) ?? "");
 
-  checkNames(c, ctx);
-  checkGpuFit(c, ctx, gpu, gpuPools);
   return { namespace, storageClass, claims, ingress, serviceType, gpu, gpuPools, imagePullSecrets };
+}
+
+/** What the settings must agree with in the rest of the config: TLS, Postgres TLS, names, GPUs per node. */
+export function checkKubernetes(c: SettingsChecker, ctx: KubernetesContext, k: KubernetesSpec): void {
+  // The Compose settings say whether users get HTTPS; the Kubernetes target must not quietly differ.
+  if (ctx.nginxTls && k.ingress?.tlsSecret === undefined)
+    c.fail(k.ingress ? "kubernetes.ingress.tlsSecret" : "kubernetes.ingress", "nginx.tls is on, so users expect HTTPS: name the kubernetes.io/tls Secret the Ingress terminates TLS with (ingress: { tlsSecret: \"…\" })");
+  if (!ctx.nginxTls && k.ingress?.tlsSecret !== undefined) c.fail("kubernetes.ingress.tlsSecret", "nginx.tls is off: turn it on (with nginx.certificate) so both targets serve HTTPS, or remove tlsSecret");
+  if (k.ingress && !/^(?:\*\.)?[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/.test(ctx.serverName))
+    c.fail("nginx.serverName", `${show(ctx.serverName)} cannot be an Ingress host (a lower-case DNS name, optionally starting with "*."): set nginx.serverName to the name users reach`);
+  if (ctx.postgresTls) c.fail("kubernetes", "postgres.tls is on, but the Kubernetes target has no Postgres TLS (the database is reached only inside the namespace, through NetworkPolicies): turn postgres.tls off or drop kubernetes");
+  checkNames(c, ctx);
+  checkGpuFit(c, ctx, k.gpu, k.gpuPools);
 }
 
 /** Service names are DNS-1035 labels, Job names end up in a label (63): say which setting makes one too long. */

@@ -167,6 +167,11 @@ export function portProblems(objs: readonly Obj[]): string[] {
   return problems;
 }
 
+/** Every namespaced object lands in the deployment's namespace (an object without one would go wherever kubectl points). */
+export function namespaceProblems(objs: readonly Obj[], namespace: string): string[] {
+  return objs.filter((o) => o.kind !== "Namespace" && o.metadata?.namespace !== namespace).map((o) => `${id(o)}: namespace ${o.metadata?.namespace ?? "(none)"}, not ${namespace}`);
+}
+
 export function jobProblems(objs: readonly Obj[]): string[] {
   return objs.filter((o) => o.kind === "Job").flatMap((j) => (["Never", "OnFailure"].includes(podOf(j).restartPolicy) ? [] : [`${id(j)}: restartPolicy ${podOf(j).restartPolicy ?? "(unset: Always)"}; a Job's pods must use Never or OnFailure`]));
 }

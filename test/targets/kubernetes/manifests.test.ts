@@ -23,6 +23,7 @@ import { kubectl, kustomize } from "../../support/kubectl.js";
 import {
   gpuProblems,
   jobProblems,
+  namespaceProblems,
   parseObjects,
   portProblems,
   reachability,
@@ -78,6 +79,7 @@ async function allProblems(p: DeploymentProps, objs: Obj[]): Promise<string[]> {
     ...referenceProblems(objs, documented(p)),
     ...portProblems(objs),
     ...jobProblems(objs),
+    ...namespaceProblems(objs, deployment(p).toSpec().kubernetes!.namespace),
     ...gpuProblems(objs, "nvidia.com/gpu", expectedGpus(p)),
   ];
 }
@@ -133,6 +135,7 @@ const BREAKS: [string, (objs: Obj[]) => void, (objs: Obj[]) => Promise<string[]>
   ["references", (o) => (o.find((x) => x.kind === "ConfigMap")!.metadata.name = "renamed"), (o) => referenceProblems(o, documented(LAB)), "which does not exist"],
   ["undocumented secret", (o) => (workloads(o).find((w) => w.kind === "Job")!.spec.template.spec.containers[0].env[0] = { name: "X", valueFrom: { secretKeyRef: { name: "stray", key: "k" } } }), (o) => referenceProblems(o, documented(LAB)), "Secret stray"],
   ["named ports", (o) => (o.find((x) => x.kind === "Service")!.spec.ports[0].targetPort = "nope"), (o) => portProblems(o), "targetPort nope"],
+  ["namespace", (o) => delete o.find((x) => x.kind === "Ingress")!.metadata.namespace, (o) => namespaceProblems(o, "dioptra-deployment"), "Ingress/dioptra-deployment-nginx: namespace (none)"],
   ["Job restart policy", (o) => (o.find((x) => x.kind === "Job")!.spec.template.spec.restartPolicy = "Always"), (o) => jobProblems(o), "restartPolicy Always"],
   ["GPU requests", (o) => (workloads(o).find((w) => w.metadata.name.endsWith("pytorchgpu-02"))!.spec.template.spec.containers[0].resources.requests["nvidia.com/gpu"] = "1"), (o) => gpuProblems(o, "nvidia.com/gpu", expectedGpus(LAB)), "differ from requests"],
   ["GPU count", (o) => { const r = workloads(o).find((w) => w.metadata.name.endsWith("pytorchgpu-02"))!.spec.template.spec.containers[0].resources; r.limits["nvidia.com/gpu"] = r.requests["nvidia.com/gpu"] = "1"; }, (o) => gpuProblems(o, "nvidia.com/gpu", expectedGpus(LAB)), "expected 2"],
