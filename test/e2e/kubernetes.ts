@@ -14,7 +14,7 @@ import { existsSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { deployment } from "../../dsl/deployment.js";
 import { synth } from "../../generators/index.js";
-import { writeOut } from "../../generators/write.js";
+import { writeOut } from "../../writer/index.js";
 import { tempDir } from "../helpers.js";
 import { kubectl } from "../support/kubectl.js";
 
