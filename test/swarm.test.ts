@@ -72,7 +72,7 @@ const CASES: [string, DeploymentProps, string, string][] = [
 ];
 
 for (const [what, props, path, fragment] of CASES) {
-  test(`rejects ${what} at ${path}, located`, () => assertLocatedIssue(props, path, fragment, "swarm.test"));
+  test(`rejects ${what} at ${path}, located`, () => assertLocatedIssue(deployment(props), path, fragment, "swarm.test"));
 }
 
 test("the lab config resolves: workers on their hosts, GPUs numbered per host", () => {

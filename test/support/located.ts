@@ -1,11 +1,13 @@
 /** The one assertion behind every "rejects X at path, located" table of config errors. */
 import * as assert from "uvu/assert";
-import { deployment } from "../../dsl/deployment.js";
-import type { DeploymentProps } from "../../dsl/props.js";
+import type { Deployment } from "../../dsl/deployment.js";
 
-/** `props` does not resolve, and one issue sits at `path`, says `fragment` and is located in the file `file` (a test's own name). */
-export function assertLocatedIssue(props: DeploymentProps, path: string, fragment: string, file: string): void {
-  const { spec, issues } = deployment(props).resolve();
+/**
+ * `d` does not resolve, and one issue sits at `path`, says `fragment` and is located in the file `file`
+ * (a test's own name: the builder records where `deployment(...)` was called, so the test calls it).
+ */
+export function assertLocatedIssue(d: Deployment, path: string, fragment: string, file: string): void {
+  const { spec, issues } = d.resolve();
   assert.is(spec, undefined);
   const hit = issues.find((i) => i.path === path);
   assert.ok(hit, `no issue at ${path}; got: ${issues.map((i) => `${i.path}: ${i.message}`).join(" | ")}`);

@@ -42,7 +42,7 @@ const CASES: [string, DeploymentProps, string, string][] = [
 ];
 
 for (const [what, props, path, fragment] of CASES) {
-  test(`rejects ${what} at ${path}, located`, () => assertLocatedIssue(props, path, fragment, "settings.test"));
+  test(`rejects ${what} at ${path}, located`, () => assertLocatedIssue(deployment(props), path, fragment, "settings.test"));
 }
 
 test("every problem at once", () => {
