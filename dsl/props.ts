@@ -314,6 +314,84 @@ export interface SwarmProps {
   readonly coreHost?: string;
 }
 
+/** A taint a pod tolerates, as Kubernetes writes it (`kubectl explain pod.spec.tolerations`). */
+export interface TolerationProps {
+  readonly key?: string;
+  /** @default "Equal" when `value` is given, else "Exists" */
+  readonly operator?: "Equal" | "Exists";
+  readonly value?: string;
+  readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/**
+ * Where GPU workers are scheduled on a Kubernetes cluster. These are the
+ * cluster's conventions (the GPU operator's resource name, its runtime class,
+ * the labels and taints of the GPU node pool), so they are settings, never guesses.
+ */
+export interface KubernetesGpuProps {
+  /** The extended resource GPU workers request in limits (requests equal). @default "nvidia.com/gpu" */
+  readonly resource?: string;
+  /** `runtimeClassName` of GPU pods, e.g. `"nvidia"` where the GPU operator installs one. @default none */
+  readonly runtimeClassName?: string;
+  /** Node labels a GPU pod requires, e.g. `{ "nvidia.com/gpu.present": "true" }`. @default {} */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Taints of the GPU nodes the pods tolerate. @default [] */
+  readonly tolerations?: readonly TolerationProps[];
+  /** GPUs on one node of the pool: a worker asking for more could never be scheduled; `gpus: "all"` asks for this many. */
+  readonly gpusPerNode?: number;
+}
+
+/** Size and class of one persistent volume claim. */
+export interface KubernetesVolumeProps {
+  /** Requested size, a Kubernetes quantity such as `"20Gi"`. */
+  readonly size?: string;
+  /** Storage class of this claim. @default `kubernetes.storageClass` */
+  readonly storageClass?: string;
+}
+
+/** How users reach nginx through an Ingress. */
+export interface KubernetesIngressProps {
+  /** `ingressClassName`, e.g. `"nginx"`. @default the cluster's default class */
+  readonly className?: string;
+  /**
+   * A Secret of type kubernetes.io/tls in the namespace, holding the certificate for `nginx.serverName`;
+   * required exactly when `nginx.tls` is on (the Ingress terminates TLS; nginx inside speaks HTTP).
+   */
+  readonly tlsSecret?: string;
+}
+
+/**
+ * The Kubernetes target: setting it adds `kubernetes/` to the output, a
+ * kustomize base and overlays built from the same model as docker-compose.yml.
+ * @example
+ * kubernetes: {
+ *   namespace: "dioptra",
+ *   storageClass: "fast-ssd",
+ *   volumes: { "minio-data": { size: "500Gi" } },
+ *   ingress: { className: "nginx", tlsSecret: "dioptra-tls" },
+ *   gpu: { runtimeClassName: "nvidia", nodeSelector: { "nvidia.com/gpu.present": "true" }, gpusPerNode: 4 },
+ *   imagePullSecrets: ["ghcr-pull"],
+ * }
+ */
+export interface KubernetesProps {
+  /** Namespace of every object (a DNS-1123 label). @default the slug */
+  readonly namespace?: string;
+  /** Storage class of every claim, set by the storage-class overlay. @default the cluster's default class */
+  readonly storageClass?: string;
+  /** Per persistent volume (postgres-data, minio-data, redis-data, dbadmin-data, nginx-frontend): size and class. */
+  readonly volumes?: Readonly<Record<string, KubernetesVolumeProps>>;
+  /** Reach the web front through an Ingress (the ingress overlay). */
+  readonly ingress?: KubernetesIngressProps;
+  /** Type of nginx's Service. @default "ClusterIP" */
+  readonly serviceType?: "ClusterIP" | "NodePort" | "LoadBalancer";
+  /** GPU scheduling for every GPU worker pool (the gpu overlay). */
+  readonly gpu?: KubernetesGpuProps;
+  /** GPU scheduling of one pool, over `gpu`. */
+  readonly gpuPools?: { readonly tensorflowGpu?: KubernetesGpuProps; readonly pytorchGpu?: KubernetesGpuProps };
+  /** Secrets of type kubernetes.io/dockerconfigjson for pulling the images. @default [] */
+  readonly imagePullSecrets?: readonly string[];
+}
+
 /** Per-image overrides; a string replaces the whole reference. */
 export type ImagesProps = Partial<Record<ImageName, string | Partial<ImageRef>>>;
 
@@ -395,6 +473,8 @@ export interface DeploymentProps {
    * @example upgrade: { postgres: { from: 15 }, dioptra: { from: "1.0" } }
    */
   readonly upgrade?: UpgradeProps;
+  /** Also generate a Kubernetes kustomize base and overlays (`kubernetes/`). */
+  readonly kubernetes?: KubernetesProps;
 }
 
 /** Migrations the config declares; each names where the data comes from. */

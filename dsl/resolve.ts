@@ -31,6 +31,8 @@ import { resolveSlug, resolveUpgrade } from "./lifecycle.js";
 import { SETTINGS } from "./settings.js";
 import { DEFAULT_NFS_OPTIONS } from "./volume.js";
 import { WORKER_KINDS } from "./worker-kinds.js";
+import { checkKubernetes, readKubernetes } from "../targets/kubernetes/settings.js";
+import { jobNames } from "../targets/kubernetes/job-names.js";
 
 /**
  * Defaults of the template's cookiecutter.json that every release shares;
@@ -255,12 +257,15 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     if (o) environments.push([env, o]);
   }
 
+  const kubernetes = readKubernetes(c, p.kubernetes, { slug, driverVolumes: volumes.flatMap(([k, v]) => (v.type === "driver" ? [k] : [])) });
+  if (kubernetes) checkKubernetes(c, { slug, nginxTls: nginx.tls, serverName: nginx.serverName, postgresTls: postgres.tls, workers, containers, jobNames: jobNames(slug, profile.workerAccount) }, kubernetes);
+
   if (c.issues.length > 0) return { spec: undefined, issues: c.issues };
   return {
     issues: [],
     spec: {
       profile, name, slug, composeCommand, images, nginx, postgres, pgadmin, security, workers, datasetsDirectory,
-      systemd: { requiredMounts, deploymentPath }, volumes, containers, overrides, environments, swarm, upgrade,
+      systemd: { requiredMounts, deploymentPath }, volumes, containers, overrides, environments, swarm, upgrade, kubernetes,
     },
   };
 }

@@ -16,6 +16,10 @@ import type {
   GpuWorkerProps,
   HealthcheckProps,
   HostProps,
+  KubernetesGpuProps,
+  KubernetesIngressProps,
+  KubernetesProps,
+  KubernetesVolumeProps,
   NfsVolume,
   NginxProps,
   PgAdminProps,
@@ -25,6 +29,7 @@ import type {
   SwarmProps,
   SystemdProps,
   UpgradeProps,
+  TolerationProps,
 } from "./props.js";
 
 /** `keys` of type T, all of them: a missing one makes the argument's type `never`. */
@@ -58,6 +63,7 @@ export const SETTINGS = {
     "hosts",
     "swarm",
     "upgrade",
+    "kubernetes",
   ]),
   nginx: all<NginxProps>()(["serverName", "exposePortsOnLocalhostOnly", "httpPort", "httpsPort", "tls", "certificate"]),
   postgres: all<PostgresProps>()(["tag", "adminUser", "adminDatabase", "tls"]),
@@ -96,4 +102,9 @@ export const SETTINGS = {
   "upgrade.postgres": all<NonNullable<UpgradeProps["postgres"]>>()(["from"]),
   "upgrade.dioptra": all<NonNullable<UpgradeProps["dioptra"]>>()(["from"]),
   overlay: all<ComposeOverlay>()(["services", "volumes"]),
+  kubernetes: all<KubernetesProps>()(["namespace", "storageClass", "volumes", "ingress", "serviceType", "gpu", "gpuPools", "imagePullSecrets"]),
+  "kubernetes.volumes.*": all<KubernetesVolumeProps>()(["size", "storageClass"]),
+  "kubernetes.ingress": all<KubernetesIngressProps>()(["className", "tlsSecret"]),
+  "kubernetes.gpu": all<KubernetesGpuProps>()(["resource", "runtimeClassName", "nodeSelector", "tolerations", "gpusPerNode"]),
+  "kubernetes.gpu.tolerations.*": all<TolerationProps>()(["key", "operator", "value", "effect"]),
 } as const;

@@ -7,6 +7,7 @@ import type { Capability } from "./capabilities.js";
 import type { ImageName } from "./images.js";
 import type { ComposeOverlay, EnvValue, GpuSelection, HealthcheckProps, Mount, PortMapping, VolumeProps } from "./props.js";
 import type { WorkerKindRow } from "./worker-kinds.js";
+import type { KubernetesSpec } from "../targets/kubernetes/settings.js";
 
 export interface WorkerSpec {
   readonly kind: WorkerKindRow;
@@ -112,6 +113,8 @@ export interface DeploymentSpec {
   readonly swarm: SwarmSpec | undefined;
   /** Migrations the config declares (`upgrade`). */
   readonly upgrade: UpgradeSpec;
+  /** The Kubernetes target, when `kubernetes` is set. */
+  readonly kubernetes: KubernetesSpec | undefined;
 }
 
 export interface UpgradeSpec {

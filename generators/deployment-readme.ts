@@ -11,6 +11,7 @@ import { mountString } from "./compose/main.js";
 import { withMarker } from "./marker.js";
 import { operationsReadme } from "./readme-operations.js";
 import { swarmReadmeSection } from "./swarm/readme.js";
+import { kubernetesReadmeSection } from "../targets/kubernetes/readme.js";
 import type { OutFile } from "./out-file.js";
 
 const code = (s: string | number) => `\`${s}\``;
@@ -162,7 +163,7 @@ ${endpoints(spec)}
 ## Workers
 
 ${workers(spec)}
-${extras(spec) ? `\n${extras(spec)}\n` : ""}${spec.swarm ? `\n${swarmReadmeSection(spec)}` : ""}
+${extras(spec) ? `\n${extras(spec)}\n` : ""}${spec.swarm ? `\n${swarmReadmeSection(spec)}` : ""}${spec.kubernetes ? `\n${kubernetesReadmeSection(model)}` : ""}
 ## Initializing the deployment
 
 \`init-deployment.sh\` needs only bash (4.4 or later), coreutils and Docker on the host (no Python, no Jinja2, no argbash).
@@ -219,6 +220,7 @@ ${table(
       ["`ssl/`", "Where you put certificates and keys before init; they are git-ignored, the READMEs there are not."],
       ["`systemd/`", "The systemd unit."],
       ...(spec.swarm ? [["`swarm/`", "The Swarm stack, deploy-stack.sh and the GPU hosts' dockerd settings (see above)."]] : []),
+      ...(spec.kubernetes ? [["`kubernetes/`", "The kustomize base, components and overlays, and create-secrets.sh (see above)."]] : []),
       ["`.env`, `secrets/`", "Created by init on this host, mode 0600, git-ignored. Never commit them."],
       ["`.dioptra-manifest.json`", "The list of generated files, so the generator removes only its own stale files."],
     ],

@@ -17,6 +17,7 @@ import { sslReadmes } from "./ssl-readmes.js";
 import { lifecycleScripts } from "./lifecycle-scripts.js";
 import { stateRecordFile } from "./state-record.js";
 import { swarmFiles } from "./swarm/files.js";
+import { kubernetesFiles } from "../targets/kubernetes/files.js";
 import type { OutFile } from "./out-file.js";
 
 export type Generator = (model: DeploymentModel) => OutFile[];
@@ -33,6 +34,7 @@ export const GENERATORS: readonly Generator[] = [
   swarmFiles,
   stateRecordFile,
   lifecycleScripts,
+  kubernetesFiles,
 ];
 
 export function synth(spec: DeploymentSpec): OutFile[] {

@@ -9,6 +9,7 @@
  */
 import { parse } from "yaml";
 import type { OutFile } from "./out-file.js";
+import { kubernetesPlan } from "../targets/kubernetes/plan.js";
 
 /** The Compose files `docker compose` loads without `-f`. */
 const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.override.yml"];
@@ -29,6 +30,8 @@ export interface Plan {
   readonly init: readonly string[];
   /** Secrets init would add to `.env` or `secrets/` (their init names). */
   readonly newSecrets: readonly string[];
+  /** What the Kubernetes target's changes mean for a cluster; empty when none of its files change. */
+  readonly kubernetes: readonly string[];
 }
 
 /** JSON with sorted keys, so two parses of equal YAML compare equal. */
@@ -149,7 +152,8 @@ export function planChanges(files: readonly OutFile[], read: (path: string) => s
 
   const order = { remove: 0, create: 1, recreate: 2, restart: 3 };
   services.sort((a, b) => order[a.action] - order[b.action] || a.service.localeCompare(b.service));
-  return { files: { written: [...changed].sort(), removed: [...removed].sort() }, services, init, newSecrets };
+  const kubernetes = kubernetesPlan(touched, read, readNext);
+  return { files: { written: [...changed].sort(), removed: [...removed].sort() }, services, init, newSecrets, kubernetes };
 }
 
 /** The plan as a short list for a terminal. */
@@ -166,5 +170,6 @@ export function formatPlan(plan: Plan, shown: string): string[] {
     lines.push(`  ${s.action.padEnd(9)}${s.service}${why}${note}`);
   }
   lines.push(plan.init.length > 0 ? `init: run ./init-deployment.sh again before \`docker compose up -d\`: ${plan.init.join("; ")}` : "init: need not run again");
+  lines.push(...plan.kubernetes);
   return lines;
 }

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { assertLocatedIssue } from "./support/located.js";
 import { parse } from "yaml";
 import { deployment } from "../dsl/deployment.js";
 import { secret } from "../dsl/env.js";
@@ -71,14 +72,7 @@ const CASES: [string, DeploymentProps, string, string][] = [
 ];
 
 for (const [what, props, path, fragment] of CASES) {
-  test(`rejects ${what} at ${path}, located`, () => {
-    const { spec, issues } = deployment(props).resolve();
-    assert.is(spec, undefined);
-    const hit = issues.find((i) => i.path === path);
-    assert.ok(hit, `no issue at ${path}; got: ${issues.map((i) => `${i.path}: ${i.message}`).join(" | ")}`);
-    assert.ok(hit!.message.includes(fragment), `message "${hit!.message}" lacks "${fragment}"`);
-    assert.match(hit!.location ?? "", /swarm\.test\.(?:ts|js):\d+:\d+$/);
-  });
+  test(`rejects ${what} at ${path}, located`, () => assertLocatedIssue(deployment(props), path, fragment, "swarm.test"));
 }
 
 test("the lab config resolves: workers on their hosts, GPUs numbered per host", () => {
