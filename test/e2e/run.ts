@@ -14,10 +14,10 @@
  *
  * Options:
  *   --scenario a,b        scenarios to run (default: default,tls,gpu,swarm)
- *   --break MODE          corrupt the generated deployment and pass only if the
- *                         run detects it: nginx-upstream, nginx-port,
- *                         healthcheck, wait-for, pgdata, worker-account,
- *                         swarm-placement (on the swarm scenario)
+ *   --break MODE          corrupt the generated deployment (on the scenario the
+ *                         mode needs) and pass only if the assertion the mode
+ *                         names catches it (test/e2e/breaks.ts)
+ *   --list-breaks         print the break modes, one a line
  *   --real-intervals      keep the generated healthcheck intervals (30 s)
  *                         instead of checking every 2 s
  *   --keep                keep the temp folders (deployments, logs)
@@ -25,14 +25,17 @@
  *   --health-timeout S    seconds to wait for healthy (default 300)
  * Environment: DIOPTRA_E2E_CACHE (default /var/cache/dioptra-deploy-e2e).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse, stringify } from "yaml";
 import { Checker, checkCanary, checkDeployment, checkPostgresLayout } from "./checks.js";
-import { Deployment, HealthError, SCENARIOS, type Scenario } from "./deployment.js";
+import { Deployment, HealthError } from "./deployment.js";
+import { SCENARIOS, type Scenario } from "./scenarios.js";
+import { BREAKS } from "./breaks.js";
 import { ensureEngine, type Engine } from "./engine.js";
+import { checkJobs } from "./job-roundtrip.js";
+import { composeJobTarget, swarmJobTarget } from "./job-targets.js";
 import { Images, RELEASE_KINDS, imageKinds, type Kind } from "./images.js";
 import { SwarmDeployment, checkSwarm } from "./swarm.js";
 import { CommandError, Timings, killRunning, log, run, seconds } from "./util.js";
@@ -40,38 +43,6 @@ import { CommandError, Timings, killRunning, log, run, seconds } from "./util.js
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CACHE = process.env.DIOPTRA_E2E_CACHE || "/var/cache/dioptra-deploy-e2e";
 
-const BREAKS = {
-  /** MLflow's port proxies to the REST API: healthy, but the wrong upstream answers. */
-  "nginx-upstream": (d: Deployment) => {
-    for (const f of ["config/nginx/http_mlflow.conf", "config/nginx/https_mlflow.conf"]) d.edit(f, `server ${d.slug}-mlflow-tracking:5000;`, `server ${d.slug}-restapi:5000;`);
-  },
-  /** MLflow's upstream port is closed: nginx's healthcheck gets 502 and fails. */
-  "nginx-port": (d: Deployment) => {
-    for (const f of ["config/nginx/http_mlflow.conf", "config/nginx/https_mlflow.conf"]) d.edit(f, `server ${d.slug}-mlflow-tracking:5000;`, `server ${d.slug}-mlflow-tracking:5999;`);
-  },
-  /** The REST API's healthcheck probes a path that does not exist. */
-  healthcheck: (d: Deployment) => d.edit("docker-compose.yml", '"http://localhost:5000/health"', '"http://localhost:5000/no-such-path"'),
-  /** The REST API waits for a Redis port nothing listens on: it never starts, nor does what waits for it. */
-  "wait-for": (d: Deployment) => d.edit("docker-compose.yml", `"${d.slug}-redis:6379"`, `"${d.slug}-redis:6390"`),
-  /** The template's Postgres layout on an 18 image (no PGDATA): the data lives outside the volume (use with --scenario tls). */
-  pgdata: (d: Deployment) => d.edit("docker-compose.yml", /\n\s+PGDATA: [^\n]+/, ""),
-  /** The workers log in with a password the REST API does not know (a 1.1 scenario): they must never turn healthy. */
-  "worker-account": (d: Deployment) => d.edit("docker-compose.yml", /DIOPTRA_WORKER_PASSWORD: "\$\{DIOPTRA_WORKER_PASSWORD\}"/g, 'DIOPTRA_WORKER_PASSWORD: "not-the-registered-password"'),
-  /** The GPU workers of the stack lose their placement: no host constraint, no GPU reservation (the swarm scenario). */
-  "swarm-placement": (d: Deployment) => {
-    const file = join(d.dir, "swarm", "docker-stack.yml");
-    const stack = parse(readFileSync(file, "utf8")) as { services: Record<string, { deploy: { placement?: unknown; resources?: unknown } }> };
-    const gpu = Object.values(stack.services).filter((s) => s.deploy.resources);
-    if (gpu.length === 0) throw new Error("break: no GPU reservation in swarm/docker-stack.yml");
-    for (const s of gpu) {
-      delete s.deploy.placement;
-      delete s.deploy.resources;
-    }
-    writeFileSync(file, stringify(stack));
-  },
-} as const;
-/** The scenario a break mode runs on when --scenario is not given. */
-const BREAK_SCENARIO: Partial<Record<keyof typeof BREAKS, string>> = { "swarm-placement": "swarm" };
 type BreakMode = keyof typeof BREAKS;
 
 interface Options {
@@ -102,6 +73,9 @@ function parseArgs(argv: readonly string[]): Options {
       const m = value();
       if (!(m in BREAKS)) usage(`unknown --break mode ${m} (${Object.keys(BREAKS).join(", ")})`);
       o.breakMode = m as BreakMode;
+    } else if (a === "--list-breaks") {
+      console.log(Object.keys(BREAKS).join("\n"));
+      process.exit(0);
     } else if (a === "--real-intervals") o.realIntervals = true;
     else if (a === "--keep") o.keep = true;
     else if (a === "--replace-images") o.replaceImages = true;
@@ -111,17 +85,17 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(0);
     } else usage(`unknown option ${a}`);
   }
-  if (o.breakMode && !chosen) o.scenarios = [SCENARIOS.find((s) => s.id === (BREAK_SCENARIO[o.breakMode!] ?? "default"))!];
+  if (o.breakMode && !chosen) o.scenarios = [SCENARIOS.find((s) => s.id === BREAKS[o.breakMode!]!.scenario)!];
   if (!(o.healthTimeoutMs > 0)) usage("--health-timeout must be a positive number of seconds");
   return o;
 }
 
 async function requireTools(): Promise<void> {
   const missing: string[] = [];
-  for (const [tool, args] of [["docker", ["--version"]], ["docker-compose", ["version"]], ["bash", ["--version"]], ["openssl", ["version"]]] as const) {
+  for (const [tool, args] of [["docker", ["--version"]], ["bash", ["--version"]], ["openssl", ["version"]], ["debootstrap", ["--version"]]] as const) {
     if ((await run(tool, args)).status !== 0) missing.push(tool);
   }
-  if (missing.length) throw new Error(`missing ${missing.join(", ")} (Debian: apt-get install docker.io docker-compose openssl debootstrap)`);
+  if (missing.length) throw new Error(`missing ${missing.join(", ")} (Debian: apt-get install docker.io openssl debootstrap)`);
 }
 
 async function main(): Promise<number> {
@@ -164,15 +138,11 @@ async function main(): Promise<number> {
   try {
     await requireTools();
     engine = await timings.time("engine start", () => ensureEngine(join(CACHE, "engine")), (e) => (e.started ? `started dockerd ${e.serverVersion}` : `engine ${e.serverVersion} was running`));
-    if (opts.scenarios.some((s) => s.gpus) && !engine.runtimes.includes("nvidia")) {
-      throw new Error("the running Docker engine has no runtime named nvidia: the gpu scenario needs one (daemon.json \"runtimes\": {\"nvidia\": {\"path\": \"runc\"}}), or leave it out with --scenario default,tls");
-    }
-
     await timings.time("generate", async () => {
       for (const d of deployments) {
         await d.generate();
         if (opts.breakMode) {
-          BREAKS[opts.breakMode](d);
+          BREAKS[opts.breakMode]!.apply(d);
           log(`${d.scenario.id}: corrupted the generated deployment (--break ${opts.breakMode})`);
         }
       }
@@ -193,11 +163,14 @@ async function main(): Promise<number> {
       `base ${r.base}; built ${r.built.length ? r.built.join(" ") : "none"}; cached ${r.cached.length}; tagged ${r.tagged.length}; pruned ${r.pruned}`,
     );
     for (const t of report.tagged) log(`tagged ${t}`);
-    for (const d of deployments) {
-      if (!(d instanceof SwarmDeployment)) continue;
-      d.setup = { baseTag: images.baseTag, imagesDir: join(ROOT, "test", "e2e", "images"), refs: [...imageKinds(d.main, d.init, d.slug).keys()], timings };
-    }
-
+    await timings.time("engine host image (build or cache)", () => images.ensureEngine(), (how) => `${images.engineTag} (rootfs ${how})`);
+    await timings.time("images save (or cache) for the engine hosts", async () => {
+      for (const d of deployments) {
+        // The helper image (redis-cli, a shell) and psql's, besides what the generated files name.
+        const refs = [...imageKinds(d.main, d.init, d.slug).keys(), images.baseTag, images.kindTag("postgres")];
+        d.setup = { engineImage: images.engineTag, imagesTar: await images.saved(refs), timings };
+      }
+    });
     // One deployment up at a time: they publish the same host ports. The next
     // deployment's init (no host ports) runs while the current one is checked;
     // all inits at once were slower than one after the other on 2 cores.
@@ -226,6 +199,7 @@ async function main(): Promise<number> {
         if (next) startInit(next, d);
         if (d instanceof SwarmDeployment) {
           await timings.time(`${id}: deploy-stack.sh (converged)`, () => d.up(opts.realIntervals, opts.healthTimeoutMs));
+          await timings.time(`${id}: job round trip`, async () => checkJobs(await swarmJobTarget(d), c), () => `${c.passed} passed, ${c.failures.length} failed`);
           await timings.time(`${id}: assertions (placement, GPUs, overlay, drain)`, () => checkSwarm(d, c), () => `${c.passed} passed, ${c.failures.length} failed`);
         } else {
           await timings.time(`${id}: up + healthy`, async () => {
@@ -235,6 +209,7 @@ async function main(): Promise<number> {
           const ctx = { deployment: d, helperImage: images.baseTag, psqlImage: images.kindTag("postgres") };
           await timings.time(`${id}: assertions`, async () => {
             await checkDeployment(ctx, c);
+            await checkJobs(await composeJobTarget(d), c);
             if (d.postgresMajor() >= 18) await checkPostgresLayout(ctx, c);
             if (d.scenario.canary && !opts.breakMode) await checkCanary(ctx, c);
           }, () => `${c.passed} passed, ${c.failures.length} failed`);
@@ -253,9 +228,10 @@ async function main(): Promise<number> {
           } else for (const p of problems) c.failures.push(`teardown: ${p}`);
         });
       }
-      if (opts.breakMode && c.failures.length > 0) {
-        detected = c.failures[0]!.split("\n")[0];
-      }
+      // Caught only by the assertion the mode names: any other failure does not count.
+      const hit = opts.breakMode ? c.failures.find((f) => BREAKS[opts.breakMode!]!.match.test(f)) : undefined;
+      if (hit) detected = hit.split("\n")[0];
+      else if (opts.breakMode && c.failures.length > 0) log(`--break ${opts.breakMode}: failures, but none by ${BREAKS[opts.breakMode]!.caughtBy}`);
     }
   } catch (e) {
     failure = e;
