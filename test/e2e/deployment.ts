@@ -61,7 +61,7 @@ export class Deployment {
   /** Where the run reaches the ports the deployment publishes (the engine host's address, forwarded to its loopback). */
   address = "127.0.0.1";
   /** Set by run.ts once the images exist: the engine hosts' image, a `docker save` of every image the deployment names. */
-  setup?: { engineImage: string; imagesTar: string; timings: Timings };
+  setup?: { engineImage: string; imagesTar: string; aliases: ReadonlyMap<string, string>; timings: Timings };
   /** What the engine host reported (logged, and checked to be current). */
   versions?: EngineVersions;
 
@@ -99,7 +99,7 @@ export class Deployment {
     await s.timings.time(`${this.scenario.id}: engine host start + image load`, async () => {
       // The GPU workers' runtime: named nvidia, running runc (no GPUs here).
       await this.host.start(s.engineImage, { runtimes: { nvidia: { path: "runc" } } });
-      await this.host.load(s.imagesTar);
+      await this.host.load(s.imagesTar, s.aliases);
     });
     this.versions = await requireCurrent(this.host);
     log(`${this.scenario.id}: engine host ${this.host.hostname}: Docker ${this.versions.engine}; Compose ${this.versions.compose}`);

@@ -122,9 +122,10 @@ export class EngineHost {
     return ip;
   }
 
-  /** Loads a `docker save` tarball into the inner engine. */
-  async load(tarball: string): Promise<void> {
+  /** Loads a `docker save` tarball into the inner engine, then tags each image name of the deployment from its stand-in. */
+  async load(tarball: string, aliases: ReadonlyMap<string, string>): Promise<void> {
     await this.mustDocker(["load", "-q", "-i", tarball], 10 * 60_000);
+    for (const [ref, tag] of aliases) await this.mustDocker(["tag", tag, ref]);
   }
 
   /** Removes the container and its volume; returns what is left of them (each a failure). */

@@ -10,9 +10,10 @@
  *    context images/), tagged dioptra-deploy-e2e/<kind>:<hash> and labelled
  *    with <hash>, a hash of the base key, the kind's folder and (if it copies
  *    from there) images/common.
- * 3. Every image name the generated Compose files use is tagged from its
- *    kind's image. A name held by an image that is not ours is left alone
- *    (the run stops) unless --replace-images is given.
+ * 3. Every image name the generated Compose files use maps to its kind's
+ *    image (or a small per-release layer over it). The images go to the
+ *    engine hosts as one cached `docker save` (saved()), where each name is
+ *    tagged: the host engine never holds a name like postgres:17.
  *
  * Unchanged inputs reuse what exists: a second run builds nothing. Images and
  * tarballs of this test that no current input hashes to are removed.
@@ -56,7 +57,8 @@ export interface ImageReport {
   readonly base: "cached" | "imported" | "built";
   readonly built: Kind[];
   readonly cached: Kind[];
-  readonly tagged: string[];
+  /** Image name of the generated files → the e2e image standing in for it. */
+  readonly aliases: ReadonlyMap<string, string>;
   /** Stale images of this test removed. */
   readonly pruned: number;
 }
@@ -199,7 +201,7 @@ export class Images {
    * Builds what is missing, then tags each Compose image name from its
    * kind's image. `names` maps an image reference to its kind.
    */
-  async prepare(names: ReadonlyMap<string, Kind>, replaceForeign: boolean, releases: ReadonlyMap<string, string> = new Map()): Promise<ImageReport> {
+  async prepare(names: ReadonlyMap<string, Kind>, releases: ReadonlyMap<string, string> = new Map()): Promise<ImageReport> {
     const base = await this.ensureBase();
     const wanted = KINDS.filter((k) => [...names.values()].includes(k));
     const built: Kind[] = [];
@@ -211,22 +213,10 @@ export class Images {
         for (let kind = queue.shift(); kind; kind = queue.shift()) ((await this.ensureKind(kind)) ? built : cached).push(kind);
       }),
     );
-    const tagged: string[] = [];
-    for (const [ref, kind] of names) {
-      const { tag, hash } = (await this.layerFor(ref, kind, releases.get(ref))) ?? this.kindTags.get(kind)!;
-      const label = await this.labelOf(ref);
-      if (label === hash) continue;
-      if (label === "" && !replaceForeign) {
-        throw new Error(
-          `${ref} is an image this test did not build (no ${LABEL} label); it would be replaced by the ${kind} stand-in. ` +
-            `Remove or rename it, or pass --replace-images.`,
-        );
-      }
-      await must("docker", ["tag", tag, ref]);
-      tagged.push(`${ref} ← ${kind}`);
-    }
+    const aliases = new Map<string, string>();
+    for (const [ref, kind] of names) aliases.set(ref, ((await this.layerFor(ref, kind, releases.get(ref))) ?? this.kindTags.get(kind)!).tag);
     const pruned = await this.prune();
-    return { base, built, cached, tagged, pruned };
+    return { base, built, cached, aliases, pruned };
   }
 
   /**

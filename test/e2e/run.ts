@@ -21,7 +21,6 @@
  *   --real-intervals      keep the generated healthcheck intervals (30 s)
  *                         instead of checking every 2 s
  *   --keep                keep the temp folders (deployments, logs)
- *   --replace-images      retag image names held by images this test did not build
  *   --health-timeout S    seconds to wait for healthy (default 300)
  * Environment: DIOPTRA_E2E_CACHE (default /var/cache/dioptra-deploy-e2e).
  */
@@ -50,7 +49,6 @@ interface Options {
   breakMode?: BreakMode;
   realIntervals: boolean;
   keep: boolean;
-  replaceImages: boolean;
   healthTimeoutMs: number;
 }
 
@@ -60,7 +58,7 @@ function usage(msg: string): never {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { scenarios: [...SCENARIOS], realIntervals: false, keep: false, replaceImages: false, healthTimeoutMs: 300_000 };
+  const o: Options = { scenarios: [...SCENARIOS], realIntervals: false, keep: false, healthTimeoutMs: 300_000 };
   let chosen = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -78,10 +76,9 @@ function parseArgs(argv: readonly string[]): Options {
       process.exit(0);
     } else if (a === "--real-intervals") o.realIntervals = true;
     else if (a === "--keep") o.keep = true;
-    else if (a === "--replace-images") o.replaceImages = true;
     else if (a === "--health-timeout") o.healthTimeoutMs = Number(value()) * 1000;
     else if (a === "-h" || a === "--help") {
-      console.log(`usage: npm run test:e2e -- [--scenario ${SCENARIOS.map((s) => s.id).join(",")}] [--break ${Object.keys(BREAKS).join("|")}] [--real-intervals] [--keep] [--replace-images] [--health-timeout S]`);
+      console.log(`usage: npm run test:e2e -- [--scenario ${SCENARIOS.map((s) => s.id).join(",")}] [--break ${Object.keys(BREAKS).join("|")}] [--real-intervals] [--keep] [--list-breaks] [--health-timeout S]`);
       process.exit(0);
     } else usage(`unknown option ${a}`);
   }
@@ -159,18 +156,17 @@ async function main(): Promise<number> {
         releases.set(ref, d.scenario.release);
       }
     }
-    const report = await timings.time("images (build or cache)", () => images.prepare(names, opts.replaceImages, releases), (r) =>
-      `base ${r.base}; built ${r.built.length ? r.built.join(" ") : "none"}; cached ${r.cached.length}; tagged ${r.tagged.length}; pruned ${r.pruned}`,
+    const report = await timings.time("images (build or cache)", () => images.prepare(names, releases), (r) =>
+      `base ${r.base}; built ${r.built.length ? r.built.join(" ") : "none"}; cached ${r.cached.length}; pruned ${r.pruned}`,
     );
-    for (const t of report.tagged) log(`tagged ${t}`);
     await timings.time("engine host image (build or cache)", () => images.ensureEngine(), (how) => `${images.engineTag} (rootfs ${how})`);
-    await timings.time("images save (or cache) for the engine hosts", async () => {
-      for (const d of deployments) {
-        // The helper image (redis-cli, a shell) and psql's, besides what the generated files name.
-        const refs = [...imageKinds(d.main, d.init, d.slug).keys(), images.baseTag, images.kindTag("postgres")];
-        d.setup = { engineImage: images.engineTag, imagesTar: await images.saved(refs), timings };
-      }
-    });
+    // One tarball for every engine host; the helper image (redis-cli, a shell) and psql's go too.
+    const imagesTar = await timings.time("images save (or cache) for the engine hosts", () => images.saved([...new Set(report.aliases.values()), images.baseTag, images.kindTag("postgres")]));
+    for (const d of deployments) {
+      const aliases = new Map([...imageKinds(d.main, d.init, d.slug).keys()].map((ref) => [ref, report.aliases.get(ref)!]));
+      d.setup = { engineImage: images.engineTag, imagesTar, aliases, timings };
+    }
+
     // One deployment up at a time: they publish the same host ports. The next
     // deployment's init (no host ports) runs while the current one is checked;
     // all inits at once were slower than one after the other on 2 cores.

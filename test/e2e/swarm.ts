@@ -108,8 +108,8 @@ export class SwarmLab {
    * the layers are shared, so one tarball costs little more than the workers'
    * alone, and a misplaced task (--break swarm-placement) starts wherever Swarm puts it.
    */
-  async loadImages(tarball: string): Promise<void> {
-    await Promise.all(this.nodes.map((n) => this.engine(n).load(tarball)));
+  async loadImages(tarball: string, aliases: ReadonlyMap<string, string>): Promise<void> {
+    await Promise.all(this.nodes.map((n) => this.engine(n).load(tarball, aliases)));
   }
 
   /**
@@ -201,7 +201,7 @@ export class SwarmDeployment extends Deployment {
     this.initialized = true; // from here on, the lab has to be torn down
     this.versions = await s.timings.time("swarm: engines + swarm init/join", () => this.lab.start(s.engineImage, new Map([[this.expect.gpuHost, this.gpuDaemonJson()]])));
     log(`swarm: ${this.lab.nodes.length} engine hosts: Docker ${this.versions.engine}; Compose ${this.versions.compose}`);
-    await s.timings.time("swarm: image load", () => this.lab.loadImages(s.imagesTar), () => `into ${this.lab.nodes.length} engines`);
+    await s.timings.time("swarm: image load", () => this.lab.loadImages(s.imagesTar, s.aliases), () => `into ${this.lab.nodes.length} engines`);
     const start = Date.now();
     await this.runInitScript();
     s.timings.add("swarm: init-deployment.sh on the manager", Date.now() - start);
