@@ -35,6 +35,15 @@ function editService(d: Deployment, role: string, edit: (svc: Record<string, unk
   writeFileSync(file, stringify(compose));
 }
 
+/** Edits a service's environment, which must set `key` (a break must hit what it names). */
+function editEnv(d: Deployment, role: string, key: string, edit: (env: Record<string, unknown>) => void): void {
+  editService(d, role, (svc) => {
+    const env = (svc.environment ?? {}) as Record<string, unknown>;
+    if (!env[key]) throw new Error(`break: ${role} has no ${key}`);
+    edit(env);
+  });
+}
+
 export const BREAKS: Readonly<Record<string, BreakMode>> = {
   "nginx-upstream": {
     scenario: "default",
@@ -101,9 +110,7 @@ export const BREAKS: Readonly<Record<string, BreakMode>> = {
     caughtBy: "the job round trip on pytorch-cpu: writing the artifact is refused, the job fails",
     match: /job round trip on pytorch-cpu/,
     apply: (d) =>
-      editService(d, "pytorchcpu-01", (svc) => {
-        const env = svc.environment as Record<string, unknown>;
-        if (!("AWS_ACCESS_KEY_ID" in env)) throw new Error("break: pytorchcpu-01 has no AWS_ACCESS_KEY_ID");
+      editEnv(d, "pytorchcpu-01", "AWS_ACCESS_KEY_ID", (env) => {
         delete env.AWS_ACCESS_KEY_ID;
         delete env.AWS_SECRET_ACCESS_KEY;
       }),
@@ -113,12 +120,7 @@ export const BREAKS: Readonly<Record<string, BreakMode>> = {
     breaks: "tfgpu-02's `NVIDIA_VISIBLE_DEVICES` is emptied (the runtime then exposes no GPU; the worker stays healthy)",
     caughtBy: "the job round trip on tensorflow-gpu: the job run by tfgpu-02 reports no GPU",
     match: /job round trip on tensorflow-gpu/,
-    apply: (d) =>
-      editService(d, "tfgpu-02", (svc) => {
-        const env = svc.environment as Record<string, unknown>;
-        if (!env.NVIDIA_VISIBLE_DEVICES) throw new Error("break: tfgpu-02 has no NVIDIA_VISIBLE_DEVICES");
-        env.NVIDIA_VISIBLE_DEVICES = "";
-      }),
+    apply: (d) => editEnv(d, "tfgpu-02", "NVIDIA_VISIBLE_DEVICES", (env) => (env.NVIDIA_VISIBLE_DEVICES = "")),
   },
   "swarm-placement": {
     scenario: "swarm",

@@ -9,7 +9,7 @@
 import { X509Certificate } from "node:crypto";
 import { PROFILES } from "../../profiles/index.js";
 import { EXTRA_CA_FILE, SERVER_NAME, type Deployment } from "./deployment.js";
-import { httpGet, log, run, type HttpAnswer, type HttpOptions } from "./util.js";
+import { httpRetry, log, run, type HttpAnswer, type HttpOptions } from "./util.js";
 
 export class Checker {
   passed = 0;
@@ -38,19 +38,7 @@ function show(a: HttpAnswer): string {
   return `${a.status} ${a.body.replace(/\s+/g, " ").trim().slice(0, 200)}`;
 }
 
-/** GET with a few retries on connection errors (a published port can lag its container). */
-async function get(url: string, options: HttpOptions = {}): Promise<HttpAnswer> {
-  let last: unknown;
-  for (let i = 0; i < 5; i++) {
-    try {
-      return await httpGet(url, options);
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  throw new Error(`GET ${url}: ${last instanceof Error ? last.message : String(last)}`);
-}
+const get = httpRetry;
 
 function json(a: HttpAnswer): Record<string, unknown> {
   try {

@@ -12,7 +12,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Checker } from "./checks.js";
-import { httpGet, sleep, type HttpAnswer, type HttpOptions } from "./util.js";
+import { httpRetry, sleep, type HttpAnswer, type HttpOptions } from "./util.js";
 
 export interface WorkerExpectation {
   /** Service role, e.g. tfgpu-01. */
@@ -66,19 +66,7 @@ function body(a: HttpAnswer): Record<string, unknown> {
   }
 }
 
-/** A JSON request with retries on connection errors only. */
-async function call(url: string, options: HttpOptions): Promise<HttpAnswer> {
-  let last: unknown;
-  for (let i = 0; i < 5; i++) {
-    try {
-      return await httpGet(url, options);
-    } catch (e) {
-      last = e;
-      await sleep(1000);
-    }
-  }
-  throw new Error(`${url}: ${last instanceof Error ? last.message : String(last)}`);
-}
+const call = httpRetry;
 
 interface Job {
   id: string;

@@ -140,6 +140,20 @@ export function httpGet(url: string, options: HttpOptions = {}): Promise<HttpAns
   });
 }
 
+/** httpGet with a few retries on connection errors (a published port can lag its container). */
+export async function httpRetry(url: string, options: HttpOptions = {}): Promise<HttpAnswer> {
+  let last: unknown;
+  for (let i = 0; i < 5; i++) {
+    try {
+      return await httpGet(url, options);
+    } catch (e) {
+      last = e;
+      await sleep(1000);
+    }
+  }
+  throw new Error(`${options.json === undefined ? "GET" : "POST"} ${url}: ${last instanceof Error ? last.message : String(last)}`);
+}
+
 /** Phase timings, printed as a table at the end. */
 export class Timings {
   private readonly rows: { phase: string; ms: number; note: string }[] = [];
