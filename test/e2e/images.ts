@@ -23,6 +23,8 @@ import { join, relative } from "node:path";
 import { log, must, run, sha256 } from "./util.js";
 
 export const LABEL = "org.dioptra-deploy.e2e.hash";
+/** On a layer image (release, Postgres layout): the kind image it is built on. */
+const FROM_LABEL = "org.dioptra-deploy.e2e.from";
 export const REPO = "dioptra-deploy-e2e";
 /** Image tarballs kept in the cache folder: the full run's and a few break runs'. */
 const SAVED_KEPT = 6;
@@ -166,7 +168,7 @@ export class Images {
     this.layerTags.add(tag);
     if ((await this.labelOf(tag)) !== hash) {
       log(`building ${tag}`);
-      await must("docker", ["build", "--quiet", "--label", `${LABEL}=${hash}`, "-t", tag, "-"], {
+      await must("docker", ["build", "--quiet", "--label", `${LABEL}=${hash}`, "--label", `${FROM_LABEL}=${base.tag}`, "-t", tag, "-"], {
         input: [`FROM ${base.tag}`, ...dockerfileLines, ""].join("\n"),
         env: { ...process.env, DOCKER_BUILDKIT: "0" },
       });
@@ -244,7 +246,14 @@ export class Images {
   private async prune(): Promise<number> {
     const current = new Set([this.baseTag, this.engineRootfsTag, this.engineTag, ...[...this.kindTags.values()].map((k) => k.tag), ...this.layerTags]);
     const listed = await run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", `${REPO}/*`]);
-    const stale = listed.stdout.split("\n").filter((ref) => ref.startsWith(`${REPO}/`) && !current.has(ref));
+    const candidates = listed.stdout.split("\n").filter((ref) => ref.startsWith(`${REPO}/`) && !current.has(ref));
+    // A layer this run did not need (another scenario's release) stays while its kind image is current.
+    const kinds = new Set([...this.kindTags.values()].map((k) => k.tag));
+    const stale: string[] = [];
+    for (const ref of candidates) {
+      const from = (await run("docker", ["image", "inspect", "--format", `{{index .Config.Labels "${FROM_LABEL}"}}`, ref])).stdout.trim();
+      if (!kinds.has(from)) stale.push(ref);
+    }
     if (stale.length) await run("docker", ["rmi", ...stale]);
     const keep = new Set([this.baseTag, this.engineRootfsTag].map((t) => t.slice(t.lastIndexOf(":") + 1)));
     if (existsSync(this.cacheDir)) {

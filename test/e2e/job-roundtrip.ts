@@ -107,7 +107,7 @@ export async function checkJobs(t: JobTarget, c: Checker): Promise<void> {
           ids.push(String(j.id));
         }
         for (const id of ids) {
-          const job = await waitJob(t, session, id, round === 0 ? 90_000 : 45_000, workers);
+          const job = await waitJob(t, session, id, round === 0 ? 60_000 : 30_000, workers);
           expect(job.status === "finished", `job ${id} ${job.status}: ${job.error}\n${await tails(t, workers)}`);
           const o = job.outputs;
           const w = pending.get(String(o.worker)) ?? workers.find((x) => x.hostname === o.worker);
@@ -115,7 +115,7 @@ export async function checkJobs(t: JobTarget, c: Checker): Promise<void> {
           expect(o.queue === queue, `job ${id} came from queue ${String(o.queue)}, not ${queue}`);
           await checkOutputs(t, id, o, w, markerSha);
           pending.delete(w.hostname);
-          ran.push(`${w.role}: job ${id}, run ${String(o.mlflow_run_id).slice(0, 8)}…, gpus [${(o.gpus as string[]).join(",")}]`);
+          ran.push(`${w.role}: job ${id}, run ${String(o.mlflow_run_id).slice(0, 8)}…, gpus [${(o.gpus as string[]).join(",")}]${o.swarm_gpus ? `, Swarm GPUs [${(o.swarm_gpus as string[]).join(",")}]` : ""}`);
         }
       }
       expect(pending.size === 0, `never took a job: ${[...pending.values()].map((w) => w.role).join(", ")} (ran: ${ran.join("; ")})\n${await tails(t, [...pending.values()])}`);
