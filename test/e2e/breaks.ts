@@ -22,6 +22,12 @@ export interface BreakMode {
   apply(d: Deployment): void;
 }
 
+/**
+ * Every string double-quoted when a break writes YAML back: Docker's parser
+ * reads YAML 1.1, where a plain `no` or `on` that YAML 1.2 leaves unquoted is a boolean.
+ */
+const writeYaml = (file: string, doc: unknown) => writeFileSync(file, stringify(doc, { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" }));
+
 /** MLflow's nginx upstream lines of the generated nginx configuration. */
 const mlflowConfs = ["config/nginx/http_mlflow.conf", "config/nginx/https_mlflow.conf"];
 
@@ -32,7 +38,7 @@ function editService(d: Deployment, role: string, edit: (svc: Record<string, unk
   const svc = compose.services[`${d.slug}-${role}`];
   if (!svc) throw new Error(`break: no service ${role} in docker-compose.yml`);
   edit(svc);
-  writeFileSync(file, stringify(compose));
+  writeYaml(file, compose);
 }
 
 /** Edits a service's environment, which must set `key` (a break must hit what it names). */
@@ -136,7 +142,7 @@ export const BREAKS: Readonly<Record<string, BreakMode>> = {
         delete s.deploy.placement;
         delete s.deploy.resources;
       }
-      writeFileSync(file, stringify(stack));
+      writeYaml(file, stack);
     },
   },
 };

@@ -28,7 +28,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Checker, checkCanary, checkDeployment, checkPostgresLayout } from "./checks.js";
+import { Checker, checkCanary, checkDeployment } from "./checks.js";
+import { checkPostgresLayout } from "./checks-postgres.js";
 import { Deployment, HealthError } from "./deployment.js";
 import { SCENARIOS, type Scenario } from "./scenarios.js";
 import { BREAKS } from "./breaks.js";
@@ -256,7 +257,8 @@ async function main(): Promise<number> {
       console.log(`break-${opts.breakMode}: 1 passed, 0 failed`);
       return 0;
     }
-    console.log(`\ne2e --break ${opts.breakMode}: NOT detected: the corrupted deployment passed every check`);
+    const others = checkers.flatMap((c) => c.failures);
+    console.log(`\ne2e --break ${opts.breakMode}: NOT detected by ${BREAKS[opts.breakMode]!.caughtBy}: ${others.length ? `only other failures: ${others.map((f) => f.split("\n")[0]).join("; ")}` : "the corrupted deployment passed every check"}`);
     console.log(`break-${opts.breakMode}: 0 passed, 1 failed`);
     return 1;
   }
