@@ -6,8 +6,9 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError, type Issue } from "../../dsl/errors.js";
+import { COMPOSE_FOREIGN_FILES } from "../../generators/compose/foreign-files.js";
 import type { OutFile } from "../../generators/out-file.js";
-import type { ProtectedDir, WriteReport } from "../../generators/write.js";
+import type { ProtectedDir, WriteReport } from "../../writer/index.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
 export const spec = {
@@ -137,7 +138,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { values } = args;
   const { files, outDir } = await filesAndOut(values, io);
   const shown = shownDir(outDir);
-  const write = await import("../../generators/write.js");
+  const write = await import("../../writer/index.js");
   if (values.check) {
     const drift = await write.checkOut(files, outDir);
     if (drift.length === 0) {
@@ -152,7 +153,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   let report: WriteReport;
   try {
-    report = write.writeOut(files, outDir, { adopt: values.adopt, force: values.force, protect: protectedDirs(values.config) });
+    report = write.writeOut(files, outDir, { adopt: values.adopt, force: values.force, protect: protectedDirs(values.config), foreign: COMPOSE_FOREIGN_FILES });
   } catch (e) {
     if (!(e instanceof write.WriteConflictError)) throw e;
     const edited = e.conflicts.filter((c) => c.kind === "edited");

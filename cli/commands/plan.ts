@@ -34,7 +34,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const args = parseCommandLine(spec, argv, io);
   if (!args) return EXIT.ok;
   const { files, outDir } = await filesAndOut(args.values, io);
-  const write = await import("../../generators/write.js");
+  const write = await import("../../writer/index.js");
   const { planChanges, formatPlan } = await import("../../generators/plan.js");
   const drift = existsSync(outDir) ? await write.checkOut(files, outDir) : files.map((f) => ({ path: f.path, kind: "missing" as const }));
   // The writer's own bookkeeping is no change to the deployment.
