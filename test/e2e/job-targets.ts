@@ -52,7 +52,9 @@ export async function swarmJobTarget(d: SwarmDeployment): Promise<JobTarget> {
   for (const role of d.roles()) {
     const kind = workerKind(role);
     if (!kind) continue;
-    const node = d.nodeOf(d.expectedHost(role));
+    // Where Swarm runs it (a broken placement puts it elsewhere), else where the config places it.
+    const running = (await d.tasks(role)).find((t) => t.state.startsWith("Running"))?.node;
+    const node = d.lab.nodes.find((n) => n.node === running) ?? d.nodeOf(d.expectedHost(role));
     const ctr = await d.taskContainer(role, node);
     const hostname = (await d.lab.mustDocker(node, ["inspect", "--format", "{{.Config.Hostname}}", ctr.id])).stdout.trim();
     const gpus = d.expect.gpuWorkers[role];
@@ -63,7 +65,7 @@ export async function swarmJobTarget(d: SwarmDeployment): Promise<JobTarget> {
     ...base(d, core),
     workers,
     logs: async (role) => {
-      const node = d.nodeOf(d.expectedHost(role));
+      const node = d.lab.nodes.find((n) => n.node === workers.find((w) => w.role === role)?.where) ?? d.nodeOf(d.expectedHost(role));
       const r = await d.lab.docker(node, ["logs", "--tail", "12", (await d.taskContainer(role, node)).id]);
       return tail(r.stdout + r.stderr, 12);
     },

@@ -201,7 +201,11 @@ async function main(): Promise<number> {
         if (next) startInit(next, d);
         if (d instanceof SwarmDeployment) {
           await timings.time(`${id}: deploy-stack.sh (converged)`, () => d.up(opts.realIntervals, opts.healthTimeoutMs));
-          await timings.time(`${id}: job round trip`, async () => checkJobs(await swarmJobTarget(d), c), () => `${c.passed} passed, ${c.failures.length} failed`);
+          await timings.time(`${id}: job round trip`, async () => {
+            // A worker without a running task is the assertions' finding, not the run's error.
+            const target = await swarmJobTarget(d).catch((e: unknown) => void c.failures.push(`${id}: job round trip: the workers' tasks: ${e instanceof Error ? e.message : String(e)}`));
+            if (target) await checkJobs(target, c);
+          }, () => `${c.passed} passed, ${c.failures.length} failed`);
           await timings.time(`${id}: assertions (placement, GPUs, overlay, drain)`, () => checkSwarm(d, c), () => `${c.passed} passed, ${c.failures.length} failed`);
         } else {
           await timings.time(`${id}: up + healthy`, async () => {
