@@ -86,8 +86,9 @@ export const BREAKS: Readonly<Record<string, BreakMode>> = {
   pgdata: {
     scenario: "tls",
     breaks: "no `PGDATA` on the Postgres 18 image (the template's layout): the data lives outside the volume",
-    caughtBy: "`Postgres ≥ 18: the server's data folder is the named volume's` (and the row-survives-recreate check)",
-    match: /Postgres ≥ 18/,
+    caughtBy:
+      "the db never turns healthy (on Docker 26 its entrypoint, root with the generated capabilities, cannot create /var/lib/postgresql/18) or, where it starts, `Postgres ≥ 18: the server's data folder is the named volume's`",
+    match: /Postgres ≥ 18|unhealthy or restarting: [^\n]*-db \(/,
     apply: (d) => d.edit("docker-compose.yml", /\n\s+PGDATA: [^\n]+/, ""),
   },
   "worker-account": {
