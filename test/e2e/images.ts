@@ -26,8 +26,8 @@ export const LABEL = "org.dioptra-deploy.e2e.hash";
 /** On a layer image (release, Postgres layout): the kind image it is built on. */
 const FROM_LABEL = "org.dioptra-deploy.e2e.from";
 export const REPO = "dioptra-deploy-e2e";
-/** Image tarballs kept in the cache folder: the full run's and a few break runs'. */
-const SAVED_KEPT = 6;
+/** Image tarballs kept in the cache folder (about 500 MB each): the full run's and two others'. */
+const SAVED_KEPT = 3;
 
 export const KINDS = ["postgres", "redis", "nginx", "minio", "mc", "pgadmin", "mlflow", "restapi", "worker"] as const;
 export type Kind = (typeof KINDS)[number];
