@@ -20,6 +20,10 @@ const GROUPS: readonly (readonly [why: string, patterns: readonly string[]])[] =
     "Certificates, keys and extra CA certificates put in ssl/ belong to this host; only the generated READMEs there are tracked.",
     ["/ssl/**", "!/ssl/*/", "!/ssl/*/README.md"],
   ],
+  [
+    "Made on this host: what init and pg-upgrade.sh recorded about the data here, and backup archives (they hold .env and secrets/).",
+    ["/.dioptra-init-state", "/backups/"],
+  ],
   ["Private keys, wherever they were put: no generated file is one.", ["*.key"]],
   [
     "Left by an interrupted `npx dioptra-deploy generate` (its journal, and the staging folder with the previous files); the next run rolls them back.",

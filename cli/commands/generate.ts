@@ -132,6 +132,14 @@ export async function filesAndOut(values: { readonly config: string; readonly ou
   return { files: await filesOfConfig(values.config, io), outDir: resolve(values.out) };
 }
 
+/** Stops before anything is written when the config would strand the deployment's data (app/changes.ts). */
+async function refuseDataChanges(files: readonly OutFile[], outDir: string, configFile: string): Promise<void> {
+  const { lifecycleChanges, refusals } = await import("../../app/lifecycle-check.js");
+  const issues = await refusals(lifecycleChanges(files, outDir), configFile);
+  if (issues.length > 0)
+    throw new ConfigError(issues, `${configFile}: ${issues.length} change${issues.length === 1 ? "" : "s"} would strand the deployment's data; nothing written (\`npx dioptra-deploy plan\` lists every change)`);
+}
+
 export async function run(argv: string[], io: Io): Promise<number> {
   const args = parseCommandLine(spec, argv, io);
   if (!args) return EXIT.ok;
@@ -151,6 +159,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     );
     return EXIT.failed;
   }
+  await refuseDataChanges(files, outDir, values.config);
   let report: WriteReport;
   try {
     report = write.writeOut(files, outDir, { adopt: values.adopt, force: values.force, protect: protectedDirs(values.config), foreign: COMPOSE_FOREIGN_FILES });

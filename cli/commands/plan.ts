@@ -46,5 +46,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return existsSync(abs) && statSync(abs).isFile() ? readFileSync(abs, "utf8") : undefined;
   };
   for (const line of formatPlan(planChanges(files, read, changed, removed), shownDir(outDir))) io.out(line);
+  const { lifecycleChanges } = await import("../../app/lifecycle-check.js");
+  const { formatChanges } = await import("../../app/changes.js");
+  for (const line of formatChanges(lifecycleChanges(files, outDir))) io.out(line);
   return EXIT.ok;
 }
