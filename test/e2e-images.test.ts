@@ -66,7 +66,7 @@ function listenLater(port: number, delayMs: number): { stop: () => Promise<void>
 test("every stand-in script passes shellcheck, and shellcheck rejects a broken one", () => {
   if (!haveTool("shellcheck")) return;
   const all = scripts();
-  assert.ok(all.includes("common/wait-for-port.sh") && all.includes("nginx/healthcheck.sh") && all.includes("swarm-node/start.sh"), all.join(", "));
+  assert.ok(all.includes("common/wait-for-port.sh") && all.includes("nginx/healthcheck.sh") && all.includes("engine-host/start.sh"), all.join(", "));
   const r = spawnSync("shellcheck", ["-x", ...all], { cwd: IMAGES, encoding: "utf8" });
   assert.is(r.status, 0, r.stdout);
   const dir = tempDir();

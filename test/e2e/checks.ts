@@ -9,7 +9,7 @@
 import { X509Certificate } from "node:crypto";
 import { PROFILES } from "../../profiles/index.js";
 import { EXTRA_CA_FILE, SERVER_NAME, type Deployment } from "./deployment.js";
-import { httpGet, log, run, type HttpAnswer, type HttpOptions } from "./util.js";
+import { httpRetry, log, run, type HttpAnswer, type HttpOptions } from "./util.js";
 
 export class Checker {
   passed = 0;
@@ -38,19 +38,7 @@ function show(a: HttpAnswer): string {
   return `${a.status} ${a.body.replace(/\s+/g, " ").trim().slice(0, 200)}`;
 }
 
-/** GET with a few retries on connection errors (a published port can lag its container). */
-async function get(url: string, options: HttpOptions = {}): Promise<HttpAnswer> {
-  let last: unknown;
-  for (let i = 0; i < 5; i++) {
-    try {
-      return await httpGet(url, options);
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  throw new Error(`GET ${url}: ${last instanceof Error ? last.message : String(last)}`);
-}
+const get = httpRetry;
 
 function json(a: HttpAnswer): Record<string, unknown> {
   try {
@@ -73,7 +61,7 @@ async function psql(ctx: CheckContext, conninfo: string, password: string, sql: 
   const env = { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: "10" };
   const args = ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql];
   if ((await run("sh", ["-c", "command -v psql"])).status === 0) return run("psql", args, { env, timeoutMs: 30_000 });
-  return run("docker", ["run", "--rm", "--network", "host", "-e", "PGPASSWORD", "-e", "PGCONNECT_TIMEOUT", "--entrypoint", "psql", ctx.psqlImage, ...args], { env, timeoutMs: 60_000 });
+  return ctx.deployment.docker(["run", "--rm", "--network", "host", "--entrypoint", "psql", "-e", `PGPASSWORD=${password}`, "-e", "PGCONNECT_TIMEOUT=10", ctx.psqlImage, ...args], 60_000);
 }
 
 /** The ports nginx proxies besides the web port: port, path, and the name its stand-in answers with. */
@@ -102,39 +90,6 @@ async function checkIdentity(c: Checker, base: string, path: string, who: string
  * (and is answered by the REST API, so the edit is what changed). Run last on
  * a plain-HTTP deployment: nginx stays that way until teardown.
  */
-/**
- * From the postgres 18 image on, the server keeps its data outside a volume
- * mounted at /var/lib/postgresql/data; the generated PGDATA puts it back. The
- * e2e db stand-in reproduces the 18 image's layout for tags ≥ 18, so without
- * PGDATA its data folder would be /var/lib/postgresql/18/docker, in an
- * anonymous volume that a recreated container does not get back.
- */
-export async function checkPostgresLayout(ctx: CheckContext, c: Checker): Promise<void> {
-  const d = ctx.deployment;
-  const service = `${d.slug}-db`;
-  const sql = async (query: string) => {
-    const r = await run("docker", ["exec", "-u", "postgres", await d.container(service), "psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", "restapi", "-c", query]);
-    expect(r.status === 0, `psql in ${service} failed: ${r.stderr.trim()}`);
-    return r.stdout.trim();
-  };
-  await c.check("Postgres ≥ 18: the server's data folder is the named volume's", async () => {
-    const dir = await sql("SHOW data_directory");
-    expect(dir === "/var/lib/postgresql/data", `data_directory is ${dir}: outside the postgres-data volume`);
-  });
-  await c.check("Postgres ≥ 18: a row written before recreating the db container is there after", async () => {
-    const token = `row-${Date.now()}`;
-    await sql(`CREATE TABLE IF NOT EXISTS e2e_layout (v text); INSERT INTO e2e_layout VALUES ('${token}')`);
-    await d.recreate(service);
-    let seen = "";
-    for (let i = 0; i < 60 && seen === ""; i++) {
-      const r = await run("docker", ["exec", "-u", "postgres", await d.container(service), "psql", "-X", "-At", "-d", "restapi", "-c", "SELECT string_agg(v, ',') FROM e2e_layout"]);
-      if (r.status === 0) seen = r.stdout.trim() || "(empty)";
-      else await new Promise((res) => setTimeout(res, 1000));
-    }
-    expect(seen.split(",").includes(token), `after recreating ${service}: ${seen || "the database never answered"}`);
-  });
-}
-
 export async function checkCanary(ctx: CheckContext, c: Checker): Promise<void> {
   const d = ctx.deployment;
   const [port, path, who] = IDENTITIES[0]!;
@@ -144,15 +99,15 @@ export async function checkCanary(ctx: CheckContext, c: Checker): Promise<void> 
     const to = `server ${d.slug}-restapi:5000;`;
     const script = 'grep -lF "$1" /etc/nginx/conf.d/*mlflow.conf | xargs -r sed -i "s/$1/$2/" && ! grep -qF "$1" /etc/nginx/conf.d/*mlflow.conf';
     // As nginx's own user, who owns conf.d: root in this container has no capability to write there.
-    const edit = await run("docker", ["exec", nginx, "sh", "-c", script, "sh", from, to]);
+    const edit = await d.docker(["exec", nginx, "sh", "-c", script, "sh", from, to]);
     expect(edit.status === 0, `could not edit the MLflow upstream in conf.d: ${edit.stderr}`);
-    const reload = await run("docker", ["exec", nginx, "nginx", "-s", "reload"]);
+    const reload = await d.docker(["exec", nginx, "nginx", "-s", "reload"]);
     expect(reload.status === 0, `nginx -s reload: ${reload.stderr}`);
     // A reload lets the old workers finish their connections: ask a few times.
-    let a = await get(`http://127.0.0.1:${port}${path}`);
+    let a = await get(`http://${d.address}:${port}${path}`);
     for (let i = 0; i < 10 && answeredBy(a, who); i++) {
       await new Promise((r) => setTimeout(r, 500));
-      a = await get(`http://127.0.0.1:${port}${path}`);
+      a = await get(`http://${d.address}:${port}${path}`);
     }
     expect(!answeredBy(a, who), `the assertion still passes with the upstream broken: ${show(a)}`);
     expect(json(a).service === "restapi", `not answered by the REST API: ${show(a)}`);
@@ -165,9 +120,9 @@ export async function checkCanary(ctx: CheckContext, c: Checker): Promise<void> 
  * refused TLS 1.1 is the server's refusal (its protocol_version alert), not
  * the client's own policy.
  */
-async function checkTlsFloor(c: Checker, port: number): Promise<void> {
+async function checkTlsFloor(c: Checker, address: string, port: number): Promise<void> {
   const hello = (proto: string) =>
-    run("openssl", ["s_client", "-connect", `127.0.0.1:${port}`, "-servername", SERVER_NAME, proto, "-cipher", "ALL:@SECLEVEL=0"], { input: "", timeoutMs: 20_000 });
+    run("openssl", ["s_client", "-connect", `${address}:${port}`, "-servername", SERVER_NAME, proto, "-cipher", "ALL:@SECLEVEL=0"], { input: "", timeoutMs: 20_000 });
   await c.check(`openssl s_client -tls1_1 to :${port} is refused by nginx (protocol version alert)`, async () => {
     const r = await hello("-tls1_1");
     const out = r.stdout + r.stderr;
@@ -191,7 +146,7 @@ async function checkRedisAuth(ctx: CheckContext, c: Checker, dotEnv: ReadonlyMap
   const d = ctx.deployment;
   const password = dotEnv.get("REDIS_PASSWORD") ?? "";
   const cli = (...args: string[]) =>
-    run("docker", ["run", "--rm", "--network", `${d.slug}_dioptra`, "--entrypoint", "redis-cli", ctx.helperImage, "-h", `${d.slug}-redis`, ...args], { timeoutMs: 60_000 });
+    d.docker(["run", "--rm", "--network", `${d.slug}_dioptra`, "--entrypoint", "redis-cli", ctx.helperImage, "-h", `${d.slug}-redis`, ...args], 60_000);
   await c.check("Redis refuses a client without the password, and answers one with it", async () => {
     expect(password.length >= 32, ".env has no REDIS_PASSWORD");
     const anon = await cli("ping");
@@ -203,7 +158,7 @@ async function checkRedisAuth(ctx: CheckContext, c: Checker, dotEnv: ReadonlyMap
     expect(dotEnv.get("RQ_REDIS_URI") === `redis://:${password}@${d.slug}-redis:6379/0`, "RQ_REDIS_URI in .env does not carry REDIS_PASSWORD");
   });
   await c.check("Redis's command line, as the host's ps sees it, shows no password", async () => {
-    const r = await run("docker", ["exec", await d.container(`${d.slug}-redis`), "cat", "/proc/1/cmdline"]);
+    const r = await d.docker(["exec", await d.container(`${d.slug}-redis`), "cat", "/proc/1/cmdline"]);
     expect(r.status === 0 && /redis-server/.test(r.stdout), `cmdline: exit ${r.status} ${r.stdout}${r.stderr}`);
     expect(!r.stdout.includes(password), `the password is on the command line: ${r.stdout.replaceAll(password, "<password>").replaceAll("\0", " ")}`);
   });
@@ -216,7 +171,7 @@ async function checkHardening(ctx: CheckContext, c: Checker): Promise<void> {
     const rows: string[] = [];
     for (const service of Object.keys(d.main.services)) {
       const id = await d.container(service);
-      const r = await run("docker", ["inspect", "--format", "{{json .HostConfig.SecurityOpt}}|{{json .HostConfig.CapDrop}}|{{json .HostConfig.CapAdd}}|{{.HostConfig.ReadonlyRootfs}}|{{.Config.User}}", id]);
+      const r = await d.docker(["inspect", "--format", "{{json .HostConfig.SecurityOpt}}|{{json .HostConfig.CapDrop}}|{{json .HostConfig.CapAdd}}|{{.HostConfig.ReadonlyRootfs}}|{{.Config.User}}", id]);
       const [opt, drop, add, ro, user] = r.stdout.trim().split("|");
       expect(/no-new-privileges/.test(opt ?? ""), `${service}: SecurityOpt ${opt}`);
       expect(/"ALL"/.test(drop ?? ""), `${service}: CapDrop ${drop}`);
@@ -233,7 +188,7 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
   const scheme = tls ? "https" : "http";
   const webPort = tls ? (d.scenario.httpsPort ?? 443) : 80;
   const opts: HttpOptions = tls ? { ca: d.certificate!.crt, servername: SERVER_NAME } : {};
-  const base = (port: number) => `${scheme}://127.0.0.1:${port}`;
+  const base = (port: number) => `${scheme}://${d.address}:${port}`;
   const dotEnv = d.readEnvFile(".env");
 
   // ── Dioptra 1.1: the workers' account init registered, in the REST API's database
@@ -277,7 +232,7 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
     // The frontend build needs the internet (init --offline skips it): a page
     // written into the nginx-frontend volume stands in for its output.
     const marker = `<!doctype html><title>dioptra e2e frontend ${slug}</title>`;
-    const w = await run("docker", [
+    const w = await d.docker([
       "run", "--rm", "--user", "0", "--entrypoint", "/bin/sh", "-v", `${slug}_nginx-frontend:/frontend`, ctx.helperImage,
       "-c", `printf '%s\\n' "$1" > /frontend/index.html && chmod 0644 /frontend/index.html`, "sh", marker,
     ]);
@@ -287,8 +242,8 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
   });
   if (tls) {
     const portPart = webPort === 443 ? "" : `:${webPort}`;
-    await c.check(`http://127.0.0.1:80/… redirects to HTTPS on the server name and port ${webPort}`, async () => {
-      const a = await get("http://127.0.0.1:80/api/v1/x");
+    await c.check(`http://${d.address}:80/… redirects to HTTPS on the server name and port ${webPort}`, async () => {
+      const a = await get(`http://${d.address}:80/api/v1/x`);
       expect(a.status === 301 && a.headers.location === `https://${SERVER_NAME}${portPart}/api/v1/x`, `got ${a.status} → ${a.headers.location}`);
     });
     await c.check("HTTPS serves the certificate from ssl/nginx/ (fingerprint)", async () => {
@@ -300,7 +255,7 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
     });
   }
 
-  if (tls) await checkTlsFloor(c, webPort);
+  if (tls) await checkTlsFloor(c, d.address, webPort);
   if (tls) await c.check(`${base(webPort)}/ sends HSTS (security.hsts)`, async () => {
     const a = await get(`${base(webPort)}/health`, opts);
     expect(a.headers["strict-transport-security"] === "max-age=63072000", `Strict-Transport-Security: ${a.headers["strict-transport-security"]}`);
@@ -345,9 +300,9 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
   const password = dotEnv.get("POSTGRES_USER_DIOPTRA_PASSWORD") ?? "";
   const pgTls = Boolean(d.scenario.postgresTls);
   const sslmode = pgTls ? "require" : "disable";
-  await c.check(`psql via 127.0.0.1:35432 (sslmode=${sslmode}) logs in as dioptra with .env's password and sees restapi`, async () => {
+  await c.check(`psql via ${d.address}:35432 (sslmode=${sslmode}) logs in as dioptra with .env's password and sees restapi`, async () => {
     expect(password.length > 0, ".env has no POSTGRES_USER_DIOPTRA_PASSWORD");
-    const r = await psql(ctx, `host=127.0.0.1 port=35432 user=dioptra dbname=restapi sslmode=${sslmode}`, password,
+    const r = await psql(ctx, `host=${d.address} port=35432 user=dioptra dbname=restapi sslmode=${sslmode}`, password,
       "SELECT current_user || '|' || current_database() || '|' || (SELECT count(*) FROM dioptra_e2e_restapi) || '|' || " +
         "(SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname IN ('restapi', 'mlflow-tracking')) || '|' || " +
         "(SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid())");
@@ -359,15 +314,15 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
     expect(ssl === (pgTls ? "true" : "false"), `connection SSL is ${ssl}, want ${pgTls}`);
   });
   await c.check("psql via :35432 refuses a wrong password and the superuser from the network", async () => {
-    const wrong = await psql(ctx, `host=127.0.0.1 port=35432 user=dioptra dbname=restapi sslmode=${sslmode}`, `${password}x`, "SELECT 1");
+    const wrong = await psql(ctx, `host=${d.address} port=35432 user=dioptra dbname=restapi sslmode=${sslmode}`, `${password}x`, "SELECT 1");
     expect(wrong.status !== 0 && /password authentication failed/.test(wrong.stderr), `wrong password: exit ${wrong.status} ${wrong.stderr.trim()}`);
     const admin = d.readEnvFile("secrets/postgres-passwd.env").get("POSTGRES_PASSWORD") ?? "";
-    const su = await psql(ctx, `host=127.0.0.1 port=35432 user=postgres dbname=postgres sslmode=${sslmode}`, admin, "SELECT 1");
+    const su = await psql(ctx, `host=${d.address} port=35432 user=postgres dbname=postgres sslmode=${sslmode}`, admin, "SELECT 1");
     expect(su.status !== 0 && /no pg_hba\.conf entry/.test(su.stderr), `superuser over TCP: exit ${su.status} ${su.stderr.trim()}`);
   });
   if (pgTls) {
     await c.check("Postgres refuses the application user without SSL (hostssl)", async () => {
-      const plain = await psql(ctx, "host=127.0.0.1 port=35432 user=dioptra dbname=restapi sslmode=disable", password, "SELECT 1");
+      const plain = await psql(ctx, `host=${d.address} port=35432 user=dioptra dbname=restapi sslmode=disable`, password, "SELECT 1");
       expect(plain.status !== 0 && /no pg_hba\.conf entry.*no encryption/s.test(plain.stderr), `sslmode=disable: exit ${plain.status} ${plain.stderr.trim()}`);
     });
   }
@@ -386,7 +341,7 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
       [`${slug}-minio`, `/root/.minio/certs/CAs/${EXTRA_CA_FILE}`],
     ];
     for (const [service, file] of places) {
-      const r = await run("docker", ["exec", await d.container(service), "cat", file]);
+      const r = await d.docker(["exec", await d.container(service), "cat", file]);
       expect(r.status === 0, `${service}: cannot read ${file}: ${r.stderr.trim()}`);
       expect(r.stdout.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "").includes(body), `${service}: ${file} lacks the extra CA`);
     }
@@ -398,9 +353,9 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
     expect(workers.length > 0, "no workers");
     for (const w of workers) {
       const id = await d.container(w);
-      const cat = await run("docker", ["exec", id, "cat", `/dioptra/data/${d.datasetMarker.file}`]);
+      const cat = await d.docker(["exec", id, "cat", `/dioptra/data/${d.datasetMarker.file}`]);
       expect(cat.status === 0 && cat.stdout === d.datasetMarker.content, `${w}: cat → ${cat.status} ${cat.stdout}${cat.stderr}`);
-      const touch = await run("docker", ["exec", id, "touch", "/dioptra/data/e2e-write-probe"]);
+      const touch = await d.docker(["exec", id, "touch", "/dioptra/data/e2e-write-probe"]);
       expect(touch.status !== 0 && /Read-only file system/.test(touch.stderr), `${w}: writing /dioptra/data: exit ${touch.status} ${touch.stderr.trim()}`);
     }
   });
@@ -408,16 +363,16 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
     for (const [role, devices] of Object.entries(d.scenario.gpus)) {
       await c.check(`${role} runs with runtime nvidia and NVIDIA_VISIBLE_DEVICES=${devices}`, async () => {
         const id = await d.container(`${slug}-${role}`);
-        const runtime = await run("docker", ["inspect", "--format", "{{.HostConfig.Runtime}}", id]);
+        const runtime = await d.docker(["inspect", "--format", "{{.HostConfig.Runtime}}", id]);
         expect(runtime.stdout.trim() === "nvidia", `runtime ${runtime.stdout.trim()}`);
-        const env = await run("docker", ["exec", id, "printenv", "NVIDIA_VISIBLE_DEVICES"]);
+        const env = await d.docker(["exec", id, "printenv", "NVIDIA_VISIBLE_DEVICES"]);
         expect(env.status === 0 && env.stdout.trim() === devices, `NVIDIA_VISIBLE_DEVICES=${env.stdout.trim()} ${env.stderr}`);
       });
     }
     const cpu = workers.filter((w) => /cpu-\d+$/.test(w));
     await c.check("CPU workers have no GPU runtime", async () => {
       for (const w of cpu) {
-        const runtime = await run("docker", ["inspect", "--format", "{{.HostConfig.Runtime}}", await d.container(w)]);
+        const runtime = await d.docker(["inspect", "--format", "{{.HostConfig.Runtime}}", await d.container(w)]);
         expect(runtime.stdout.trim() === "runc", `${w}: runtime ${runtime.stdout.trim()}`);
       }
     });

@@ -8,53 +8,18 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSy
 import { join } from "node:path";
 import { parse } from "yaml";
 import type { ComposeFile } from "./images.js";
-import type { SwarmExpectations } from "./swarm.js";
-import { CommandError, log, must, run, sleep, tail } from "./util.js";
+import { EngineHost, type EngineVersions } from "./engine-host.js";
+import type { Scenario } from "./scenarios.js";
+import { CommandError, Timings, log, must, sleep, tail, type RunResult } from "./util.js";
 
-export type ScenarioId = "default" | "tls" | "gpu" | "swarm";
-
-export interface Scenario {
-  readonly id: ScenarioId;
-  /** File in test/e2e/configs/. */
-  readonly config: string;
-  /** The Dioptra release the config states (`dioptra:`); the stand-ins act as that release's images. */
-  readonly release: "1.0" | "1.1";
-  /** Run init a second time before `up`: it must pass, keeping what the first run created. */
-  readonly reinit?: boolean;
-  readonly tls: boolean;
-  /** nginx.httpsPort of the config, when TLS is on. */
-  readonly httpsPort?: number;
-  /** Postgres requires SSL (`postgres.tls`): a certificate goes in ssl/db/. */
-  readonly postgresTls?: boolean;
-  /** Put an extra CA certificate in ssl/ca-certificates/ before init. */
-  readonly extraCa?: boolean;
-  /** After the assertions, break nginx live and check that the assertions catch it (checks.ts checkCanary). */
-  readonly canary?: boolean;
-  /** Worker role (service name without the slug) → NVIDIA_VISIBLE_DEVICES it must see. */
-  readonly gpus?: Readonly<Record<string, string>>;
-  /** The Swarm target on three engines in containers (swarm.ts), with what its config declares. */
-  readonly swarm?: SwarmExpectations;
+/** Fails unless the engine host runs Docker 26 or newer and Compose v2: what users run today. */
+export async function requireCurrent(host: EngineHost): Promise<EngineVersions> {
+  const v = await host.versions();
+  if (!(Number(/^(\d+)\./.exec(v.engine)?.[1] ?? 0) >= 26) || !/^v?2\./.test(v.compose)) {
+    throw new Error(`engine host ${host.hostname}: want Docker 26+ and Compose v2, have Docker ${v.engine || "?"}, Compose ${v.compose || "?"}`);
+  }
+  return v;
 }
-
-export const SCENARIOS: readonly Scenario[] = [
-  { id: "default", config: "default.config.ts", release: "1.1", tls: false, extraCa: true, canary: true, reinit: true },
-  { id: "tls", config: "tls.config.ts", release: "1.1", tls: true, httpsPort: 8443, postgresTls: true },
-  { id: "gpu", config: "gpu.config.ts", release: "1.0", tls: false, gpus: { "tfgpu-01": "0", "tfgpu-02": "1", "pytorchgpu-01": "3,4" } },
-  {
-    id: "swarm",
-    config: "swarm.config.ts",
-    release: "1.1",
-    tls: false,
-    swarm: {
-      nodes: [{ host: "core", node: "e2e-core", manager: true }, { host: "cpu1", node: "e2e-cpu1" }, { host: "gpu1", node: "e2e-gpu1" }],
-      gpuHost: "gpu1",
-      gpus: 4,
-      placement: { "tfcpu-02": "cpu1", "pytorchcpu-01": "cpu1", "tfgpu-01": "gpu1", "tfgpu-02": "gpu1", "pytorchgpu-01": "gpu1" },
-      gpuWorkers: { "tfgpu-01": 1, "tfgpu-02": 1, "pytorchgpu-01": 2 },
-      remoteWorker: "tfcpu-02",
-    },
-  },
-];
 
 /** The extra CA certificate's file name in ssl/ca-certificates/. */
 export const EXTRA_CA_FILE = "e2e-extra-ca.crt";
@@ -91,6 +56,14 @@ export class Deployment {
   tornDown = false;
   /** Service → container id of the running deployment, as last seen healthy. */
   private containers = new Map<string, string>();
+  /** The machine the deployment runs on: a current Docker engine with Compose v2 (engine-host.ts). */
+  host: EngineHost;
+  /** Where the run reaches the ports the deployment publishes (the engine host's address, forwarded to its loopback). */
+  address = "127.0.0.1";
+  /** Set by run.ts once the images exist: the engine hosts' image, a `docker save` of every image the deployment names. */
+  setup?: { engineImage: string; imagesTar: string; aliases: ReadonlyMap<string, string>; timings: Timings };
+  /** What the engine host reported (logged, and checked to be current). */
+  versions?: EngineVersions;
 
   constructor(
     readonly scenario: Scenario,
@@ -105,6 +78,31 @@ export class Deployment {
     this.datasets = join(this.root, "datasets");
     this.logFile = join(this.root, "e2e.log");
     this.datasetMarker.content = `dioptra e2e dataset of ${this.slug}\n`;
+    this.host = new EngineHost(`dioptra-e2e-${runId}-${scenario.id}`, `e2e-${scenario.id}`, join(this.root, "engine"), [this.root], this.logFile, `dioptra-e2e-${runId}`);
+  }
+
+  /** `docker` against the deployment's engine. */
+  docker(args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
+    return this.host.docker(args, timeoutMs);
+  }
+
+  /** `docker compose` on the engine host, in the deployment folder, as the user runs it there. */
+  compose(args: readonly string[], timeoutMs = 5 * 60_000): Promise<RunResult> {
+    return this.host.exec(["docker", "compose", ...args], { cwd: this.dir, env: { COMPOSE_PROJECT_NAME: this.slug }, timeoutMs });
+  }
+
+  /** Starts the engine host, loads the images, and checks it runs a current engine and Compose v2. */
+  protected async startHost(): Promise<void> {
+    const s = this.setup;
+    if (!s) throw new Error(`${this.scenario.id}: images not prepared`);
+    this.initialized = true; // from here on, the host has to be removed
+    await s.timings.time(`${this.scenario.id}: engine host start + image load`, async () => {
+      // The GPU workers' runtime: named nvidia, running runc (no GPUs here).
+      await this.host.start(s.engineImage, { runtimes: { nvidia: { path: "runc" } } });
+      await this.host.load(s.imagesTar, s.aliases);
+    });
+    this.versions = await requireCurrent(this.host);
+    log(`${this.scenario.id}: engine host ${this.host.hostname}: Docker ${this.versions.engine}; Compose ${this.versions.compose}`);
   }
 
   /** Environment of every Compose call: the project is the slug, as init writes into .env. */
@@ -179,22 +177,24 @@ export class Deployment {
     writeFileSync(path, next);
   }
 
-  /** The generated init, offline (no git clone, no frontend build). */
+  /** The generated init, offline (no git clone, no frontend build), on the engine host as its user would run it. */
   async runInit(): Promise<void> {
-    const args = [join(this.dir, "init-deployment.sh"), "--offline"];
-    this.initialized = true; // from here on, there may be volumes to remove
-    const r = await run("bash", args, { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: 8 * 60_000 });
-    if (r.status !== 0) {
-      throw new CommandError(`${this.scenario.id}: init-deployment.sh --offline exited ${r.status}:\n${tail(r.stdout + r.stderr, 60)}`);
-    }
+    await this.startHost();
+    await this.runInitScript();
+  }
+
+  /** init-deployment.sh --offline (twice with `reinit`) on the engine host. */
+  protected async runInitScript(): Promise<void> {
+    const once = async (what: string) => {
+      const r = await this.host.exec(["bash", join(this.dir, "init-deployment.sh"), "--offline"], { cwd: this.dir, env: { COMPOSE_PROJECT_NAME: this.slug }, timeoutMs: 8 * 60_000 });
+      if (r.status !== 0) throw new CommandError(`${this.scenario.id}: init-deployment.sh --offline${what} exited ${r.status}:\n${tail(r.stdout + r.stderr, 60)}`);
+      return r.stdout + r.stderr;
+    };
+    await once("");
     for (const f of [".env", "secrets/postgres-passwd.env", `secrets/${this.slug}-minio-accounts.env`]) {
       if (!existsSync(join(this.dir, f))) throw new Error(`${this.scenario.id}: init did not write ${f}`);
     }
-    if (this.scenario.reinit) {
-      const again = await run("bash", args, { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: 8 * 60_000 });
-      if (again.status !== 0) throw new CommandError(`${this.scenario.id}: init-deployment.sh --offline, run again, exited ${again.status}:\n${tail(again.stdout + again.stderr, 60)}`);
-      this.reinitOutput = again.stdout + again.stderr;
-    }
+    if (this.scenario.reinit) this.reinitOutput = await once(", run again,");
   }
 
   /** What the second init run printed (scenarios with `reinit`). */
@@ -227,18 +227,25 @@ export class Deployment {
   }
 
   async up(realIntervals: boolean): Promise<void> {
-    await must("docker-compose", [...this.composeFiles(realIntervals), "up", "-d"], { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: 5 * 60_000 });
+    await this.mustCompose([...this.composeFiles(realIntervals), "up", "-d"]);
+    const ports = Object.values(this.main.services).flatMap((svc) => (svc.ports ?? []).map((p) => Number(/:(\d+):\d+(\/tcp)?$/.exec(String(p))?.[1] ?? NaN)));
+    this.address = await this.host.forward(ports.filter((p) => p > 0));
+  }
+
+  private async mustCompose(args: readonly string[], timeoutMs = 5 * 60_000): Promise<void> {
+    const r = await this.compose(args, timeoutMs);
+    if (r.status !== 0) throw new CommandError(`\`docker compose ${args.join(" ")}\` on ${this.host.hostname} exited ${r.status}:\n${tail(r.stdout + r.stderr, 40)}`);
   }
 
   async states(): Promise<ServiceState[]> {
     const ids = (
-      await must("docker", ["ps", "-aq", "--filter", `label=com.docker.compose.project=${this.slug}`, "--filter", "label=com.docker.compose.oneoff=False"])
+      await this.mustDocker(["ps", "-aq", "--filter", `label=com.docker.compose.project=${this.slug}`, "--filter", "label=com.docker.compose.oneoff=False"])
     ).stdout
       .split("\n")
       .filter(Boolean);
     if (ids.length === 0) return [];
     const format = '{{index .Config.Labels "com.docker.compose.service"}}|{{.Id}}|{{.State.Status}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.RestartCount}}';
-    const r = await must("docker", ["inspect", "--format", format, ...ids]);
+    const r = await this.mustDocker(["inspect", "--format", format, ...ids]);
     return r.stdout
       .split("\n")
       .filter(Boolean)
@@ -251,7 +258,7 @@ export class Deployment {
   /** The container of a service of the running deployment. */
   /** Replaces a service's container with a new one (its volumes stay), as an upgrade or a host reboot would. */
   async recreate(service: string): Promise<void> {
-    await must("docker-compose", [...this.composeFiles(false), "up", "-d", "--force-recreate", "--no-deps", service], { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: 3 * 60_000 });
+    await this.mustCompose([...this.composeFiles(false), "up", "-d", "--force-recreate", "--no-deps", service], 3 * 60_000);
     this.containers.delete(service);
   }
 
@@ -304,7 +311,7 @@ export class Deployment {
         parts.push(`── ${name}: no container`);
         continue;
       }
-      const health = await run("docker", ["inspect", "--format", "{{json .State.Health}}", s.id]);
+      const health = await this.docker(["inspect", "--format", "{{json .State.Health}}", s.id]);
       let probes = "";
       try {
         const h = JSON.parse(health.stdout) as { Log?: { ExitCode: number; Output: string }[] } | null;
@@ -312,7 +319,7 @@ export class Deployment {
       } catch {
         probes = health.stdout.trim();
       }
-      const logs = await run("docker", ["logs", "--tail", "40", s.id]);
+      const logs = await this.docker(["logs", "--tail", "40", s.id]);
       parts.push(`── ${name}: ${s.state}, health ${s.health}, ${s.restarts} restarts\n${probes}\n  logs:\n${tail(logs.stdout + logs.stderr, 40).replace(/^/gm, "    ")}`);
     }
     return parts.join("\n");
@@ -329,27 +336,32 @@ export class Deployment {
     if (this.initialized) {
       for (const file of ["docker-compose.yml", "docker-compose.init.yml"]) {
         if (!existsSync(join(this.dir, file))) continue;
-        const r = await run("docker-compose", ["-f", file, "down", "-v", "--remove-orphans", "--timeout", "5"], { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: 3 * 60_000 });
-        if (r.status !== 0) problems.push(`docker-compose -f ${file} down -v exited ${r.status}: ${tail(r.stderr, 5)}`);
+        const r = await this.compose(["-f", file, "down", "-v", "--remove-orphans", "--timeout", "5"], 3 * 60_000);
+        if (r.status !== 0) problems.push(`docker compose -f ${file} down -v exited ${r.status}: ${tail(r.stderr, 5)}`);
       }
-      const left = (await run("docker", ["ps", "-aq", "--filter", `label=com.docker.compose.project=${this.slug}`])).stdout.split("\n").filter(Boolean);
+      const left = (await this.docker(["ps", "-aq", "--filter", `label=com.docker.compose.project=${this.slug}`])).stdout.split("\n").filter(Boolean);
       if (left.length) {
         problems.push(`containers left after down: ${left.join(" ")}`);
-        await run("docker", ["rm", "-f", "-v", ...left]);
+        await this.docker(["rm", "-f", "-v", ...left]);
       }
-      const volumes = (await run("docker", ["volume", "ls", "-q", "--filter", `name=${this.slug}_`])).stdout.split("\n").filter((v) => v.startsWith(`${this.slug}_`));
+      const volumes = (await this.docker(["volume", "ls", "-q", "--filter", `name=${this.slug}_`])).stdout.split("\n").filter((v) => v.startsWith(`${this.slug}_`));
       if (volumes.length) {
         problems.push(`volumes left after down -v: ${volumes.join(" ")}`);
-        await run("docker", ["volume", "rm", "-f", ...volumes]);
+        await this.docker(["volume", "rm", "-f", ...volumes]);
       }
-      const networks = (await run("docker", ["network", "ls", "--format", "{{.Name}}", "--filter", `name=${this.slug}_`])).stdout.split("\n").filter((n) => n.startsWith(`${this.slug}_`));
+      const networks = (await this.docker(["network", "ls", "--format", "{{.Name}}", "--filter", `name=${this.slug}_`])).stdout.split("\n").filter((n) => n.startsWith(`${this.slug}_`));
       if (networks.length) {
         problems.push(`networks left after down: ${networks.join(" ")}`);
-        await run("docker", ["network", "rm", ...networks]);
+        await this.docker(["network", "rm", ...networks]);
       }
     }
+    problems.push(...(await this.host.remove()));
     if (!keepFiles) rmSync(this.root, { recursive: true, force: true });
     return problems;
+  }
+
+  async mustDocker(args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
+    return this.host.mustDocker(args, timeoutMs);
   }
 
   /** Files of the generated deployment's config/minio policies, as MinIO policy names. */

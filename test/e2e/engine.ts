@@ -1,8 +1,7 @@
 /**
- * The Docker engine of the e2e run: the one that answers, or a dockerd
- * started here (and stopped again by its process id) with a daemon.json that
- * registers a runtime named `nvidia` pointing to runc, so the GPU workers'
- * `runtime: nvidia` starts without a GPU.
+ * The machine's Docker engine, which holds the e2e images and the engine
+ * hosts (engine-host.ts; the deployments run on those): the one that
+ * answers, or a dockerd started here and stopped again by its process id.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
@@ -47,7 +46,7 @@ export async function ensureEngine(stateDir: string): Promise<Engine> {
   const config = join(stateDir, "daemon.json");
   const pidFile = join(stateDir, "dockerd.pid");
   const logFile = join(stateDir, "dockerd.log");
-  writeFileSync(config, JSON.stringify({ runtimes: { nvidia: { path: "runc" } } }, null, 2) + "\n");
+  writeFileSync(config, "{}\n");
   log(`no Docker engine answers: starting dockerd (config ${config}, log ${logFile})`);
   const out = openSync(logFile, "a");
   const child = spawn("dockerd", ["--config-file", config, "--pidfile", pidFile], { detached: true, stdio: ["ignore", out, out] });

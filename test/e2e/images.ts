@@ -10,19 +10,24 @@
  *    context images/), tagged dioptra-deploy-e2e/<kind>:<hash> and labelled
  *    with <hash>, a hash of the base key, the kind's folder and (if it copies
  *    from there) images/common.
- * 3. Every image name the generated Compose files use is tagged from its
- *    kind's image. A name held by an image that is not ours is left alone
- *    (the run stops) unless --replace-images is given.
+ * 3. Every image name the generated Compose files use maps to its kind's
+ *    image (or a small per-release layer over it). The images go to the
+ *    engine hosts as one cached `docker save` (saved()), where each name is
+ *    tagged: the host engine never holds a name like postgres:17.
  *
  * Unchanged inputs reuse what exists: a second run builds nothing. Images and
  * tarballs of this test that no current input hashes to are removed.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from "node:fs";
 import { join, relative } from "node:path";
 import { log, must, run, sha256 } from "./util.js";
 
 export const LABEL = "org.dioptra-deploy.e2e.hash";
+/** On a layer image (release, Postgres layout): the kind image it is built on. */
+const FROM_LABEL = "org.dioptra-deploy.e2e.from";
 export const REPO = "dioptra-deploy-e2e";
+/** Image tarballs kept in the cache folder (about 500 MB each): the full run's and two others'. */
+const SAVED_KEPT = 3;
 
 export const KINDS = ["postgres", "redis", "nginx", "minio", "mc", "pgadmin", "mlflow", "restapi", "worker"] as const;
 export type Kind = (typeof KINDS)[number];
@@ -39,6 +44,14 @@ function folderDigest(dir: string, root: string): string[] {
   return parts;
 }
 
+/** A hash of make-rootfs.sh and a package list: the key of a rootfs tarball and its image. */
+function rootfsKey(imagesDir: string, suite: string, packages: string): string {
+  return sha256(suite, readFileSync(join(imagesDir, packages)), readFileSync(join(imagesDir, "make-rootfs.sh"))).slice(0, 16);
+}
+
+/** The Debian suite of the engine hosts: trixie has docker.io 26.1 and docker-compose 2.26. */
+export const ENGINE_SUITE = "trixie";
+
 /** Stand-ins that act as one Dioptra release or another (MinIO accounts, the workers' login). */
 export const RELEASE_KINDS: readonly Kind[] = ["restapi", "worker"];
 
@@ -46,7 +59,8 @@ export interface ImageReport {
   readonly base: "cached" | "imported" | "built";
   readonly built: Kind[];
   readonly cached: Kind[];
-  readonly tagged: string[];
+  /** Image name of the generated files → the e2e image standing in for it. */
+  readonly aliases: ReadonlyMap<string, string>;
   /** Stale images of this test removed. */
   readonly pruned: number;
 }
@@ -54,6 +68,10 @@ export interface ImageReport {
 export class Images {
   readonly baseKey: string;
   readonly baseTag: string;
+  /** Debian's Docker engine, CLI and Compose v2 (ENGINE_SUITE), imported from its rootfs tarball. */
+  readonly engineRootfsTag: string;
+  /** The engine hosts' image: the engine rootfs with images/engine-host/start.sh as entrypoint. */
+  readonly engineTag: string;
   private readonly kindTags = new Map<Kind, { tag: string; hash: string }>();
   private readonly layerTags = new Set<string>();
 
@@ -61,8 +79,11 @@ export class Images {
     private readonly imagesDir: string,
     private readonly cacheDir: string,
   ) {
-    this.baseKey = sha256(readFileSync(join(imagesDir, "packages.txt")), readFileSync(join(imagesDir, "make-rootfs.sh"))).slice(0, 16);
+    this.baseKey = rootfsKey(imagesDir, "bookworm", "packages.txt");
     this.baseTag = `${REPO}/base:${this.baseKey}`;
+    const engineKey = rootfsKey(imagesDir, ENGINE_SUITE, "engine-packages.txt");
+    this.engineRootfsTag = `${REPO}/engine-rootfs:${engineKey}`;
+    this.engineTag = `${REPO}/engine:${sha256(engineKey, ...folderDigest(join(imagesDir, "engine-host"), imagesDir)).slice(0, 16)}`;
     const common = folderDigest(join(imagesDir, "common"), imagesDir);
     for (const kind of KINDS) {
       // images/common counts only for the kinds whose Dockerfile copies from it.
@@ -94,27 +115,44 @@ export class Images {
     return v === "<no value>" ? "" : v;
   }
 
-  private async ensureBase(): Promise<ImageReport["base"]> {
-    if ((await run("docker", ["image", "inspect", this.baseTag])).status === 0) return "cached";
+  /** A rootfs image: found by tag, else imported from its cached tarball, else debootstrapped first. */
+  private async ensureRootfs(tag: string, suite: string, packages: string): Promise<ImageReport["base"]> {
+    if ((await run("docker", ["image", "inspect", tag])).status === 0) return "cached";
     mkdirSync(this.cacheDir, { recursive: true });
-    const tarball = join(this.cacheDir, `rootfs-bookworm-${this.baseKey}.tar`);
+    const key = tag.slice(tag.lastIndexOf(":") + 1);
+    const tarball = join(this.cacheDir, `rootfs-${suite}-${key}.tar`);
     let how: ImageReport["base"] = "imported";
     if (!existsSync(tarball)) {
-      log(`building the root filesystem ${tarball} (debootstrap; a few minutes, once per machine)`);
-      await must("bash", [join(this.imagesDir, "make-rootfs.sh"), tarball], { echo: true });
+      log(`building the root filesystem ${tarball} (debootstrap ${suite}; a minute or two, once per machine)`);
+      await must("bash", [join(this.imagesDir, "make-rootfs.sh"), tarball, suite, join(this.imagesDir, packages)], { echo: true });
       how = "built";
     }
-    log(`importing ${tarball} as ${this.baseTag}`);
+    log(`importing ${tarball} as ${tag}`);
     await must("docker", [
       "import",
       "--change", "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
       "--change", "ENV LANG=C.UTF-8",
       "--change", 'CMD ["/bin/bash"]',
-      "--message", `dioptra-deploy e2e base (packages.txt key ${this.baseKey})`,
+      "--message", `dioptra-deploy e2e ${suite} rootfs (${packages} key ${key})`,
       tarball,
-      this.baseTag,
+      tag,
     ]);
     return how;
+  }
+
+  private ensureBase(): Promise<ImageReport["base"]> {
+    return this.ensureRootfs(this.baseTag, "bookworm", "packages.txt");
+  }
+
+  /** The engine hosts' image (engine-host.ts): Debian's docker.io, docker-cli and docker-compose of ENGINE_SUITE. */
+  async ensureEngine(): Promise<ImageReport["base"]> {
+    const rootfs = await this.ensureRootfs(this.engineRootfsTag, ENGINE_SUITE, "engine-packages.txt");
+    if ((await run("docker", ["image", "inspect", this.engineTag])).status === 0) return rootfs;
+    log(`building ${this.engineTag}`);
+    await must("docker", ["build", "--quiet", "--build-arg", `BASE=${this.engineRootfsTag}`, "-t", this.engineTag, "-f", join(this.imagesDir, "engine-host", "Dockerfile"), this.imagesDir], {
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    return rootfs === "cached" ? "imported" : rootfs;
   }
 
   /**
@@ -130,7 +168,7 @@ export class Images {
     this.layerTags.add(tag);
     if ((await this.labelOf(tag)) !== hash) {
       log(`building ${tag}`);
-      await must("docker", ["build", "--quiet", "--label", `${LABEL}=${hash}`, "-t", tag, "-"], {
+      await must("docker", ["build", "--quiet", "--label", `${LABEL}=${hash}`, "--label", `${FROM_LABEL}=${base.tag}`, "-t", tag, "-"], {
         input: [`FROM ${base.tag}`, ...dockerfileLines, ""].join("\n"),
         env: { ...process.env, DOCKER_BUILDKIT: "0" },
       });
@@ -165,7 +203,7 @@ export class Images {
    * Builds what is missing, then tags each Compose image name from its
    * kind's image. `names` maps an image reference to its kind.
    */
-  async prepare(names: ReadonlyMap<string, Kind>, replaceForeign: boolean, releases: ReadonlyMap<string, string> = new Map()): Promise<ImageReport> {
+  async prepare(names: ReadonlyMap<string, Kind>, releases: ReadonlyMap<string, string> = new Map()): Promise<ImageReport> {
     const base = await this.ensureBase();
     const wanted = KINDS.filter((k) => [...names.values()].includes(k));
     const built: Kind[] = [];
@@ -177,34 +215,51 @@ export class Images {
         for (let kind = queue.shift(); kind; kind = queue.shift()) ((await this.ensureKind(kind)) ? built : cached).push(kind);
       }),
     );
-    const tagged: string[] = [];
-    for (const [ref, kind] of names) {
-      const { tag, hash } = (await this.layerFor(ref, kind, releases.get(ref))) ?? this.kindTags.get(kind)!;
-      const label = await this.labelOf(ref);
-      if (label === hash) continue;
-      if (label === "" && !replaceForeign) {
-        throw new Error(
-          `${ref} is an image this test did not build (no ${LABEL} label); it would be replaced by the ${kind} stand-in. ` +
-            `Remove or rename it, or pass --replace-images.`,
-        );
-      }
-      await must("docker", ["tag", tag, ref]);
-      tagged.push(`${ref} ← ${kind}`);
-    }
+    const aliases = new Map<string, string>();
+    for (const [ref, kind] of names) aliases.set(ref, ((await this.layerFor(ref, kind, releases.get(ref))) ?? this.kindTags.get(kind)!).tag);
     const pruned = await this.prune();
-    return { base, built, cached, tagged, pruned };
+    return { base, built, cached, aliases, pruned };
+  }
+
+  /**
+   * One `docker save` of `refs` (as the host engine holds them now), cached in
+   * the cache folder by their image ids, for the engine hosts to `docker load`.
+   * Keeps the newest few such tarballs (a break run saves a set of its own).
+   */
+  async saved(refs: readonly string[]): Promise<string> {
+    const sorted = [...new Set(refs)].sort();
+    const ids = (await must("docker", ["image", "inspect", "--format", "{{.Id}}", ...sorted])).stdout;
+    const file = join(this.cacheDir, `images-${sha256(...sorted, ids).slice(0, 16)}.tar`);
+    if (!existsSync(file)) {
+      log(`saving ${sorted.length} images to ${file}`);
+      await must("docker", ["save", "-o", `${file}.tmp`, ...sorted], { timeoutMs: 10 * 60_000 });
+      renameSync(`${file}.tmp`, file);
+    }
+    utimesSync(file, new Date(), new Date());
+    const old = readdirSync(this.cacheDir).filter((f) => /^images-[0-9a-f]+\.tar$/.test(f)).map((f) => join(this.cacheDir, f));
+    old.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    for (const f of old.slice(SAVED_KEPT)) rmSync(f, { force: true });
+    return file;
   }
 
   /** Removes this test's images and rootfs tarballs that no current input hashes to. */
   private async prune(): Promise<number> {
-    const current = new Set([this.baseTag, ...[...this.kindTags.values()].map((k) => k.tag), ...this.layerTags]);
+    const current = new Set([this.baseTag, this.engineRootfsTag, this.engineTag, ...[...this.kindTags.values()].map((k) => k.tag), ...this.layerTags]);
     const listed = await run("docker", ["images", "--format", "{{.Repository}}:{{.Tag}}", `${REPO}/*`]);
-    const stale = listed.stdout.split("\n").filter((ref) => ref.startsWith(`${REPO}/`) && !current.has(ref));
+    const candidates = listed.stdout.split("\n").filter((ref) => ref.startsWith(`${REPO}/`) && !current.has(ref));
+    // A layer this run did not need (another scenario's release) stays while its kind image is current.
+    const kinds = new Set([...this.kindTags.values()].map((k) => k.tag));
+    const stale: string[] = [];
+    for (const ref of candidates) {
+      const from = (await run("docker", ["image", "inspect", "--format", `{{index .Config.Labels "${FROM_LABEL}"}}`, ref])).stdout.trim();
+      if (!kinds.has(from)) stale.push(ref);
+    }
     if (stale.length) await run("docker", ["rmi", ...stale]);
-    const tarball = `rootfs-bookworm-${this.baseKey}.tar`;
+    const keep = new Set([this.baseTag, this.engineRootfsTag].map((t) => t.slice(t.lastIndexOf(":") + 1)));
     if (existsSync(this.cacheDir)) {
       for (const f of readdirSync(this.cacheDir)) {
-        if (/^rootfs-bookworm-[0-9a-f]+\.tar$/.test(f) && f !== tarball) rmSync(join(this.cacheDir, f), { force: true });
+        const m = /^rootfs-[a-z]+-([0-9a-f]+)\.tar$/.exec(f);
+        if (m && !keep.has(m[1]!)) rmSync(join(this.cacheDir, f), { force: true });
       }
     }
     return stale.length;
@@ -259,6 +314,7 @@ export interface ComposeService {
   environment?: Record<string, unknown>;
   runtime?: string;
   command?: string[];
+  ports?: (string | number | Record<string, unknown>)[];
 }
 
 export interface ComposeFile {

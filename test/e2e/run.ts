@@ -14,25 +14,28 @@
  *
  * Options:
  *   --scenario a,b        scenarios to run (default: default,tls,gpu,swarm)
- *   --break MODE          corrupt the generated deployment and pass only if the
- *                         run detects it: nginx-upstream, nginx-port,
- *                         healthcheck, wait-for, pgdata, worker-account,
- *                         swarm-placement (on the swarm scenario)
+ *   --break MODE          corrupt the generated deployment (on the scenario the
+ *                         mode needs) and pass only if the assertion the mode
+ *                         names catches it (test/e2e/breaks.ts)
+ *   --list-breaks         print the break modes, one a line
  *   --real-intervals      keep the generated healthcheck intervals (30 s)
  *                         instead of checking every 2 s
  *   --keep                keep the temp folders (deployments, logs)
- *   --replace-images      retag image names held by images this test did not build
  *   --health-timeout S    seconds to wait for healthy (default 300)
  * Environment: DIOPTRA_E2E_CACHE (default /var/cache/dioptra-deploy-e2e).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse, stringify } from "yaml";
-import { Checker, checkCanary, checkDeployment, checkPostgresLayout } from "./checks.js";
-import { Deployment, HealthError, SCENARIOS, type Scenario } from "./deployment.js";
+import { Checker, checkCanary, checkDeployment } from "./checks.js";
+import { checkPostgresLayout } from "./checks-postgres.js";
+import { Deployment, HealthError } from "./deployment.js";
+import { SCENARIOS, type Scenario } from "./scenarios.js";
+import { BREAKS } from "./breaks.js";
 import { ensureEngine, type Engine } from "./engine.js";
+import { checkJobs } from "./job-roundtrip.js";
+import { composeJobTarget, swarmJobTarget } from "./job-targets.js";
 import { Images, RELEASE_KINDS, imageKinds, type Kind } from "./images.js";
 import { SwarmDeployment, checkSwarm } from "./swarm.js";
 import { CommandError, Timings, killRunning, log, run, seconds } from "./util.js";
@@ -40,38 +43,6 @@ import { CommandError, Timings, killRunning, log, run, seconds } from "./util.js
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CACHE = process.env.DIOPTRA_E2E_CACHE || "/var/cache/dioptra-deploy-e2e";
 
-const BREAKS = {
-  /** MLflow's port proxies to the REST API: healthy, but the wrong upstream answers. */
-  "nginx-upstream": (d: Deployment) => {
-    for (const f of ["config/nginx/http_mlflow.conf", "config/nginx/https_mlflow.conf"]) d.edit(f, `server ${d.slug}-mlflow-tracking:5000;`, `server ${d.slug}-restapi:5000;`);
-  },
-  /** MLflow's upstream port is closed: nginx's healthcheck gets 502 and fails. */
-  "nginx-port": (d: Deployment) => {
-    for (const f of ["config/nginx/http_mlflow.conf", "config/nginx/https_mlflow.conf"]) d.edit(f, `server ${d.slug}-mlflow-tracking:5000;`, `server ${d.slug}-mlflow-tracking:5999;`);
-  },
-  /** The REST API's healthcheck probes a path that does not exist. */
-  healthcheck: (d: Deployment) => d.edit("docker-compose.yml", '"http://localhost:5000/health"', '"http://localhost:5000/no-such-path"'),
-  /** The REST API waits for a Redis port nothing listens on: it never starts, nor does what waits for it. */
-  "wait-for": (d: Deployment) => d.edit("docker-compose.yml", `"${d.slug}-redis:6379"`, `"${d.slug}-redis:6390"`),
-  /** The template's Postgres layout on an 18 image (no PGDATA): the data lives outside the volume (use with --scenario tls). */
-  pgdata: (d: Deployment) => d.edit("docker-compose.yml", /\n\s+PGDATA: [^\n]+/, ""),
-  /** The workers log in with a password the REST API does not know (a 1.1 scenario): they must never turn healthy. */
-  "worker-account": (d: Deployment) => d.edit("docker-compose.yml", /DIOPTRA_WORKER_PASSWORD: "\$\{DIOPTRA_WORKER_PASSWORD\}"/g, 'DIOPTRA_WORKER_PASSWORD: "not-the-registered-password"'),
-  /** The GPU workers of the stack lose their placement: no host constraint, no GPU reservation (the swarm scenario). */
-  "swarm-placement": (d: Deployment) => {
-    const file = join(d.dir, "swarm", "docker-stack.yml");
-    const stack = parse(readFileSync(file, "utf8")) as { services: Record<string, { deploy: { placement?: unknown; resources?: unknown } }> };
-    const gpu = Object.values(stack.services).filter((s) => s.deploy.resources);
-    if (gpu.length === 0) throw new Error("break: no GPU reservation in swarm/docker-stack.yml");
-    for (const s of gpu) {
-      delete s.deploy.placement;
-      delete s.deploy.resources;
-    }
-    writeFileSync(file, stringify(stack));
-  },
-} as const;
-/** The scenario a break mode runs on when --scenario is not given. */
-const BREAK_SCENARIO: Partial<Record<keyof typeof BREAKS, string>> = { "swarm-placement": "swarm" };
 type BreakMode = keyof typeof BREAKS;
 
 interface Options {
@@ -79,7 +50,6 @@ interface Options {
   breakMode?: BreakMode;
   realIntervals: boolean;
   keep: boolean;
-  replaceImages: boolean;
   healthTimeoutMs: number;
 }
 
@@ -89,7 +59,7 @@ function usage(msg: string): never {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { scenarios: [...SCENARIOS], realIntervals: false, keep: false, replaceImages: false, healthTimeoutMs: 300_000 };
+  const o: Options = { scenarios: [...SCENARIOS], realIntervals: false, keep: false, healthTimeoutMs: 300_000 };
   let chosen = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -102,26 +72,28 @@ function parseArgs(argv: readonly string[]): Options {
       const m = value();
       if (!(m in BREAKS)) usage(`unknown --break mode ${m} (${Object.keys(BREAKS).join(", ")})`);
       o.breakMode = m as BreakMode;
+    } else if (a === "--list-breaks") {
+      console.log(Object.keys(BREAKS).join("\n"));
+      process.exit(0);
     } else if (a === "--real-intervals") o.realIntervals = true;
     else if (a === "--keep") o.keep = true;
-    else if (a === "--replace-images") o.replaceImages = true;
     else if (a === "--health-timeout") o.healthTimeoutMs = Number(value()) * 1000;
     else if (a === "-h" || a === "--help") {
-      console.log(`usage: npm run test:e2e -- [--scenario ${SCENARIOS.map((s) => s.id).join(",")}] [--break ${Object.keys(BREAKS).join("|")}] [--real-intervals] [--keep] [--replace-images] [--health-timeout S]`);
+      console.log(`usage: npm run test:e2e -- [--scenario ${SCENARIOS.map((s) => s.id).join(",")}] [--break ${Object.keys(BREAKS).join("|")}] [--real-intervals] [--keep] [--list-breaks] [--health-timeout S]`);
       process.exit(0);
     } else usage(`unknown option ${a}`);
   }
-  if (o.breakMode && !chosen) o.scenarios = [SCENARIOS.find((s) => s.id === (BREAK_SCENARIO[o.breakMode!] ?? "default"))!];
+  if (o.breakMode && !chosen) o.scenarios = [SCENARIOS.find((s) => s.id === BREAKS[o.breakMode!]!.scenario)!];
   if (!(o.healthTimeoutMs > 0)) usage("--health-timeout must be a positive number of seconds");
   return o;
 }
 
 async function requireTools(): Promise<void> {
   const missing: string[] = [];
-  for (const [tool, args] of [["docker", ["--version"]], ["docker-compose", ["version"]], ["bash", ["--version"]], ["openssl", ["version"]]] as const) {
+  for (const [tool, args] of [["docker", ["--version"]], ["bash", ["--version"]], ["openssl", ["version"]], ["debootstrap", ["--version"]]] as const) {
     if ((await run(tool, args)).status !== 0) missing.push(tool);
   }
-  if (missing.length) throw new Error(`missing ${missing.join(", ")} (Debian: apt-get install docker.io docker-compose openssl debootstrap)`);
+  if (missing.length) throw new Error(`missing ${missing.join(", ")} (Debian: apt-get install docker.io openssl debootstrap)`);
 }
 
 async function main(): Promise<number> {
@@ -130,7 +102,9 @@ async function main(): Promise<number> {
   const timings = new Timings();
   const runId = `${Date.now().toString(36).slice(-5)}${Math.random().toString(36).slice(2, 5)}`;
   const runRoot = mkdtempSync(join(tmpdir(), `dioptra-e2e-${runId}-`));
-  const deployments = opts.scenarios.map((s) => (s.swarm ? new SwarmDeployment({ ...s, swarm: s.swarm }, runRoot, runId, ROOT) : new Deployment(s, runRoot, runId, ROOT)));
+  // A break run judges one corruption: the second init (reinit) proves nothing more there.
+  const scenarios = opts.breakMode ? opts.scenarios.map((s) => ({ ...s, reinit: false })) : opts.scenarios;
+  const deployments = scenarios.map((s) => (s.swarm ? new SwarmDeployment({ ...s, swarm: s.swarm }, runRoot, runId, ROOT) : new Deployment(s, runRoot, runId, ROOT)));
   const checkers: Checker[] = [];
   let engine: Engine | undefined;
   let detected: string | undefined;
@@ -164,15 +138,11 @@ async function main(): Promise<number> {
   try {
     await requireTools();
     engine = await timings.time("engine start", () => ensureEngine(join(CACHE, "engine")), (e) => (e.started ? `started dockerd ${e.serverVersion}` : `engine ${e.serverVersion} was running`));
-    if (opts.scenarios.some((s) => s.gpus) && !engine.runtimes.includes("nvidia")) {
-      throw new Error("the running Docker engine has no runtime named nvidia: the gpu scenario needs one (daemon.json \"runtimes\": {\"nvidia\": {\"path\": \"runc\"}}), or leave it out with --scenario default,tls");
-    }
-
     await timings.time("generate", async () => {
       for (const d of deployments) {
         await d.generate();
         if (opts.breakMode) {
-          BREAKS[opts.breakMode](d);
+          BREAKS[opts.breakMode]!.apply(d);
           log(`${d.scenario.id}: corrupted the generated deployment (--break ${opts.breakMode})`);
         }
       }
@@ -189,13 +159,18 @@ async function main(): Promise<number> {
         releases.set(ref, d.scenario.release);
       }
     }
-    const report = await timings.time("images (build or cache)", () => images.prepare(names, opts.replaceImages, releases), (r) =>
-      `base ${r.base}; built ${r.built.length ? r.built.join(" ") : "none"}; cached ${r.cached.length}; tagged ${r.tagged.length}; pruned ${r.pruned}`,
-    );
-    for (const t of report.tagged) log(`tagged ${t}`);
+    // The two rootfs builds (debootstrap, mostly downloads) overlap when both are cold.
+    const [report] = await Promise.all([
+      timings.time("images (build or cache)", () => images.prepare(names, releases), (r) =>
+        `base ${r.base}; built ${r.built.length ? r.built.join(" ") : "none"}; cached ${r.cached.length}; pruned ${r.pruned}`,
+      ),
+      timings.time("engine host image (build or cache)", () => images.ensureEngine(), (how) => `${images.engineTag} (rootfs ${how})`),
+    ]);
+    // One tarball for every engine host; the helper image (redis-cli, a shell) and psql's go too.
+    const imagesTar = await timings.time("images save (or cache) for the engine hosts", () => images.saved([...new Set(report.aliases.values()), images.baseTag, images.kindTag("postgres")]));
     for (const d of deployments) {
-      if (!(d instanceof SwarmDeployment)) continue;
-      d.setup = { baseTag: images.baseTag, imagesDir: join(ROOT, "test", "e2e", "images"), refs: [...imageKinds(d.main, d.init, d.slug).keys()], timings };
+      const aliases = new Map([...imageKinds(d.main, d.init, d.slug).keys()].map((ref) => [ref, report.aliases.get(ref)!]));
+      d.setup = { engineImage: images.engineTag, imagesTar, aliases, timings };
     }
 
     // One deployment up at a time: they publish the same host ports. The next
@@ -226,6 +201,11 @@ async function main(): Promise<number> {
         if (next) startInit(next, d);
         if (d instanceof SwarmDeployment) {
           await timings.time(`${id}: deploy-stack.sh (converged)`, () => d.up(opts.realIntervals, opts.healthTimeoutMs));
+          await timings.time(`${id}: job round trip`, async () => {
+            // A worker without a running task is the assertions' finding, not the run's error.
+            const target = await swarmJobTarget(d).catch((e: unknown) => void c.failures.push(`${id}: job round trip: the workers' tasks: ${e instanceof Error ? e.message : String(e)}`));
+            if (target) await checkJobs(target, c);
+          }, () => `${c.passed} passed, ${c.failures.length} failed`);
           await timings.time(`${id}: assertions (placement, GPUs, overlay, drain)`, () => checkSwarm(d, c), () => `${c.passed} passed, ${c.failures.length} failed`);
         } else {
           await timings.time(`${id}: up + healthy`, async () => {
@@ -235,6 +215,7 @@ async function main(): Promise<number> {
           const ctx = { deployment: d, helperImage: images.baseTag, psqlImage: images.kindTag("postgres") };
           await timings.time(`${id}: assertions`, async () => {
             await checkDeployment(ctx, c);
+            await checkJobs(await composeJobTarget(d), c);
             if (d.postgresMajor() >= 18) await checkPostgresLayout(ctx, c);
             if (d.scenario.canary && !opts.breakMode) await checkCanary(ctx, c);
           }, () => `${c.passed} passed, ${c.failures.length} failed`);
@@ -253,9 +234,10 @@ async function main(): Promise<number> {
           } else for (const p of problems) c.failures.push(`teardown: ${p}`);
         });
       }
-      if (opts.breakMode && c.failures.length > 0) {
-        detected = c.failures[0]!.split("\n")[0];
-      }
+      // Caught only by the assertion the mode names: any other failure does not count.
+      const hit = opts.breakMode ? c.failures.find((f) => BREAKS[opts.breakMode!]!.match.test(f)) : undefined;
+      if (hit) detected = hit.split("\n")[0];
+      else if (opts.breakMode && c.failures.length > 0) log(`--break ${opts.breakMode}: failures, but none by ${BREAKS[opts.breakMode]!.caughtBy}`);
     }
   } catch (e) {
     failure = e;
@@ -279,7 +261,8 @@ async function main(): Promise<number> {
       console.log(`break-${opts.breakMode}: 1 passed, 0 failed`);
       return 0;
     }
-    console.log(`\ne2e --break ${opts.breakMode}: NOT detected: the corrupted deployment passed every check`);
+    const others = checkers.flatMap((c) => c.failures);
+    console.log(`\ne2e --break ${opts.breakMode}: NOT detected by ${BREAKS[opts.breakMode]!.caughtBy}: ${others.length ? `only other failures: ${others.map((f) => f.split("\n")[0]).join("; ")}` : "the corrupted deployment passed every check"}`);
     console.log(`break-${opts.breakMode}: 0 passed, 1 failed`);
     return 1;
   }

@@ -1,19 +1,21 @@
 /**
  * The e2e "swarm" scenario: the generated Swarm target (swarm/docker-stack.yml,
  * swarm/deploy-stack.sh, swarm/hosts/<host>/daemon.json) on a real three-node
- * swarm. Each node is a dockerd in its own container on a bridge network of
- * the host engine (image: the e2e base plus the host's dockerd, containerd,
- * runc and iptables); the host's docker CLI drives each engine through a
- * socket in the run's temp folder. The core node is the manager; init and
- * deploy-stack.sh run on the host against it, the deployment folder mounted
- * at the same path in every node so bind mounts resolve.
+ * swarm. Each node is an engine host (engine-host.ts: Debian's current
+ * docker.io in a container) on a bridge network of the host engine; the run's
+ * docker CLI drives each engine through a socket in the run's temp folder.
+ * The core node is the manager; init and deploy-stack.sh run on it, with its
+ * own docker CLI, the deployment folder mounted at the same path in every node
+ * so bind mounts resolve.
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { Checker } from "./checks.js";
-import { Deployment, HealthError, type Scenario } from "./deployment.js";
-import { CommandError, Timings, log, must, run, sha256, sleep, tail, type RunResult } from "./util.js";
+import { Deployment, HealthError } from "./deployment.js";
+import type { Scenario } from "./scenarios.js";
+import { SwarmLab } from "./swarm-lab.js";
+import { log, sleep, tail } from "./util.js";
 
 export interface SwarmNode {
   /** Key under `hosts` in the config. */
@@ -37,208 +39,7 @@ export interface SwarmExpectations {
   readonly remoteWorker: string;
 }
 
-/** Private ranges of the inner engines: bridges, Compose networks (init), and overlays. */
-const INNER = { bip: "10.231.0.1/24", pool: "10.232.0.0/16", swarmPool: "10.233.0.0/16" };
-const NODE_REPO = "dioptra-deploy-e2e-swarm/node";
-const RUN_LABEL = "org.dioptra-deploy.e2e.swarm-run";
 const GPU_KIND = "NVIDIA-GPU";
-/** The host's engine binaries copied into the node image (Debian's docker.io). */
-const ENGINE_BINARIES = ["dockerd", "containerd", "containerd-shim-runc-v2", "runc", "docker-init", "docker-proxy", "xtables-nft-multi"];
-const IPTABLES_NAMES = ["iptables", "iptables-save", "iptables-restore", "ip6tables", "ip6tables-save", "ip6tables-restore"];
-
-async function which(cmd: string): Promise<string> {
-  const r = await run("sh", ["-c", `command -v ${cmd}`]);
-  if (r.status !== 0) throw new Error(`swarm scenario: ${cmd} is not installed on the host (Debian: apt-get install docker.io iptables)`);
-  return r.stdout.trim();
-}
-
-/** Shared libraries `ldd` lists for `file`, minus the C library (the base image's, same Debian release). */
-async function libraries(file: string): Promise<string[]> {
-  const r = await run("ldd", [file]);
-  return [...r.stdout.matchAll(/=> (\/\S+)/g)].map((m) => m[1]!).filter((l) => !/\/(libc|libm|ld-linux[^/]*)\.so/.test(l));
-}
-
-/**
- * The node image: FROM the e2e base, the host's engine binaries and their
- * libraries in /opt/e2e-engine, images/swarm-node/start.sh as entrypoint.
- * Tagged by a hash of all of them, so an unchanged host builds it once.
- */
-export async function nodeImage(baseTag: string, imagesDir: string, workDir: string): Promise<string> {
-  const ctx = join(workDir, "node-image");
-  const bin = join(ctx, "opt", "e2e-engine", "bin");
-  const lib = join(ctx, "opt", "e2e-engine", "lib");
-  const xt = join(ctx, "opt", "e2e-engine", "xtables");
-  for (const d of [bin, lib, xt]) mkdirSync(d, { recursive: true });
-  const sources: string[] = [];
-  for (const b of ENGINE_BINARIES) sources.push(await which(b));
-  const xtDir = "/usr/lib/x86_64-linux-gnu/xtables";
-  const plugins = (await run("sh", ["-c", `ls ${xtDir}/*.so`])).stdout.split("\n").filter(Boolean);
-  const libs = new Set<string>();
-  for (const f of [...sources, ...plugins]) for (const l of await libraries(f)) libs.add(l);
-  const parts: (string | Buffer)[] = [baseTag, readFileSync(join(imagesDir, "swarm-node", "start.sh"))];
-  const copy = (src: string, dir: string) => {
-    const dest = join(dir, src.split("/").pop()!);
-    copyFileSync(src, dest);
-    parts.push(dest.slice(ctx.length), readFileSync(src));
-  };
-  for (const s of sources) copy(s, bin);
-  for (const p of plugins) copy(p, xt);
-  for (const l of [...libs].sort()) copy(l, lib);
-  for (const n of IPTABLES_NAMES) symlinkSync("xtables-nft-multi", join(bin, n));
-  copyFileSync(join(imagesDir, "swarm-node", "start.sh"), join(ctx, "opt", "e2e-engine", "start.sh"));
-  const tag = `${NODE_REPO}:${sha256(...parts).slice(0, 16)}`;
-  if ((await run("docker", ["image", "inspect", tag])).status !== 0) {
-    writeFileSync(join(ctx, "Dockerfile"), [`FROM ${baseTag}`, "COPY opt /opt", 'ENTRYPOINT ["/opt/e2e-engine/start.sh"]', ""].join("\n"));
-    await must("docker", ["build", "--quiet", "-t", tag, ctx], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
-  }
-  rmSync(ctx, { recursive: true, force: true });
-  return tag;
-}
-
-/** Three engines in containers, one swarm; everything named `<prefix>-…` and labelled with the run. */
-export class SwarmLab {
-  readonly prefix: string;
-  readonly network: string;
-  private started = false;
-  /** The host engine's swarm state before the run: the run must leave it so. */
-  private hostSwarm = "";
-
-  constructor(
-    runId: string,
-    readonly nodes: readonly SwarmNode[],
-    /** Folder for the nodes' sockets and daemon.json files. */
-    private readonly stateDir: string,
-    /** Host folders mounted at the same path in every node (the deployment, the datasets). */
-    private readonly shared: readonly string[],
-    private readonly logFile: string,
-  ) {
-    this.prefix = `dioptra-e2e-${runId}-swarm`;
-    this.network = `${this.prefix}-net`;
-  }
-
-  get manager(): SwarmNode {
-    return this.nodes.find((n) => n.manager)!;
-  }
-
-  socket(n: SwarmNode): string {
-    return join(this.stateDir, n.host, "docker.sock");
-  }
-
-  dockerHost(n: SwarmNode): string {
-    return `unix://${this.socket(n)}`;
-  }
-
-  /** `docker` against node `n`'s engine. */
-  docker(n: SwarmNode, args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
-    return run("docker", ["-H", this.dockerHost(n), ...args], { logFile: this.logFile, timeoutMs });
-  }
-
-  async mustDocker(n: SwarmNode, args: readonly string[], timeoutMs = 120_000): Promise<RunResult> {
-    const r = await this.docker(n, args, timeoutMs);
-    if (r.status !== 0) throw new CommandError(`docker -H ${n.node} ${args.join(" ")} exited ${r.status}:\n${tail(r.stdout + r.stderr, 20)}`);
-    return r;
-  }
-
-  /** Starts the engines (daemon.json per host), inits the swarm on the manager and joins the others. */
-  async start(image: string, daemonJson: ReadonlyMap<string, object>): Promise<void> {
-    const routes = (await run("ip", ["-o", "route"])).stdout;
-    for (const range of Object.values(INNER)) {
-      if (routes.includes(range.split(".").slice(0, 2).join(".") + ".")) throw new Error(`swarm scenario: the host routes ${range.split(".").slice(0, 2).join(".")}.x, which the inner engines use`);
-    }
-    this.hostSwarm = (await run("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"])).stdout.trim();
-    this.started = true;
-    await must("docker", ["network", "create", "--label", `${RUN_LABEL}=${this.prefix}`, this.network], { logFile: this.logFile });
-    for (const n of this.nodes) {
-      const dir = join(this.stateDir, n.host);
-      mkdirSync(dir, { recursive: true });
-      const config = { bip: INNER.bip, "default-address-pools": [{ base: INNER.pool, size: 24 }], ...(daemonJson.get(n.host) ?? {}) };
-      writeFileSync(join(dir, "daemon.json"), JSON.stringify(config, null, 2) + "\n");
-      // Not --privileged: it asks for every capability, and a host (this one) may lack one
-      // (CAP_SYS_RESOURCE). Every capability the host has, no seccomp or AppArmor, all devices.
-      await must("docker", [
-        "run", "-d", "--name", `${this.prefix}-${n.host}`, "--hostname", n.node, "--network", this.network,
-        "--label", `${RUN_LABEL}=${this.prefix}`,
-        "--cap-add", "ALL", "--cap-drop", "SYS_RESOURCE",
-        "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined", "--security-opt", "systempaths=unconfined",
-        "--device-cgroup-rule", "a *:* rwm",
-        "--mount", `type=volume,source=${this.prefix}-${n.host},target=/var/lib/docker,volume-label=${RUN_LABEL}=${this.prefix}`,
-        "-v", `${dir}:/run/e2e`,
-        ...this.shared.flatMap((p) => ["-v", `${p}:${p}`]),
-        image, "--config-file", "/run/e2e/daemon.json", "-H", "unix:///run/e2e/docker.sock",
-      ], { logFile: this.logFile });
-    }
-    for (const n of this.nodes) {
-      let ok = false;
-      for (let i = 0; i < 60 && !ok; i++) {
-        ok = (await this.docker(n, ["info", "--format", "{{.ServerVersion}}"], 10_000)).status === 0;
-        if (!ok) await sleep(500);
-      }
-      if (!ok) {
-        const logs = await run("docker", ["logs", "--tail", "30", `${this.prefix}-${n.host}`]);
-        throw new Error(`swarm scenario: the engine of ${n.node} did not answer in 30 s:\n${tail(logs.stdout + logs.stderr, 30)}`);
-      }
-    }
-    const ip = (await must("docker", ["inspect", "--format", `{{(index .NetworkSettings.Networks "${this.network}").IPAddress}}`, `${this.prefix}-${this.manager.host}`])).stdout.trim();
-    await this.mustDocker(this.manager, ["swarm", "init", "--advertise-addr", ip, "--default-addr-pool", INNER.swarmPool]);
-    const token = (await this.mustDocker(this.manager, ["swarm", "join-token", "-q", "worker"])).stdout.trim();
-    for (const n of this.nodes.filter((x) => !x.manager)) await this.mustDocker(n, ["swarm", "join", "--token", token, `${ip}:2377`]);
-  }
-
-  /**
-   * Loads images into every engine from one `docker save` of the host engine
-   * (no registry). Every node gets them all: the layers are shared, so one
-   * tarball costs little more than the workers' alone, and a misplaced task
-   * (--break swarm-placement) starts wherever Swarm puts it.
-   */
-  async loadImages(tarball: string, refs: readonly string[]): Promise<void> {
-    await must("docker", ["save", "-o", tarball, ...[...refs].sort()], { logFile: this.logFile, timeoutMs: 10 * 60_000 });
-    await Promise.all(this.nodes.map((n) => this.mustDocker(n, ["load", "-q", "-i", tarball], 10 * 60_000)));
-    rmSync(tarball, { force: true });
-  }
-
-  /**
-   * Removes the stack, leaves the swarm, removes the node containers, their
-   * volumes and the network; returns what was left behind (each a failure).
-   */
-  async teardown(stack: string | undefined): Promise<string[]> {
-    if (!this.started) return [];
-    this.started = false;
-    const problems: string[] = [];
-    const up = [];
-    for (const n of this.nodes) if ((await this.docker(n, ["info", "--format", "{{.Swarm.LocalNodeState}}"], 10_000)).status === 0) up.push(n);
-    if (stack && up.includes(this.manager)) {
-      await this.docker(this.manager, ["stack", "rm", stack]);
-      let left = "";
-      for (let i = 0; i < 60; i++) {
-        left = (await Promise.all(up.map(async (n) => (await this.docker(n, ["ps", "-q"])).stdout.trim()))).join(" ").trim();
-        if (!left) break;
-        await sleep(1000);
-      }
-      if (left) problems.push(`containers still running 60 s after docker stack rm: ${left}`);
-      const services = (await this.docker(this.manager, ["service", "ls", "-q"])).stdout.trim();
-      if (services) problems.push(`services left after docker stack rm: ${services}`);
-    }
-    for (const n of up.filter((x) => !x.manager)) await this.docker(n, ["swarm", "leave"]);
-    if (up.includes(this.manager)) await this.docker(this.manager, ["swarm", "leave", "--force"]);
-    for (const n of up) {
-      const state = (await this.docker(n, ["info", "--format", "{{.Swarm.LocalNodeState}}"], 10_000)).stdout.trim();
-      if (state !== "inactive") problems.push(`${n.node} is still in a swarm (${state}) after swarm leave`);
-    }
-    await run("docker", ["rm", "-f", "-v", ...this.nodes.map((n) => `${this.prefix}-${n.host}`)], { logFile: this.logFile, timeoutMs: 120_000 });
-    await run("docker", ["volume", "rm", "-f", ...this.nodes.map((n) => `${this.prefix}-${n.host}`)], { logFile: this.logFile });
-    await run("docker", ["network", "rm", this.network], { logFile: this.logFile });
-    const filter = `label=${RUN_LABEL}=${this.prefix}`;
-    const containers = (await run("docker", ["ps", "-aq", "--filter", filter])).stdout.trim();
-    const volumes = (await run("docker", ["volume", "ls", "-q", "--filter", filter])).stdout.trim();
-    const networks = (await run("docker", ["network", "ls", "-q", "--filter", filter])).stdout.trim();
-    const host = (await run("docker", ["info", "--format", "{{.Swarm.LocalNodeState}}"])).stdout.trim();
-    if (host !== this.hostSwarm) problems.push(`the host engine's swarm state changed from ${this.hostSwarm} to ${host}`);
-    if (containers) problems.push(`node containers left on the host engine: ${containers}`);
-    if (volumes) problems.push(`node volumes left on the host engine: ${volumes}`);
-    if (networks) problems.push(`node network left on the host engine: ${networks}`);
-    return problems;
-  }
-}
 
 interface Task {
   readonly node: string;
@@ -250,18 +51,13 @@ interface Task {
 export class SwarmDeployment extends Deployment {
   readonly lab: SwarmLab;
   readonly expect: SwarmExpectations;
-  /** Set by run.ts once the images exist. */
-  setup?: { baseTag: string; imagesDir: string; refs: readonly string[]; timings: Timings };
   private deployed = false;
 
   constructor(scenario: Scenario & { swarm: SwarmExpectations }, runRoot: string, runId: string, projectRoot: string) {
     super(scenario, runRoot, runId, projectRoot);
     this.expect = scenario.swarm;
     this.lab = new SwarmLab(runId, scenario.swarm.nodes, join(this.root, "nodes"), [this.root], this.logFile);
-  }
-
-  override get env(): NodeJS.ProcessEnv {
-    return { ...super.env, DOCKER_HOST: this.lab.dockerHost(this.lab.manager) };
+    this.host = this.lab.engine(this.lab.manager); // init and deploy-stack.sh run on the manager
   }
 
   get stack(): string {
@@ -284,17 +80,16 @@ export class SwarmDeployment extends Deployment {
     return { ...generated, runtimes: { nvidia: { path: "runc" } } };
   }
 
-  /** The engines, the swarm and the images, then the generated init against the manager. */
+  /** The engines, the swarm and the images, then the generated init on the manager. */
   override async runInit(): Promise<void> {
     const s = this.setup;
     if (!s) throw new Error("swarm scenario: images not prepared");
-    mkdirSync(join(this.root, "nodes"), { recursive: true });
-    const image = await s.timings.time("swarm: node image", () => nodeImage(s.baseTag, s.imagesDir, this.root), (t) => t);
     this.initialized = true; // from here on, the lab has to be torn down
-    await s.timings.time("swarm: engines + swarm init/join", () => this.lab.start(image, new Map([[this.expect.gpuHost, this.gpuDaemonJson()]])));
-    await s.timings.time("swarm: images save + load", () => this.lab.loadImages(join(this.root, "images.tar"), s.refs), () => `${s.refs.length} images into ${this.lab.nodes.length} engines`);
+    this.versions = await s.timings.time("swarm: engines + swarm init/join", () => this.lab.start(s.engineImage, new Map([[this.expect.gpuHost, this.gpuDaemonJson()]])));
+    log(`swarm: ${this.lab.nodes.length} engine hosts: Docker ${this.versions.engine}; Compose ${this.versions.compose}`);
+    await s.timings.time("swarm: image load", () => this.lab.loadImages(s.imagesTar, s.aliases), () => `into ${this.lab.nodes.length} engines`);
     const start = Date.now();
-    await super.runInit();
+    await this.runInitScript();
     s.timings.add("swarm: init-deployment.sh on the manager", Date.now() - start);
   }
 
@@ -306,7 +101,7 @@ export class SwarmDeployment extends Deployment {
       writeFileSync(file, readFileSync(file, "utf8").replace(/^(\s+interval:) 30s$/gm, "$1 2s"));
     }
     this.deployed = true;
-    const r = await run("bash", [join(this.dir, "swarm", "deploy-stack.sh"), "--timeout", String(Math.round(timeoutMs / 1000))], { cwd: this.dir, env: this.env, logFile: this.logFile, timeoutMs: timeoutMs + 120_000 });
+    const r = await this.host.exec(["bash", join(this.dir, "swarm", "deploy-stack.sh"), "--timeout", String(Math.round(timeoutMs / 1000))], { cwd: this.dir, env: { COMPOSE_PROJECT_NAME: this.slug }, timeoutMs: timeoutMs + 120_000 });
     if (r.status !== 0) throw new HealthError(`swarm: deploy-stack.sh exited ${r.status}:\n${tail(r.stdout + r.stderr, 40)}\n${await this.diagnoseStack()}`);
   }
 

@@ -112,6 +112,8 @@ export interface HttpOptions {
   readonly timeoutMs?: number;
   /** POST this JSON text instead of a GET. */
   readonly json?: string;
+  /** Extra request headers (a session cookie). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** GET (or POST `options.json` to) `url` with no redirect following; https trusts only `options.ca`. */
@@ -119,7 +121,7 @@ export function httpGet(url: string, options: HttpOptions = {}): Promise<HttpAns
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const isHttps = u.protocol === "https:";
-    const headers: Record<string, string> = { Host: options.servername ?? u.host, ...(options.json === undefined ? {} : { "Content-Type": "application/json" }) };
+    const headers: Record<string, string> = { Host: options.servername ?? u.host, ...(options.json === undefined ? {} : { "Content-Type": "application/json" }), ...options.headers };
     const common = { method: options.json === undefined ? "GET" : "POST", headers, timeout: options.timeoutMs ?? 10_000, agent: false as const };
     const req = isHttps
       ? https.request(u, { ...common, ca: options.ca, servername: options.servername, rejectUnauthorized: true })
@@ -136,6 +138,20 @@ export function httpGet(url: string, options: HttpOptions = {}): Promise<HttpAns
     req.on("error", reject);
     req.end(options.json);
   });
+}
+
+/** httpGet with a few retries on connection errors (a published port can lag its container). */
+export async function httpRetry(url: string, options: HttpOptions = {}): Promise<HttpAnswer> {
+  let last: unknown;
+  for (let i = 0; i < 5; i++) {
+    try {
+      return await httpGet(url, options);
+    } catch (e) {
+      last = e;
+      await sleep(1000);
+    }
+  }
+  throw new Error(`${options.json === undefined ? "GET" : "POST"} ${url}: ${last instanceof Error ? last.message : String(last)}`);
 }
 
 /** Phase timings, printed as a table at the end. */

@@ -10,7 +10,6 @@ export default deployment({
   // The one Dioptra 1.0 scenario: 1.0 deployments still exist.
   dioptra: "1.0",
   name: "__E2E_NAME__",
-  composeCommand: "docker-compose",
   workers: {
     tensorflowGpu: 2,
     pytorchGpu: { count: 1, workers: { 1: { gpus: [3, 4] } } },

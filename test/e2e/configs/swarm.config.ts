@@ -10,7 +10,6 @@ import { deployment } from "dioptra-deploy";
 export default deployment({
   dioptra: "1.1",
   name: "__E2E_NAME__",
-  composeCommand: "docker-compose",
   nginx: { exposePortsOnLocalhostOnly: false }, // Swarm publishes on every address
   hosts: {
     core: { node: "e2e-core" },

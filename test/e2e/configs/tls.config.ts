@@ -12,7 +12,6 @@ import { deployment } from "dioptra-deploy";
 export default deployment({
   dioptra: "1.1",
   name: "__E2E_NAME__",
-  composeCommand: "docker-compose",
   nginx: { tls: true, certificate: "provided", httpsPort: 8443 },
   security: { hsts: true },
   // Postgres 18's data layout (reproduced by the e2e db stand-in): PGDATA must keep the data in the volume.

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Builds the e2e base root filesystem as a tarball for `docker import`:
-# Debian bookworm (debootstrap --variant=minbase) with the packages in
-# packages.txt, without apt caches and without the cluster the postgresql
-# package creates on install (the image's entrypoint runs initdb itself).
-# Usage: make-rootfs.sh OUT.tar [MIRROR]
+# Builds a root filesystem of the e2e run as a tarball for `docker import`:
+# Debian SUITE (debootstrap --variant=minbase) with the packages listed in
+# PACKAGES, without apt caches and without the cluster the postgresql
+# package creates on install (the db image's entrypoint runs initdb itself).
+# The stand-ins' base is bookworm + packages.txt; the engine hosts are
+# trixie + engine-packages.txt.
+# Usage: make-rootfs.sh OUT.tar SUITE PACKAGES [MIRROR]
 set -euo pipefail
 out="$1"
-mirror="${2:-http://deb.debian.org/debian}"
-here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
-include="$(grep -v '^\s*#' "${here}/packages.txt" | grep -v '^\s*$' | paste -sd, -)"
+suite="$2"
+packages="$3"
+mirror="${4:-http://deb.debian.org/debian}"
+include="$(grep -v '^\s*#' "${packages}" | grep -v '^\s*$' | paste -sd, -)"
 
 work="$(mktemp -d "${out}.work.XXXXXX")"
 root="${work}/root"
@@ -20,15 +23,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "make-rootfs: debootstrap --variant=minbase --include=${include} bookworm (${mirror})"
-if ! debootstrap --variant=minbase --include="${include}" bookworm "${root}" "${mirror}" >"${work}/debootstrap.log" 2>&1; then
+echo "make-rootfs: debootstrap --variant=minbase --include=${include} ${suite} (${mirror})"
+if ! debootstrap --variant=minbase --include="${include}" "${suite}" "${root}" "${mirror}" >"${work}/debootstrap.log" 2>&1; then
   tail -n 40 "${work}/debootstrap.log" >&2
   tail -n 40 "${root}/debootstrap/debootstrap.log" >&2 2>/dev/null || true
   echo "make-rootfs: debootstrap failed" >&2
   exit 1
 fi
 
-rm -rf "${root}/var/lib/postgresql/15" "${root}/etc/postgresql/15" \
+rm -rf "${root}"/var/lib/postgresql/[0-9]* "${root}"/etc/postgresql/[0-9]* \
   "${root}"/var/cache/apt/*.bin "${root}"/var/cache/apt/archives/*.deb \
   "${root}"/var/lib/apt/lists/* "${root}"/var/log/*.log "${root}/debootstrap"
 : >"${root}/etc/resolv.conf"

@@ -7,7 +7,7 @@
 ARG BASE
 FROM ${BASE}
 ARG KIND
-COPY common/standin.py /opt/dioptra-e2e/standin.py
+COPY common/standin.py common/jobs.py /opt/dioptra-e2e/
 COPY common/wait-for-port.sh /usr/local/bin/wait-for-it.sh
 COPY common/entrypoint-lib.sh ${KIND}/entrypoint.sh /usr/local/bin/
 RUN set -eux; \

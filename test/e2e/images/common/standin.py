@@ -32,6 +32,8 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import jobs
+
 HOST = socket.gethostname()
 
 # The Dioptra release the image stands in for (set by the e2e run on a per-release
@@ -39,11 +41,8 @@ HOST = socket.gethostname()
 # service, and whether workers log in to the REST API, differ between releases.
 RELEASE = os.environ.get("DIOPTRA_E2E_RELEASE", "1.0")
 MINIO_NEEDS = {
-    "1.0": {"restapi": (["builtin-plugins-readwrite", "custom-plugins-readwrite", "workflow-uploadonly"], "plugins"),
-            "worker": (["builtin-plugins-readonly", "custom-plugins-readonly", "mlflow-tracking-readwrite",
-                        "workflow-downloadonly"], "workflow")},
-    "1.1": {"restapi": (["mlflow-tracking-readwrite"], "mlflow-tracking"),
-            "worker": (["mlflow-tracking-readwrite"], "mlflow-tracking")},
+    "1.0": {"restapi": (["builtin-plugins-readwrite", "custom-plugins-readwrite", "workflow-uploadonly"], "plugins")},
+    "1.1": {"restapi": (["mlflow-tracking-readwrite"], "mlflow-tracking")},
 }[RELEASE]
 
 # As PID 1 of its container a process ignores SIGTERM unless it handles it;
@@ -382,6 +381,13 @@ def minio_main(argv):
             if not user or user.get("secret_sha256") != secret:
                 return as_json(403, {"error": "InvalidAccessKeyId"})
             return as_json(200, {"policies": user["policies"], "buckets": state["buckets"]})
+        answer = None
+        with lock:
+            answer = jobs.minio_objects(state, method, route, path.partition("?")[2], body, headers)
+            if answer is not None and method == "PUT" and answer[0] == 200:
+                save()
+        if answer is not None:
+            return answer
         if route == "/_e2e/state":
             with lock:
                 shown = {"buckets": state["buckets"], "policies": sorted(state["policies"]),
@@ -503,9 +509,13 @@ def mlflow_main(argv):
     # `mlflow db upgrade`, then the server: both need the database.
     check_postgres_uri(name, backend, create_table="dioptra_e2e_mlflow")
     check_minio_login(name, want_policies=["mlflow-tracking-readwrite"], want_bucket=bucket)
+    runs = jobs.mlflow_api(backend, artifacts, psql_script)
 
     def app(port_, method, path, body, headers):
         route = path.split("?", 1)[0]
+        answer = runs(method, route, path.partition("?")[2], body)
+        if answer is not None:
+            return answer
         if route in ("/", "/health"):
             return text(200, f"dioptra-e2e stand-in: MLflow tracking server ({HOST}), artifacts {artifacts}\n")
         if route.startswith("/api/2.0/mlflow/"):
@@ -526,7 +536,7 @@ def psql_script(uri, script, **variables):
     return r.stdout.split("\n")
 
 
-def users_api(uri):
+def users_api(uri, sessions):
     """The two user routes of the 1.1 REST API that the deployment uses: register
     (POST /api/v1/users/) and log in (POST /api/v1/auth/login), kept in the
     restapi database like the real service's, so they outlive its container."""
@@ -550,7 +560,9 @@ def users_api(uri):
         if method == "POST" and route_ == "/api/v1/auth/login":
             found = psql_script(uri, "SELECT 1 FROM dioptra_e2e_users WHERE username = :'u' AND pw_hash = :'h';",
                                 u=user, h=pw_hash(user, password))
-            return as_json(200, {"status": "logged in"}) if "1" in found else as_json(401, {"error": "bad credentials"})
+            if "1" not in found:
+                return as_json(401, {"error": "bad credentials"})
+            return 200, "application/json", json.dumps({"status": "logged in", "username": user}) + "\n", jobs.new_session(sessions, user)
         return None
 
     return route
@@ -561,7 +573,9 @@ def restapi_main(argv):
     uri, = require_env(name, "DIOPTRA_RESTAPI_DATABASE_URI")
     # `dioptra-db autoupgrade`: logs in and creates tables.
     check_postgres_uri(name, uri, create_table="dioptra_e2e_restapi")
-    users = users_api(uri) if RELEASE != "1.0" else (lambda method, route_, body: None)
+    sessions = {}
+    users = users_api(uri, sessions)
+    job_routes = jobs.jobs_api(RELEASE, uri, psql_script, sessions)
     waited = os.environ.get("E2E_WAITED_FOR", "")
     if "-minio:" in waited:
         policies, bucket = MINIO_NEEDS["restapi"]
@@ -576,9 +590,9 @@ def restapi_main(argv):
         route = path.split("?", 1)[0]
         if route == "/health":
             return as_json(200, {"status": "ok", "service": "restapi", "host": HOST})
-        answer = users(method, route, body)
-        if answer is not None:
-            return answer
+        for answer in (users(method, route, body), job_routes(method, route, body, headers)):
+            if answer is not None:
+                return answer
         # The routes the real REST API has (Swagger UI at /, the API under /api/);
         # anything else is a 404, so a healthcheck probing a wrong path fails.
         if route in ("/", "/swagger.json") or route.startswith(("/api/", "/swaggerui/")):
@@ -599,29 +613,16 @@ def worker_main(argv):
         fail(name, f"--url {url!r} is not a redis:// URI")
     os.environ["RQ_REDIS_URI"] = url
     queues = [a for i, a in enumerate(argv[1:], 1) if not a.startswith("--") and argv[i - 1] not in ("--url", "--results-ttl")]
-    user, password = require_env(name, "DIOPTRA_WORKER_USERNAME", "DIOPTRA_WORKER_PASSWORD")
     if RELEASE != "1.0":
-        # dioptra-worker-v1 (1.1) refuses to start without these.
-        require_env(name, "MLFLOW_TRACKING_URI", "MLFLOW_S3_ENDPOINT_URL", "DIOPTRA_API")
+        # dioptra-worker-v1 (1.1) refuses to start without these; it uses the account and MinIO per job.
+        require_env(name, "MLFLOW_TRACKING_URI", "MLFLOW_S3_ENDPOINT_URL", "DIOPTRA_API", "DIOPTRA_WORKER_USERNAME", "DIOPTRA_WORKER_PASSWORD")
     check_redis(name)
-    policies, bucket = MINIO_NEEDS["worker"]
-    check_minio_login(name, want_policies=policies, want_bucket=bucket)
-    api = os.environ.get("DIOPTRA_API", "")
-    if api:
-        check_http(name, api.rstrip("/") + "/health")
-    if RELEASE != "1.0":
-        def login():
-            status, reply = http_json(api.rstrip("/") + "/api/v1/auth/login", {"username": user, "password": password})
-            return True if status == 200 else f"the REST API refused the workers' account {user}: {status} {reply}"
-        with_retries(name, "cannot log in to the REST API", login)
-        log(name, f"logged in to the REST API as {user}")
     log(name, f"listening on queues {queues}; NVIDIA_VISIBLE_DEVICES={os.environ.get('NVIDIA_VISIBLE_DEVICES', '<unset>')}")
-    while True:  # a real RQ worker blocks on Redis; losing Redis ends it
-        time.sleep(15)
-        try:
-            redis_ping(url)
-        except Exception as exc:
-            fail(name, f"lost Redis: {exc!r}")
+    try:
+        # A real RQ worker blocks on Redis between jobs; losing Redis ends it.
+        jobs.work(RELEASE, url, queues, HOST, lambda *msg: log(name, *msg))
+    except Exception as exc:
+        fail(name, f"lost Redis: {exc!r}")
 
 
 def main():

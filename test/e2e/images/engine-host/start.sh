@@ -1,8 +1,7 @@
 #!/bin/bash
-# Entrypoint of the e2e Swarm node image (test/e2e/swarm.ts): dockerd, with the host's binaries in
-# /opt/e2e-engine, inside a container holding every capability the host grants.
+# Entrypoint of the e2e engine hosts (test/e2e/engine-host.ts): Debian's dockerd inside a container
+# holding every capability the host grants.
 set -euo pipefail
-export PATH=/opt/e2e-engine/bin:$PATH LD_LIBRARY_PATH=/opt/e2e-engine/lib XTABLES_LIBDIR=/opt/e2e-engine/xtables
 # Not --privileged (the host may lack a capability, which --privileged asks for): /sys and the cgroup
 # hierarchies come read-only and are made writable here, as dockerd must create its containers' groups.
 mount -o remount,rw /sys
