@@ -9,7 +9,7 @@
  * arguments and prints what this reports.
  */
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 // A static import: esbuild's chunk for a lazily imported CommonJS module exports only `default`.
 import { parse } from "yaml";
 import type { DeploymentProps } from "../dsl/props.js";
@@ -20,6 +20,7 @@ import { extractVariables, fromCookiecutter } from "../importers/cookiecutter-va
 import { fromOverride } from "../importers/override-import.js";
 import { ReleaseUnknownError, releaseOf } from "../importers/release.js";
 import { InputError, UsageError } from "./errors.js";
+import { shellWord } from "./shell-word.js";
 
 /** What `import` is asked to do (the command line's flags). */
 export interface ImportRequest {
@@ -28,6 +29,8 @@ export interface ImportRequest {
   readonly compose?: string | undefined;
   readonly dioptra?: string | undefined;
   readonly force: boolean;
+  /** Keep the deployment's third-party images exactly (`redis:latest`), instead of this tool's pinned ones. */
+  readonly keepImages?: boolean;
 }
 
 /** Where `import` tells what it decided (`note`) and what the user should check (`warn`). */
@@ -100,20 +103,25 @@ function readVariables(file: string): { vars: Record<string, unknown>; data: Rec
   return { vars: vars as Record<string, unknown>, data: d };
 }
 
-/** Reads --compose FILE: the override's settings merged over `props`, or an error naming what cannot be imported. */
-async function readOverride(file: string, props: DeploymentProps, report: ImportReport): Promise<DeploymentProps> {
+/**
+ * Reads --compose FILE: the override's settings merged over `props`, and
+ * what cannot be imported. When the template variables themselves are
+ * invalid (`base` false), only the file's own problems are looked for, as
+ * the deployment they describe is not known.
+ */
+function readOverride(file: string, props: DeploymentProps, report: ImportReport, base: boolean): { props: DeploymentProps; problems: string[] } {
   const text = readInput(file);
   let doc: unknown;
   try {
     doc = parse(text, { merge: true });
   } catch (e) {
-    throw new InputError(`${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    return { props, problems: [`error: ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
   }
+  if (!base) return { props, problems: doc === null || typeof doc === "object" ? [] : [`error: ${file}: is not a Compose file (a YAML mapping)`] };
   const o = fromOverride(doc ?? {}, props, file);
   for (const w of o.warnings) report.warn(w);
   const issues = [...o.issues, ...resolveDeployment(o.props).issues.map((i) => ({ ...i, path: `${file}: ${i.path}` }))];
-  if (issues.length > 0) throw new InputError(`nothing written: ${file} cannot be imported as it is`, issues.map((i) => `error: ${i.path}: ${i.message}`));
-  return o.props;
+  return { props: o.props, problems: issues.map((i) => `error: ${i.path}: ${i.message}`) };
 }
 
 /** Writes the config `request.out`; returns the line that says what was written and what to run next. */
@@ -130,15 +138,24 @@ export async function importDeployment(values: ImportRequest, report: ImportRepo
     throw e;
   }
   report.note(`importing as Dioptra ${choice.release}: ${choice.reason}`);
-  const conversion = fromCookiecutter(vars, choice.release);
+  const conversion = fromCookiecutter(vars, choice.release, { keepImages: values.keepImages === true });
   for (const w of conversion.warnings) report.warn(w);
-  if (conversion.issues.length > 0) {
-    throw new InputError(
-      `nothing written: ${conversion.issues.length} invalid template variable${conversion.issues.length === 1 ? "" : "s"}`,
-      conversion.issues.map((i) => `error: ${values.cruft}: ${i.path}: ${i.message}`),
+  for (const p of conversion.pinned) {
+    report.warn(
+      `images.${p.slot}: the deployment runs ${p.was}, imported as ${p.now} (pinned, so two runs of one config get one image); if the host's ${p.was} is newer, that is a downgrade of a service whose data may not go back: check \`docker compose images\`, set images.${p.slot} to the version it runs, or import with --keep-images to keep ${p.was}`,
     );
   }
-  const props = values.compose === undefined ? conversion.props : await readOverride(values.compose, conversion.props, report);
+  const problems = conversion.issues.map((i) => `error: ${values.cruft}: ${i.path}: ${i.message}`);
+  let props = conversion.props;
+  if (values.compose !== undefined) {
+    const o = readOverride(values.compose, conversion.props, report, problems.length === 0);
+    props = o.props;
+    problems.push(...o.problems);
+  }
+  if (problems.length > 0) {
+    const inputs = [values.cruft, ...(values.compose === undefined ? [] : [values.compose])].join(" and ");
+    throw new InputError(`nothing written: ${problems.length} problem${problems.length === 1 ? "" : "s"} in ${inputs}`, problems);
+  }
   const text = await renderConfig(props, { ...source, compose: values.compose }, resolve(out));
   const { loadConfig } = await import("../cli/load-config.js");
   mkdirSync(dirname(resolve(out)), { recursive: true });
@@ -149,5 +166,5 @@ export async function importDeployment(values: ImportRequest, report: ImportRepo
   });
   const { dioptra: _release, ...settings } = props;
   const n = countSettings(settings);
-  return `${out}: written (${n === 0 ? "every setting at the template's default" : `${n} setting${n === 1 ? "" : "s"} differ${n === 1 ? "s" : ""} from the template's defaults`}); next: npx dioptra-deploy generate --config ${out}`;
+  return `${out}: written (${n === 0 ? "every setting at the template's default" : `${n} setting${n === 1 ? "" : "s"} differ${n === 1 ? "s" : ""} from the template's defaults`}); next: npx dioptra-deploy generate --config ${shellWord(out)} --out ${shellWord(join(dirname(out), "out"))}`;
 }

@@ -88,10 +88,11 @@ class Checker {
     }
   }
 
-  object<T extends object>(path: string, value: unknown, allowed: readonly string[]): T | undefined {
+  /** `what`: every form the setting takes, when an object is only one of them (a union). */
+  object<T extends object>(path: string, value: unknown, allowed: readonly string[], what = "an object"): T | undefined {
     if (value === undefined) return undefined;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      this.fail(path, `must be an object, got ${show(value)}`);
+      this.fail(path, `must be ${what}, got ${show(value)}`);
       return undefined;
     }
     this.keys(path, value, allowed);
@@ -407,7 +408,7 @@ function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: R
   for (const kind of WORKER_KINDS) {
     const path = `workers.${kind.key}`;
     const raw = wp[kind.key] ?? DEFAULTS.workers[kind.key];
-    const pool = typeof raw === "number" ? { count: raw } : c.object<{ count?: unknown; mounts?: unknown; host?: unknown; workers?: unknown }>(path, raw, SETTINGS["workers.*"]) ?? { count: 0 };
+    const pool = typeof raw === "number" ? { count: raw } : c.object<{ count?: unknown; mounts?: unknown; host?: unknown; workers?: unknown }>(path, raw, SETTINGS["workers.*"], "a count (a whole number ≥ 0) or a pool { count, mounts, workers }") ?? { count: 0 };
     const countPath = typeof raw === "number" ? path : `${path}.count`;
     let count = 0;
     if (!isCount(pool.count)) c.fail(countPath, `must be a whole number ≥ 0, got ${show(pool.count)}`);

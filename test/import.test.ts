@@ -101,7 +101,7 @@ for (const name of fixtureNames()) {
 
 test("every config imported from a fixture type-checks", () => {
   assert.is(imported.length, fixtureNames().length);
-  assert.equal(typecheckConfig(imported), []);
+  assert.equal(typecheckConfig(imported[0]!, imported), []);
 });
 
 test("the written file states only what differs from the defaults, in the DSL's order, formatted by prettier", async () => {
@@ -234,7 +234,7 @@ test("--compose: an override file becomes typed mounts, GPUs, volumes and contai
   for (const kept of ["dioptra-deployment-pytorchcpu-01.cpus", "dioptra-deployment-restapi.mem_limit", "metrics-exporter.environment.DATA_URL", "metrics-exporter.logging"]) {
     assert.match(r.err, new RegExp(`^warning: .*docker-compose\\.override\\.yml: services\\.${kept.replaceAll(".", "\\.")} is kept as raw Compose in overrides`, "m"));
   }
-  assert.equal(typecheckConfig([config]), [], "the written config type-checks");
+  assert.equal(typecheckConfig(config, [config]), [], "the written config type-checks");
   const render = sharedRender("dioptra-1.0", "datasets-dir");
   if (render === undefined || !haveTool("docker-compose")) return;
   // The generated files describe the deployment the render plus the override file did (less the deliberate differences).

@@ -18,7 +18,7 @@ import { nfsVolume } from "../dsl/volume.js";
 const CASES: [string, unknown, string, string][] = [
   ["negative count", { workers: { tensorflowGpu: -1 } }, "workers.tensorflowGpu", "whole number ≥ 0, got -1"],
   ["fractional count", { workers: { pytorchCpu: { count: 1.5 } } }, "workers.pytorchCpu.count", "got 1.5"],
-  ["string count", { workers: { pytorchCpu: "2" } }, "workers.pytorchCpu", "must be an object"],
+  ["string count", { workers: { pytorchCpu: "2" } }, "workers.pytorchCpu", "must be a count (a whole number ≥ 0) or a pool { count, mounts, workers }"],
   ["port out of range", { nginx: { httpPort: 70000 } }, "nginx.httpPort", "1 to 65535, got 70000"],
   ["port zero", { nginx: { httpsPort: 0 } }, "nginx.httpsPort", "got 0"],
   ["http port clashes with a fixed nginx port", { nginx: { httpPort: 35000 } }, "nginx.httpPort", "already published by nginx (fixed port 35000)"],
