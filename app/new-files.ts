@@ -58,7 +58,7 @@ const TSCONFIG = `{
     "forceConsistentCasingInFileNames": true,
     "skipLibCheck": true
   },
-  "include": ["*.config.ts", "*.config.mts"]
+  "include": ["**/*.config.ts", "**/*.config.mts"]
 }
 `;
 

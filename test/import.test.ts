@@ -381,7 +381,7 @@ test("import from the working directory with relative paths, as a user types it"
   cpSync(OVERRIDE, join(dir, "docker-compose.override.yml"));
   const r = runCli(["import", "--cruft", ".cruft.json", "--compose", "docker-compose.override.yml", "--out", "deployment.config.ts"], { cwd: dir });
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^deployment\.config\.ts: written .*; next: npx dioptra-deploy generate --config deployment\.config\.ts$/m);
+  assert.match(r.stdout, /^deployment\.config\.ts: written .*; next: npx dioptra-deploy generate --config deployment\.config\.ts --out out$/m);
   assert.match(readFileSync(join(dir, "deployment.config.ts"), "utf8"), /bindMount\("\/mnt\/models", "\/models"\)/);
 });
 
