@@ -141,8 +141,11 @@ export async function importDeployment(values: ImportRequest, report: ImportRepo
   const conversion = fromCookiecutter(vars, choice.release, { keepImages: values.keepImages === true });
   for (const w of conversion.warnings) report.warn(w);
   for (const p of conversion.pinned) {
+    const moving = /:latest$/.test(p.was);
     report.warn(
-      `images.${p.slot}: the deployment runs ${p.was}, imported as ${p.now} (pinned, so two runs of one config get one image); if the host's ${p.was} is newer, that is a downgrade of a service whose data may not go back: check \`docker compose images\`, set images.${p.slot} to the version it runs, or import with --keep-images to keep ${p.was}`,
+      `images.${p.slot}: the deployment runs ${p.was}, imported as ${p.now} (pinned, so every run of the config gets one image)${
+        moving ? `; if the host's ${p.was} is newer, that is a downgrade of a service whose data may not go back: check \`docker compose images\`, set images.${p.slot} to the version it runs,` : ";"
+      } or import with --keep-images to keep ${p.was}`,
     );
   }
   const problems = conversion.issues.map((i) => `error: ${values.cruft}: ${i.path}: ${i.message}`);

@@ -7,7 +7,7 @@ import type { CallSite } from "./call-site.js";
 import { gpuConflicts } from "./gpu-conflicts.js";
 import { BUILTIN_VOLUMES, DATASETS_TARGET, MAIN_VOLUMES } from "./builtin-volumes.js";
 import { CAPABILITIES, type Capability } from "./capabilities.js";
-import { IMAGE_NAME_MAX, RE, RESERVED_KEYS, addressesOverlap, imageName, interpolationProblems, isCount, isPort, isSafeAbsolutePath, show, textProblems, type ValueTest } from "./checks.js";
+import { IMAGE_NAME_MAX, RE, RESERVED_KEYS, addressesOverlap, imageName, interpolationProblems, isCount, isPort, pathProblem, show, textProblems, type ValueTest } from "./checks.js";
 import type { Issue } from "./errors.js";
 import { PROFILES, DEFAULT_RELEASE, RELEASES, type DioptraProfile, type DioptraRelease } from "../profiles/index.js";
 import { IMAGE_SLOTS, formatImage, type ImageName, type ImageRef } from "./images.js";
@@ -141,8 +141,9 @@ class Checker {
       this.fail(path, `must be an absolute path string, got ${show(value)}`);
       return undefined;
     }
-    if (!isSafeAbsolutePath(value)) {
-      this.fail(path, `${show(value)} is not ${what}: an absolute, normalized path of letters, digits and _ . @ + = - (no ":", ",", spaces or quotes)`);
+    const problem = pathProblem(value);
+    if (problem !== undefined) {
+      this.fail(path, `${show(value)} is not ${what}: it is ${problem} (an absolute, normalized path of letters, digits, spaces and _ . @ + = - % ~ # ( ) [ ] & !)`);
       return undefined;
     }
     return value.length > 1 ? value.replace(/\/$/, "") : value;
