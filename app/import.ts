@@ -117,10 +117,12 @@ function readOverride(file: string, props: DeploymentProps, report: ImportReport
   } catch (e) {
     return { props, problems: [`error: ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
   }
-  if (!base) return { props, problems: doc === null || typeof doc === "object" ? [] : [`error: ${file}: is not a Compose file (a YAML mapping)`] };
-  const o = fromOverride(doc ?? {}, props, file);
-  for (const w of o.warnings) report.warn(w);
-  const issues = [...o.issues, ...resolveDeployment(o.props).issues.map((i) => ({ ...i, path: `${file}: ${i.path}` }))];
+  // Against invalid variables the file is read over the release's defaults, for its own problems only.
+  const release = { dioptra: props.dioptra } as DeploymentProps;
+  const o = fromOverride(doc ?? {}, base ? props : release, file);
+  if (base) for (const w of o.warnings) report.warn(w);
+  const own = base ? o.issues : o.issues.filter((i) => !/is a worker the template variables do not create/.test(i.message));
+  const issues = [...own, ...(base ? resolveDeployment(o.props).issues.map((i) => ({ ...i, path: `${file}: ${i.path}` })) : [])];
   return { props: o.props, problems: issues.map((i) => `error: ${i.path}: ${i.message}`) };
 }
 
@@ -144,8 +146,8 @@ export async function importDeployment(values: ImportRequest, report: ImportRepo
     const moving = /:latest$/.test(p.was);
     report.warn(
       `images.${p.slot}: the deployment runs ${p.was}, imported as ${p.now} (pinned, so every run of the config gets one image)${
-        moving ? `; if the host's ${p.was} is newer, that is a downgrade of a service whose data may not go back: check \`docker compose images\`, set images.${p.slot} to the version it runs,` : ";"
-      } or import with --keep-images to keep ${p.was}`,
+        moving ? `; if the host's ${p.was} is newer, that is a downgrade of a service whose data may not go back: check \`docker compose images\`, set images.${p.slot} to the version it runs, or` : ";"
+      } import with --keep-images to keep ${p.was}`,
     );
   }
   const problems = conversion.issues.map((i) => `error: ${values.cruft}: ${i.path}: ${i.message}`);

@@ -164,12 +164,15 @@ export function fromCookiecutter(vars: CookiecutterVars, release: DioptraRelease
     if (!(k in VARIABLE_PATHS) && k !== "__containers" && !IGNORED.has(k)) warnings.push(`unknown template variable ${k} (ignored)`);
   }
 
-  // Values the DSL rejects are reported under the template variable that set them.
-  if (issues.length === 0) {
+  // Values the DSL rejects are reported under the template variable that set them, with the ones
+  // found above (a variable reported there is not reported twice), so one run lists every problem.
+  {
+    const reported = new Set(issues.map((i) => i.path));
     const byPath = new Map(Object.entries(VARIABLE_PATHS).map(([v, path]) => [path, v]));
     for (const i of resolveDeployment(p as DeploymentProps).issues) {
       const variable = [...byPath.keys()].filter((path) => i.path === path || i.path.startsWith(`${path}.`)).sort((a, b) => b.length - a.length)[0];
       const v = variable === undefined ? undefined : byPath.get(variable);
+      if (v !== undefined && reported.has(v)) continue;
       issues.push(v ? { path: v, message: `${JSON.stringify(vars[v])}: ${i.message}` } : i);
     }
   }
