@@ -18,6 +18,7 @@ import { formatSettingPath, locateSetting, parseConfig } from "../config-edit/co
 import { EditError, detectStyle, editSetting, removeSetting, sameData, writeConfigAtomically } from "../config-edit/config-edit.js";
 import { suggestion } from "./did-you-mean.js";
 import { InputError } from "./errors.js";
+import { shellWord } from "./shell-word.js";
 
 /** One `KEY=VALUE` argument. */
 export interface Assignment {
@@ -263,7 +264,7 @@ export async function setSettings(request: SetRequest, warn: (message: string) =
       );
       const added = e.issues.filter((i) => !before.has(issueKey(i)));
       if (added.length > 0) throw new EditError(`the edited config would not type-check:\n${added.map((i) => `  ${rename(i.location ?? "")}  ${i.path}: ${i.message}`).join("\n")}`);
-      warn(`${configArg} has type errors set did not cause (dioptra-deploy generate shows them)`);
+      warn(`${configArg} has type errors set did not cause (\`npx dioptra-deploy generate --config ${shellWord(configArg)}\` lists them)`);
       return loadConfig(staged, { typecheck: false });
     }
   };

@@ -27,7 +27,7 @@ const CASES: [string, unknown, string, string][] = [
   ["slug with dots", { name: "lab.one" }, "name", 'slug "lab.one"'],
   ["slug too long", { name: "x".repeat(60) }, "name", "at most 48"],
   ["relative datasets dir", { datasetsDirectory: "data/sets" }, "datasetsDirectory", '"data/sets" is not a usable datasets directory'],
-  ["datasets dir with colon", { datasetsDirectory: "/data:rw" }, "datasetsDirectory", "no \":\""],
+  ["datasets dir with colon", { datasetsDirectory: "/data:rw" }, "datasetsDirectory", "holding \":\" or \",\", where Compose's short mount syntax splits"],
   ["datasets dir with ..", { datasetsDirectory: "/srv/../etc" }, "datasetsDirectory", "normalized"],
   ["registry with space", { registry: "my registry" }, "registry", "is not a registry host"],
   ["registry with scheme", { registry: "https://reg.example.org" }, "registry", "is not a registry host"],
