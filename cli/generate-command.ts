@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { shellWord } from "../app/shell-word.js";
-import { MANIFEST, type Drift } from "../generators/write.js";
+import { MANIFEST, type Drift } from "../writer/index.js";
 
 /** The flags that name the config and the output folder, as the user gave them. */
 export interface Target {

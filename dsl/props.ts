@@ -328,6 +328,15 @@ export interface DeploymentProps {
   readonly dioptra?: "1.0" | "1.1";
   /** Human name; its slug (lower case, spaces and `_` → `-`) prefixes every service, host and volume. @default "Dioptra deployment" */
   readonly name?: string;
+  /**
+   * The deployment's identity: it prefixes every service, host name and
+   * volume, names the Compose project and sits inside the URIs in `.env`.
+   * Set it to the old slug when you rename a deployment, so `name` changes
+   * and the data (volumes, `.env`) stays where it is.
+   * @default the slug of `name` (lower case, spaces and `_` → `-`)
+   * @example name: "Lab Two", slug: "lab-one"
+   */
+  readonly slug?: string;
   /** Registry of the Dioptra images, e.g. `"registry.example.org:5000"`. @default "ghcr.io/usnistgov" (1.1), "" (1.0: local builds) */
   readonly registry?: string;
   /** Namespace of the Dioptra images. @default "dioptra" */
@@ -379,4 +388,19 @@ export interface DeploymentProps {
    * GPU workers placed on GPU nodes. Needs `hosts`.
    */
   readonly swarm?: SwarmProps;
+  /**
+   * Declares a change that moves the deployment's data, so generate accepts
+   * it: a PostgreSQL major version change (generate writes pg-upgrade.sh)
+   * or a switch of the Dioptra release (back up first; see out/README.md).
+   * @example upgrade: { postgres: { from: 15 }, dioptra: { from: "1.0" } }
+   */
+  readonly upgrade?: UpgradeProps;
+}
+
+/** Migrations the config declares; each names where the data comes from. */
+export interface UpgradeProps {
+  /** The PostgreSQL major the data folder holds now, e.g. `{ from: 15 }` when `postgres.tag` becomes `"17"`. */
+  readonly postgres?: { readonly from: number };
+  /** The Dioptra release the deployment runs now, e.g. `{ from: "1.0" }` when `dioptra` becomes `"1.1"`. */
+  readonly dioptra?: { readonly from: "1.0" | "1.1" };
 }

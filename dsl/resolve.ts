@@ -27,6 +27,7 @@ import type {
 import { SERVICES, serviceName, slugify, waitTarget, workerName } from "./services.js";
 import { INIT_ENV_NAMES } from "./env.js";
 import type { CustomContainerSpec, DeploymentSpec, HostSpec, SwarmSpec, WorkerSpec } from "./spec.js";
+import { resolveSlug, resolveUpgrade } from "./lifecycle.js";
 import { SETTINGS } from "./settings.js";
 import { DEFAULT_NFS_OPTIONS } from "./volume.js";
 import { WORKER_KINDS } from "./worker-kinds.js";
@@ -57,7 +58,7 @@ export const NGINX_FIXED_PORTS: readonly { host: number; container: number }[] =
 /** Where a setting was written, keyed by setting path (filled by the builder). */
 export type Sites = ReadonlyMap<string, CallSite>;
 
-class Checker {
+export class Checker {
   readonly issues: Issue[] = [];
   /** Paths already reported by textProblems: their other checks would only repeat it. */
   private readonly textPaths: Set<string>;
@@ -171,11 +172,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   }) as DioptraRelease;
   const profile = PROFILES[release] ?? PROFILES[DEFAULT_RELEASE];
   const name = c.string("name", p.name, DEFAULTS.name);
-  const slug = slugify(name);
-  if (slug === "") c.fail("name", "must not be empty: it names every service, host and volume");
-  else if (!RE.slug.test(slug))
-    c.fail("name", `${show(name)} gives the slug ${show(slug)}, which is not a valid host-name prefix: use letters, digits, spaces, "-" and "_", starting with a letter or digit`);
-  else if (slug.length > 48) c.fail("name", `gives the slug ${show(slug)} of ${slug.length} characters; at most 48 keep every host name within 63`);
+  const slug = resolveSlug(c, p, name);
 
   const images = resolveImages(c, p, profile);
   const composeCommand = c.string("composeCommand", p.composeCommand, DEFAULTS.composeCommand, {
@@ -207,6 +204,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     tls: c.boolean("postgres.tls", pp.tls, DEFAULTS.postgres.tls),
     major: postgresMajor(c, p, images.db),
   };
+  const upgrade = resolveUpgrade(c, p, release, postgres.major);
   if (postgres.adminUser === "dioptra") c.fail("postgres.adminUser", `must not be "dioptra": init-db.sh creates that role for the applications`);
   if (["restapi", "mlflow-tracking"].includes(postgres.adminDatabase))
     c.fail("postgres.adminDatabase", `must not be ${show(postgres.adminDatabase)}: init-db.sh creates that database for the applications`);
@@ -264,7 +262,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
     issues: [],
     spec: {
       profile, name, slug, composeCommand, images, nginx, postgres, pgadmin, security, workers, datasetsDirectory,
-      systemd: { requiredMounts, deploymentPath }, volumes, containers, overrides, environments, swarm,
+      systemd: { requiredMounts, deploymentPath }, volumes, containers, overrides, environments, swarm, upgrade,
     },
   };
 }

@@ -24,6 +24,7 @@ import type {
   SecurityProps,
   SwarmProps,
   SystemdProps,
+  UpgradeProps,
 } from "./props.js";
 
 /** `keys` of type T, all of them: a missing one makes the argument's type `never`. */
@@ -35,6 +36,7 @@ export const SETTINGS = {
   "": all<DeploymentProps>()([
     "dioptra",
     "name",
+    "slug",
     "registry",
     "namespace",
     "tag",
@@ -55,6 +57,7 @@ export const SETTINGS = {
     "environments",
     "hosts",
     "swarm",
+    "upgrade",
   ]),
   nginx: all<NginxProps>()(["serverName", "exposePortsOnLocalhostOnly", "httpPort", "httpsPort", "tls", "certificate"]),
   postgres: all<PostgresProps>()(["tag", "adminUser", "adminDatabase", "tls"]),
@@ -89,5 +92,8 @@ export const SETTINGS = {
   "customContainers.*.ports.*": all<PortMapping>()(["host", "container", "protocol", "hostIp"]),
   "hosts.*": all<HostProps>()(["node", "gpus", "gpuIds", "labels", "deploymentFolder"]),
   swarm: all<SwarmProps>()(["stackName", "coreHost"]),
+  upgrade: all<UpgradeProps>()(["postgres", "dioptra"]),
+  "upgrade.postgres": all<NonNullable<UpgradeProps["postgres"]>>()(["from"]),
+  "upgrade.dioptra": all<NonNullable<UpgradeProps["dioptra"]>>()(["from"]),
   overlay: all<ComposeOverlay>()(["services", "volumes"]),
 } as const;

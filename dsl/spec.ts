@@ -110,4 +110,13 @@ export interface DeploymentSpec {
   readonly environments: readonly (readonly [string, ComposeOverlay])[];
   /** The Swarm target, when `swarm` is set. */
   readonly swarm: SwarmSpec | undefined;
+  /** Migrations the config declares (`upgrade`). */
+  readonly upgrade: UpgradeSpec;
+}
+
+export interface UpgradeSpec {
+  /** The PostgreSQL major of the data folder, when a major change is declared. */
+  readonly postgresFrom: number | undefined;
+  /** The release the deployment runs now, when a switch is declared. */
+  readonly dioptraFrom: string | undefined;
 }

@@ -9,6 +9,7 @@ import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "../dsl/spe
 import type { DeploymentModel } from "../model/types.js";
 import { mountString } from "./compose/main.js";
 import { withMarker } from "./marker.js";
+import { operationsReadme } from "./readme-operations.js";
 import { swarmReadmeSection } from "./swarm/readme.js";
 import type { OutFile } from "./out-file.js";
 
@@ -130,7 +131,8 @@ function extras(spec: DeploymentSpec): string {
   return parts.join("\n\n");
 }
 
-export function deploymentReadme({ spec }: DeploymentModel): OutFile[] {
+export function deploymentReadme(model: DeploymentModel): OutFile[] {
+  const { spec } = model;
   const cc = spec.composeCommand;
   const ssl = [spec.nginx.tls ? "--enable-nginx-ssl" : "", spec.postgres.tls ? "--enable-postgres-ssl" : ""].filter(Boolean).join(" ");
   const text = `# ${spec.name}
@@ -202,6 +204,7 @@ worker mounts (\`bindMount\`, \`volumeMount\`), NFS shares (\`nfsVolume\`), GPUs
 custom containers (\`customContainers\`, \`workerContainer\`) and raw Compose overlays (\`overrides\`, \`environments\`).
 \`docker-compose.override.yml.template\` shows each of these settings next to the Compose override it replaces.
 
+${operationsReadme(model)}
 ## Folder organization
 
 ${table(

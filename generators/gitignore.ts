@@ -8,7 +8,7 @@
  */
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
-import { BACKUP_DIR, JOURNAL, LOCK, STAGE_PREFIX } from "./write.js";
+import { BACKUP_DIR, JOURNAL, LOCK, STAGE_PREFIX } from "../writer/names.js";
 
 /** Groups of patterns, each with the reason it is ignored. Leading "/" anchors a pattern to this folder. */
 const GROUPS: readonly (readonly [why: string, patterns: readonly string[]])[] = [
@@ -19,6 +19,10 @@ const GROUPS: readonly (readonly [why: string, patterns: readonly string[]])[] =
   [
     "Certificates, keys and extra CA certificates put in ssl/ belong to this host; only the generated READMEs there are tracked.",
     ["/ssl/**", "!/ssl/*/", "!/ssl/*/README.md"],
+  ],
+  [
+    "Made on this host: what init and pg-upgrade.sh recorded about the data here, and backup archives (they hold .env and secrets/).",
+    ["/.dioptra-init-state", "/backups/"],
   ],
   ["Private keys, wherever they were put: no generated file is one.", ["*.key"]],
   [

@@ -14,6 +14,8 @@ import { gitignoreFile } from "./gitignore.js";
 import { initFiles } from "./init-files.js";
 import { nginxConfs } from "./nginx.js";
 import { sslReadmes } from "./ssl-readmes.js";
+import { lifecycleScripts } from "./lifecycle-scripts.js";
+import { stateRecordFile } from "./state-record.js";
 import { swarmFiles } from "./swarm/files.js";
 import type { OutFile } from "./out-file.js";
 
@@ -29,6 +31,8 @@ export const GENERATORS: readonly Generator[] = [
   gitignoreFile,
   deploymentReadme,
   swarmFiles,
+  stateRecordFile,
+  lifecycleScripts,
 ];
 
 export function synth(spec: DeploymentSpec): OutFile[] {

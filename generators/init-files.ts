@@ -88,6 +88,8 @@ function initDeploymentScript(spec: DeploymentSpec): OutFile {
     workerSslDefault: shellQuote(DEFAULT_WORKER_SSL),
     workerAccount: spec.profile.workerAccount,
     release: spec.profile.release,
+    releaseQuoted: shellQuote(spec.profile.release),
+    postgresMajor: String(spec.postgres.major),
     workerSslChoices: WORKER_SSL_ROWS.map((r) => r.short),
     workerSslCase: `    ${WORKER_SSL_ROWS.map((r) => shellQuote(r.short)).join(" | ")}) return 0 ;;`,
     loadSecrets: indent(loadSecretsBash(files)),

@@ -49,6 +49,11 @@ readonly CONTAINER_SCRIPTS_DIR=/scripts
 readonly POSTGRES_ADMIN_USER=postgres
 readonly POSTGRES_ADMIN_DATABASE=postgres
 
+# What the data here is made with; recorded in .dioptra-init-state for plan and generate.
+readonly RELEASE=1.1
+readonly POSTGRES_MAJOR=17
+readonly STATE_RECORD=.dioptra-init-state
+
 readonly DEFAULT_BRANCH="main"
 readonly DEFAULT_ENABLE_NGINX_SSL=off
 # nginx.certificate: "provided" (ssl/nginx/ must hold it) or "self-signed" (made here when missing).
@@ -506,6 +511,26 @@ stop_services() {
   compose down
 }
 
+# Records what the data was made with, the first time. Later runs update the
+# release (init is a step of a release switch) and keep the slug and the
+# PostgreSQL major: only pg-upgrade.sh moves the data to another major.
+record_state() {
+  local slug="${SLUG}" major="${POSTGRES_MAJOR}" line
+  if [[ -f "${STATE_RECORD}" ]]; then
+    while IFS= read -r line || [[ -n "${line}" ]]; do
+      case "${line}" in
+        slug=*) slug="${line#slug=}" ;;
+        postgres_major=*) major="${line#postgres_major=}" ;;
+      esac
+    done <"${STATE_RECORD}"
+    [[ "${major}" == "${POSTGRES_MAJOR}" ]] ||
+      log_warning "The data here is PostgreSQL ${major} (${STATE_RECORD}), the config says ${POSTGRES_MAJOR}: run ./pg-upgrade.sh before docker compose up -d"
+  fi
+  printf 'release=%s\nslug=%s\npostgres_major=%s\n' "${RELEASE}" "${slug}" "${major}" >"${STATE_RECORD}.tmp"
+  mv -f "${STATE_RECORD}.tmp" "${STATE_RECORD}"
+  log_info "Recorded the release, slug and PostgreSQL major in ${STATE_RECORD}"
+}
+
 ###########################################################################################
 # Main
 ###########################################################################################
@@ -545,6 +570,7 @@ main() {
       "manage_postgres_ssl|Postgres SSL"
       "register_worker_account|workers' account"
       "stop_services|stop"
+      "record_state|record"
     )
   fi
 

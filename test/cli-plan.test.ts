@@ -10,20 +10,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { OutFile } from "../generators/out-file.js";
 import { planChanges } from "../generators/plan.js";
-import { listFiles, runCli, tempDir } from "./helpers.js";
+import { generatedFolder, listFiles, runCli } from "./helpers.js";
 
 const HEAD = 'import { deployment, secret } from "dioptra-deploy";\nexport default deployment(';
 
 /** A folder with a config of `props` (TypeScript text) generated into out/. */
-function generated(props: string): { dir: string; config: string; out: string } {
-  const dir = tempDir();
-  const config = join(dir, "deployment.config.ts");
-  writeFileSync(config, `${HEAD}${props});\n`);
-  const out = join(dir, "out");
-  const r = runCli(["generate", "--config", config, "--out", out]);
-  assert.is(r.status, 0, r.stderr);
-  return { dir, config, out };
-}
+const generated = (props: string) => generatedFolder(HEAD, props);
 
 function plan(config: string, out: string, props: string): string {
   writeFileSync(config, `${HEAD}${props});\n`);

@@ -18,7 +18,7 @@ import type { DeploymentProps } from "../dsl/props.js";
 import { nfsVolume } from "../dsl/volume.js";
 import type { ComposeFile } from "../generators/compose/types.js";
 import { synth } from "../generators/index.js";
-import { MANIFEST, writeOut } from "../generators/write.js";
+import { MANIFEST, writeOut } from "../writer/index.js";
 import { haveTool, tempDir, withoutMarker } from "./helpers.js";
 
 const file = (files: { path: string; content: string }[], path: string) => {

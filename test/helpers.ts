@@ -1,13 +1,13 @@
 /** Shared test helpers: paths, real-tool gating, running the generator and the CLI. */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import { synth, type OutFile } from "../generators/index.js";
 import { MARKER } from "../generators/marker.js";
-import { writeOut } from "../generators/write.js";
+import { writeOut } from "../writer/index.js";
 import { loadConfig } from "../cli/load-config.js";
 import type { DioptraRelease } from "../profiles/index.js";
 
@@ -147,6 +147,20 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   // The test runner sets both; Node warns on stderr when it sees FORCE_COLOR with NO_COLOR.
   delete env.FORCE_COLOR;
   return spawnSync(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...env, ...options.env }, encoding: "utf8" });
+}
+
+/**
+ * A temporary folder holding deployment.config.ts (`head` then `props`, TypeScript text, then `);`),
+ * generated into out/ by the shipped CLI; throws with its stderr when generate fails.
+ */
+export function generatedFolder(head: string, props: string): { dir: string; config: string; out: string } {
+  const dir = tempDir();
+  const config = join(dir, "deployment.config.ts");
+  writeFileSync(config, `${head}${props});\n`);
+  const out = join(dir, "out");
+  const r = runCli(["generate", "--config", config, "--out", out]);
+  if (r.status !== 0) throw new Error(`generate failed: ${r.stderr}`);
+  return { dir, config, out };
 }
 
 /** Every file under `dir`, relative, sorted. */

@@ -6,8 +6,9 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError, type Issue } from "../../dsl/errors.js";
+import { COMPOSE_FOREIGN_FILES } from "../../generators/compose/foreign-files.js";
 import type { OutFile } from "../../generators/out-file.js";
-import type { ProtectedDir, WriteReport } from "../../generators/write.js";
+import type { ProtectedDir, WriteReport } from "../../writer/index.js";
 import { projectDir } from "../project.js";
 import { fixCommand, generateCommand } from "../generate-command.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
@@ -128,13 +129,21 @@ export async function filesAndOut(values: { readonly config: string; readonly ou
   return { files: await filesOfConfig(values.config, io), outDir: resolve(values.out ?? join(dirname(values.config), "out")) };
 }
 
+/** Stops before anything is written when the config would strand the deployment's data (app/changes.ts). */
+async function refuseDataChanges(files: readonly OutFile[], outDir: string, configFile: string): Promise<void> {
+  const { lifecycleChanges, refusals } = await import("../../app/lifecycle-check.js");
+  const issues = await refusals(lifecycleChanges(files, outDir), configFile);
+  if (issues.length > 0)
+    throw new ConfigError(issues, `${configFile}: ${issues.length} change${issues.length === 1 ? "" : "s"} would strand the deployment's data; nothing written (\`npx dioptra-deploy plan\` lists every change)`);
+}
+
 export async function run(argv: string[], io: Io): Promise<number> {
   const args = parseCommandLine(spec, argv, io);
   if (!args) return EXIT.ok;
   const { values } = args;
   const { files, outDir } = await filesAndOut(values, io);
   const shown = shownDir(outDir);
-  const write = await import("../../generators/write.js");
+  const write = await import("../../writer/index.js");
   if (values.check) {
     if (!existsSync(outDir)) throw new InputError(`${shown}/ does not exist: nothing was generated there yet; run \`${generateCommand(values)}\``);
     const drift = await write.checkOut(files, outDir);
@@ -149,9 +158,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     );
     return EXIT.failed;
   }
+  await refuseDataChanges(files, outDir, values.config);
   let report: WriteReport;
   try {
-    report = write.writeOut(files, outDir, { adopt: values.adopt, force: values.force, protect: protectedDirs(values.config) });
+    report = write.writeOut(files, outDir, { adopt: values.adopt, force: values.force, protect: protectedDirs(values.config), foreign: COMPOSE_FOREIGN_FILES });
   } catch (e) {
     if (!(e instanceof write.WriteConflictError)) throw e;
     const edited = e.conflicts.filter((c) => c.kind === "edited");

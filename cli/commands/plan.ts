@@ -34,7 +34,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const args = parseCommandLine(spec, argv, io);
   if (!args) return EXIT.ok;
   const { files, outDir } = await filesAndOut(args.values, io);
-  const write = await import("../../generators/write.js");
+  const write = await import("../../writer/index.js");
   const { planChanges, formatPlan } = await import("../../generators/plan.js");
   const drift = existsSync(outDir) ? await write.checkOut(files, outDir) : files.map((f) => ({ path: f.path, kind: "missing" as const }));
   // The writer's own bookkeeping is no change to the deployment.
@@ -46,5 +46,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return existsSync(abs) && statSync(abs).isFile() ? readFileSync(abs, "utf8") : undefined;
   };
   for (const line of formatPlan(planChanges(files, read, changed, removed), shownDir(outDir))) io.out(line);
+  const { lifecycleChanges } = await import("../../app/lifecycle-check.js");
+  const { formatChanges } = await import("../../app/changes.js");
+  for (const line of formatChanges(lifecycleChanges(files, outDir))) io.out(line);
   return EXIT.ok;
 }
