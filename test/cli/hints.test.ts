@@ -55,7 +55,7 @@ test("--check after a config change: plain generate, which then passes the check
   const p = project();
   assert.is(runCli(["generate", "--config", p.config], { cwd: p.dir }).status, 0);
   const file = join(p.dir, p.config);
-  writeFileSync(file, readFileSync(file, "utf8").replace('dioptra: "1.0",', 'dioptra: "1.0", name: "Vision Lab",'));
+  writeFileSync(file, readFileSync(file, "utf8").replace('dioptra: "1.0",', 'dioptra: "1.0", nginx: { serverName: "dioptra.lab.example.org" },'));
   const r = runCli(["generate", "--config", p.config, "--check"], { cwd: p.dir });
   assert.is(r.status, 1);
   const command = printedCommand(r.stderr);
