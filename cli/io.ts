@@ -9,6 +9,9 @@
 import { parseArgs } from "node:util";
 import { ConfigError, formatIssue, type Issue } from "../dsl/errors.js";
 import { relative } from "node:path";
+import { InputError, UsageError } from "../app/errors.js";
+
+export { InputError, UsageError };
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -17,20 +20,6 @@ export interface Io {
   readonly out: (s: string) => void;
   readonly err: (s: string) => void;
   readonly color?: { readonly out: boolean; readonly err: boolean };
-}
-
-/** A mistake in how the command was called: printed with the usage line, exit 2. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
-
-/** Input the user can fix (a file's contents, a refused write): printed as is, exit 1, no stack. */
-export class InputError extends Error {
-  override readonly name = "InputError";
-  /** Lines printed before the `error:` line (one per problem). */
-  constructor(message: string, readonly details: readonly string[] = []) {
-    super(message);
-  }
 }
 
 const ESC = "\u001b[";

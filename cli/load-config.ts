@@ -13,13 +13,14 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeployment, type Deployment } from "../dsl/deployment.js";
 import { ConfigError, type Issue } from "../dsl/errors.js";
 import { packagePath } from "../generators/package-path.js";
 import { importModule } from "../runtime/dynamic-import.js";
+import { userTsconfig } from "./project.js";
 
 /** A mistake in the config file itself (syntax, exception, wrong export). */
 export class ConfigLoadError extends Error {
@@ -44,7 +45,7 @@ const DSL_ENTRY = BUNDLED ? new URL("./dsl.mjs", import.meta.url).href : pathToF
 const DSL_ENTRY_CJS = BUNDLED ? fileURLToPath(new URL("./dsl.cjs", import.meta.url)) : undefined;
 const CACHE_DIR = packagePath("node_modules", ".cache", "dioptra-deploy");
 /** Bumped when the bundle format changes, so old cache entries are ignored. */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 const DSL_TYPES = packagePath("dist", "dsl");
 
 /**
@@ -135,6 +136,26 @@ function writeAtomic(path: string, data: string): void {
 }
 
 /**
+ * What `import.meta.url`, `import.meta.filename`, `import.meta.dirname`,
+ * `__filename` and `__dirname` mean in the bundle: the config's own file and
+ * folder, as they would if Node ran the config where it is (the bundle itself
+ * lives in a cache elsewhere). One meaning for every file of the bundle, the
+ * config's: esbuild's `define` is per build, not per file. Names a file
+ * declares itself (`const __dirname = …`) are left alone.
+ */
+function ownLocation(abs: string): Record<string, string> {
+  const file = JSON.stringify(abs);
+  const dir = JSON.stringify(dirname(abs));
+  return {
+    "import.meta.url": JSON.stringify(pathToFileURL(abs).href),
+    "import.meta.filename": file,
+    "import.meta.dirname": dir,
+    __filename: file,
+    __dirname: dir,
+  };
+}
+
+/**
  * Bundles the config: as CommonJS when the CLI runs from its bundle and the
  * config allows (esbuild refuses top-level await there and warns about
  * import.meta), else as an ES module.
@@ -155,6 +176,7 @@ async function build(abs: string, paths: BundlePaths): Promise<CacheEntry> {
       outfile: bundleFile(paths, format),
       metafile: true,
       logLevel: "silent",
+      define: ownLocation(abs),
       plugins: [
         {
           name: "dioptra-deploy-self",
@@ -178,7 +200,9 @@ async function build(abs: string, paths: BundlePaths): Promise<CacheEntry> {
     }
     result ??= await bundleAs("esm");
     const cwd = process.cwd();
-    const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(cwd, p));
+    // The tsconfig the type check extends is an input too: a changed one means a new check.
+    const tsconfig = userTsconfig(dirname(abs));
+    const inputs = [...Object.keys(result.metafile.inputs).map((p) => resolve(cwd, p)), ...(tsconfig ? [tsconfig] : [])];
     writeAtomic(bundleFile(paths, format), result.outputFiles[0]!.text);
     rmSync(bundleFile(paths, format === "cjs" ? "esm" : "cjs"), { force: true });
     const entry: CacheEntry = {
@@ -238,7 +262,7 @@ export async function loadConfigAndTypes(file: string, options: LoadOptions = {}
     if (options.typecheck !== false && !entry.typechecked) {
       // Loaded only here: it spawns tsc, and node:child_process alone costs a run a few milliseconds.
       const { typecheckConfig } = await import("./typecheck-config.js");
-      const issues = typecheckConfig(entry.inputs.map((i) => i.path));
+      const issues = typecheckConfig(abs, entry.inputs.map((i) => i.path));
       if (issues === undefined) options.warn?.(TYPESCRIPT_MISSING);
       else if (issues.length > 0) typeIssues = issues;
       else {

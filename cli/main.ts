@@ -16,6 +16,7 @@ interface Command {
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   generate: () => import("./commands/generate.js"),
   import: () => import("./commands/import.js"),
+  new: () => import("./commands/new.js"),
   plan: () => import("./commands/plan.js"),
   set: () => import("./commands/set.js"),
 };
@@ -43,7 +44,7 @@ async function toolHelp(): Promise<string> {
   ].join("\n");
 }
 
-const TOOL_USAGE = { line: "dioptra-deploy <command> [options]  (commands: generate, import, plan, set)", help: "`dioptra-deploy --help`" };
+const TOOL_USAGE = { line: "dioptra-deploy <command> [options]  (commands: generate, import, new, plan, set)", help: "`dioptra-deploy --help`" };
 
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function main(argv: string[], io: Io = terminalIo()): Promise<number> {

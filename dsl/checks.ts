@@ -171,14 +171,25 @@ export function interpolationProblems(value: unknown, path: string): [string, st
 }
 
 /**
- * An absolute host or container path that is safe in Compose's short mount
- * syntax (`source:target:mode`) and in generated shell and unit files: no
- * `:` or `,`, no control characters, no `$`, quotes or backslashes.
+ * Why a path cannot be carried by Compose, bash and systemd, or undefined
+ * when it can: an absolute host or container path that every reader of the generated
+ * files carries: Compose (quoted YAML; its short mount syntax splits at `:`
+ * and `,`, and it interpolates `$`), bash (single-quoted by the generators)
+ * and systemd (`%` escaped as `%%`; it strips a value's leading and trailing
+ * spaces). So letters of any script, digits, marks, spaces inside the path
+ * and `_ . @ + = - % ~ # ( ) [ ] & !` are fine; `:`, `,`, `$`, quotes,
+ * backslashes, control characters, and spaces at either end are not.
  */
-export function isSafeAbsolutePath(p: string): boolean {
+export function pathProblem(p: string): string | undefined {
   // PATH_MAX is 4096 with the NUL; NAME_MAX 255 a component.
-  if (p.length > 4095 || p.split("/").some((c) => c.length > 255)) return false;
-  return /^\/(?:[A-Za-z0-9_.@+=-]+\/?)*$/.test(p) && !/(?:^|\/)\.\.?(?:\/|$)/.test(p) && !p.includes("//");
+  if (p.length > 4095 || p.split("/").some((c) => Buffer.byteLength(c) > 255)) return "longer than Linux allows (4095 characters, 255 bytes a component)";
+  if (!p.startsWith("/")) return "not absolute";
+  if (/(?:^|\/)\.\.?(?:\/|$)/.test(p) || p.includes("//")) return "not normalized (no \"..\", \".\" or \"//\")";
+  if (/[:,]/.test(p)) return "holding \":\" or \",\", where Compose's short mount syntax splits";
+  if (p.includes("$")) return "holding \"$\", which Compose interpolates";
+  if (/^\s|\s$/.test(p.replace(/\/$/, ""))) return "starting or ending with a space, which systemd strips";
+  if (!/^[\p{L}\p{N}\p{M}_.@+=%~#()[\]&! /-]*$/u.test(p)) return "holding quotes, backslashes, control characters or other symbols the generated shell and unit files do not carry";
+  return undefined;
 }
 
 export function isPort(n: unknown): n is number {

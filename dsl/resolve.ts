@@ -7,7 +7,7 @@ import type { CallSite } from "./call-site.js";
 import { gpuConflicts } from "./gpu-conflicts.js";
 import { BUILTIN_VOLUMES, DATASETS_TARGET, MAIN_VOLUMES } from "./builtin-volumes.js";
 import { CAPABILITIES, type Capability } from "./capabilities.js";
-import { IMAGE_NAME_MAX, RE, RESERVED_KEYS, addressesOverlap, imageName, interpolationProblems, isCount, isPort, isSafeAbsolutePath, show, textProblems, type ValueTest } from "./checks.js";
+import { IMAGE_NAME_MAX, RE, RESERVED_KEYS, addressesOverlap, imageName, interpolationProblems, isCount, isPort, pathProblem, show, textProblems, type ValueTest } from "./checks.js";
 import type { Issue } from "./errors.js";
 import { PROFILES, DEFAULT_RELEASE, RELEASES, type DioptraProfile, type DioptraRelease } from "../profiles/index.js";
 import { IMAGE_SLOTS, formatImage, type ImageName, type ImageRef } from "./images.js";
@@ -91,10 +91,11 @@ export class Checker {
     }
   }
 
-  object<T extends object>(path: string, value: unknown, allowed: readonly string[]): T | undefined {
+  /** `what`: every form the setting takes, when an object is only one of them (a union). */
+  object<T extends object>(path: string, value: unknown, allowed: readonly string[], what = "an object"): T | undefined {
     if (value === undefined) return undefined;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      this.fail(path, `must be an object, got ${show(value)}`);
+      this.fail(path, `must be ${what}, got ${show(value)}`);
       return undefined;
     }
     this.keys(path, value, allowed);
@@ -143,8 +144,9 @@ export class Checker {
       this.fail(path, `must be an absolute path string, got ${show(value)}`);
       return undefined;
     }
-    if (!isSafeAbsolutePath(value)) {
-      this.fail(path, `${show(value)} is not ${what}: an absolute, normalized path of letters, digits and _ . @ + = - (no ":", ",", spaces or quotes)`);
+    const problem = pathProblem(value);
+    if (problem !== undefined) {
+      this.fail(path, `${show(value)} is not ${what}: it is ${problem} (an absolute, normalized path of letters, digits, spaces and _ . @ + = - % ~ # ( ) [ ] & !)`);
       return undefined;
     }
     return value.length > 1 ? value.replace(/\/$/, "") : value;
@@ -410,7 +412,7 @@ function resolveWorkers(c: Checker, value: unknown, slug: string, volumeNames: R
   for (const kind of WORKER_KINDS) {
     const path = `workers.${kind.key}`;
     const raw = wp[kind.key] ?? DEFAULTS.workers[kind.key];
-    const pool = typeof raw === "number" ? { count: raw } : c.object<{ count?: unknown; mounts?: unknown; host?: unknown; workers?: unknown }>(path, raw, SETTINGS["workers.*"]) ?? { count: 0 };
+    const pool = typeof raw === "number" ? { count: raw } : c.object<{ count?: unknown; mounts?: unknown; host?: unknown; workers?: unknown }>(path, raw, SETTINGS["workers.*"], "a count (a whole number ≥ 0) or a pool { count, mounts, workers }") ?? { count: 0 };
     const countPath = typeof raw === "number" ? path : `${path}.count`;
     let count = 0;
     if (!isCount(pool.count)) c.fail(countPath, `must be a whole number ≥ 0, got ${show(pool.count)}`);

@@ -54,9 +54,26 @@ const CONTAINER_KEYS: Readonly<Record<string, ImageName | null>> = {
 /** Variables that are derived or only steer cookiecutter itself. */
 const IGNORED = new Set(["__project_slug", "_copy_without_render", "_is_pytest", "_template", "_checkout", "_output_dir", "_repo_dir", "_extensions", "_jinja2_env_vars", "__prompts__"]);
 
+/** A third-party image the template left at a moving tag (`redis:latest`), replaced by this tool's pinned one. */
+export interface PinnedImage {
+  readonly slot: ImageName;
+  /** What the deployment runs today, e.g. `redis:latest`. */
+  readonly was: string;
+  /** What the imported config runs, e.g. `redis:7.4.6`. */
+  readonly now: string;
+}
+
+/** How to import. */
+export interface ImportOptions {
+  /** Keep the deployment's third-party images exactly (`redis:latest` stays), instead of the pinned ones. */
+  readonly keepImages?: boolean;
+}
+
 export interface Conversion {
   readonly props: DeploymentProps;
   readonly warnings: readonly string[];
+  /** The template's images that become this tool's pinned ones (none with `keepImages`). */
+  readonly pinned: readonly PinnedImage[];
   /** Problems, each naming the template variable and its value. */
   readonly issues: readonly Issue[];
 }
@@ -77,7 +94,7 @@ const asText = (v: unknown): string | undefined => (typeof v === "string" ? v : 
  * Converts template variables of the given release's template to props that
  * state the release and only what differs from its defaults.
  */
-export function fromCookiecutter(vars: CookiecutterVars, release: DioptraRelease): Conversion {
+export function fromCookiecutter(vars: CookiecutterVars, release: DioptraRelease, options: ImportOptions = {}): Conversion {
   const profile = PROFILES[release];
   const warnings: string[] = [];
   const issues: Issue[] = [];
@@ -136,7 +153,8 @@ export function fromCookiecutter(vars: CookiecutterVars, release: DioptraRelease
   const datasets = text("datasets_directory");
   if (datasets !== undefined && datasets.trim() !== "") set("datasetsDirectory", datasets);
 
-  const images = imageOverrides(vars, p, profile, warnings);
+  const pinned: PinnedImage[] = [];
+  const images = imageOverrides(vars, p, profile, warnings, { keep: options.keepImages === true, pinned });
   if (Object.keys(images).length > 0) p.images = images;
 
   const slug = asText(vars.__project_slug);
@@ -146,27 +164,44 @@ export function fromCookiecutter(vars: CookiecutterVars, release: DioptraRelease
     if (!(k in VARIABLE_PATHS) && k !== "__containers" && !IGNORED.has(k)) warnings.push(`unknown template variable ${k} (ignored)`);
   }
 
-  // Values the DSL rejects are reported under the template variable that set them.
-  if (issues.length === 0) {
+  // Values the DSL rejects are reported under the template variable that set them, with the ones
+  // found above (a variable reported there is not reported twice), so one run lists every problem.
+  {
+    const reported = new Set(issues.map((i) => i.path));
     const byPath = new Map(Object.entries(VARIABLE_PATHS).map(([v, path]) => [path, v]));
     for (const i of resolveDeployment(p as DeploymentProps).issues) {
       const variable = [...byPath.keys()].filter((path) => i.path === path || i.path.startsWith(`${path}.`)).sort((a, b) => b.length - a.length)[0];
       const v = variable === undefined ? undefined : byPath.get(variable);
+      if (v !== undefined && reported.has(v)) continue;
       issues.push(v ? { path: v, message: `${JSON.stringify(vars[v])}: ${i.message}` } : i);
     }
   }
-  return { props: p as DeploymentProps, warnings, issues };
+  return { props: p as DeploymentProps, warnings, issues, pinned };
 }
 
 /** Entries of `__containers` that differ from what the other variables imply become `images` overrides. */
-function imageOverrides(vars: CookiecutterVars, p: Record<string, unknown>, profile: DioptraProfile, warnings: string[]): ImagesProps {
+function imageOverrides(vars: CookiecutterVars, p: Record<string, unknown>, profile: DioptraProfile, warnings: string[], moving: { keep: boolean; pinned: PinnedImage[] }): ImagesProps {
+  const out: Record<string, unknown> = {};
+  const templateSlots = new Set(Object.keys(profile.templateImages) as ImageName[]);
+  /** The deployment runs the template's own image for `slot`: kept as it is, or pinned (and said). */
+  const templateImage = (slot: ImageName) => {
+    templateSlots.delete(slot);
+    const row = profile.images[slot];
+    const was = profile.templateImages[slot]!;
+    const now = formatImage({ registry: row.registry ?? "", namespace: row.namespace ?? "", image: row.image, tag: row.tag ?? "" });
+    if (was === now) return;
+    if (moving.keep) out[slot] = was;
+    else moving.pinned.push({ slot, was, now });
+  };
   const containers = vars.__containers;
-  if (containers === undefined) return {};
+  if (containers === undefined || containers === null || typeof containers !== "object") {
+    for (const slot of [...templateSlots]) templateImage(slot);
+  }
+  if (containers === undefined) return out as ImagesProps;
   if (containers === null || typeof containers !== "object") {
     warnings.push("__containers is not an object (ignored)");
-    return {};
+    return out as ImagesProps;
   }
-  const out: Record<string, unknown> = {};
   const registry = (p.registry as string | undefined) ?? profile.defaults.registry;
   const namespace = (p.namespace as string | undefined) ?? profile.defaults.namespace;
   const tag = (p.tag as string | undefined) ?? profile.defaults.tag;
@@ -186,13 +221,19 @@ function imageOverrides(vars: CookiecutterVars, p: Record<string, unknown>, prof
     const got = value as Record<string, unknown>;
     // The template's own third-party default is replaced by this profile's pinned image.
     const gotRef = { registry: asText(got.registry) ?? "", namespace: asText(got.namespace) ?? "", image: asText(got.image) ?? "", tag: asText(got.tag) ?? "" };
-    if (profile.templateImages[slot] !== undefined && formatImage(gotRef) === profile.templateImages[slot]) continue;
+    if (profile.templateImages[slot] !== undefined && formatImage(gotRef) === profile.templateImages[slot]) {
+      templateImage(slot);
+      continue;
+    }
     const diff: Record<string, string> = {};
     for (const part of ["registry", "namespace", "image", "tag"] as const) {
       const g = asText(got[part]);
       if (g !== undefined && g !== expected[part]) diff[part] = g;
     }
     if (Object.keys(diff).length > 0) out[slot] = diff;
+    templateSlots.delete(slot);
   }
+  // A slot __containers does not list runs the template's default.
+  for (const slot of [...templateSlots]) templateImage(slot);
   return out as ImagesProps;
 }

@@ -24,9 +24,13 @@ import { SERVICES, waitTarget } from "../dsl/services.js";
 import type { DeploymentSpec, WorkerSpec } from "../dsl/spec.js";
 import { DEFAULT_NFS_OPTIONS } from "../dsl/volume.js";
 import { WORKER_KINDS } from "../dsl/worker-kinds.js";
+import { INIT_ENV_NAMES } from "../dsl/env.js";
 import { isRecord as isRaw, sameData } from "../config-edit/config-edit.js";
 
 type Raw = Record<string, unknown>;
+
+/** Variable names that hold a secret: imported as secret(NAME), so init draws one where .env lacks it. */
+const SECRET_NAME = /(?:TOKEN|PASSWORD|PASSWD|SECRET|_KEY$|^KEY$|CREDENTIALS?)/i;
 
 /** The host side of a Compose mount (short or long syntax), and whether it is writable. */
 function hostSide(entry: unknown): { source: string; writable: boolean } | undefined {
@@ -251,6 +255,26 @@ export function fromOverride(doc: unknown, base: DeploymentProps, file: string):
     return { mounts, ...(gpus !== undefined && !sameData(gpus, w.gpus) ? { gpus } : {}) };
   }
 
+  /**
+   * A `${NAME}` nothing puts in .env (init writes only its own variables)
+   * becomes a declared source, as the deployment runs today: a secret when
+   * its name says it is one (init then draws it into a .env that lacks it,
+   * and keeps the value a .env has), else fromEnv with an empty default,
+   * which is what Compose gives an unset variable.
+   */
+  function declared(service: string, key: string, e: EnvValue): EnvValue {
+    const m = typeof e === "string" ? null : /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(e.interpolate);
+    if (!m || INIT_ENV_NAMES.includes(m[1]!)) return e;
+    const name = m[1]!;
+    const where = `${file}: services.${service}.environment.${key}: \${${name}} is not a variable init writes into .env`;
+    if (SECRET_NAME.test(name)) {
+      warnings.push(`${where}; imported as secret(${JSON.stringify(name)}), as its name says it is a secret: init draws a random value into a .env that lacks it and keeps the one a .env has`);
+      return { interpolate: `\${${name}}`, secret: true };
+    }
+    warnings.push(`${where}; imported as fromEnv(${JSON.stringify(name)}, { default: "" }): the value .env gives it, or empty as Compose gives an unset variable; make it secret(${JSON.stringify(name)}) for init to draw one`);
+    return { interpolate: `\${${name}:-}` };
+  }
+
   function importContainer(name: string, svc: Raw): CustomContainerProps | undefined {
     const c: Record<string, unknown> = { restart: "no" }; // Compose's default; the DSL's is "always"
     const env = environmentOf(svc.environment);
@@ -276,7 +300,7 @@ export function fromOverride(doc: unknown, base: DeploymentProps, file: string):
               if (c.gpus === undefined) keepRaw("services", name, "runtime", "nvidia");
             } else {
               const e = typed("services", name, "environment", { [k]: x }, () => envValue(x));
-              if (e !== undefined) out[k] = e;
+              if (e !== undefined) out[k] = declared(name, k, e);
             }
           }
           if (Object.keys(out).length > 0) c.environment = out;
@@ -344,5 +368,13 @@ export function fromOverride(doc: unknown, base: DeploymentProps, file: string):
     ...(Object.keys(raw.volumes).length > 0 ? { volumes: raw.volumes } : {}),
   };
   if (Object.keys(overrides).length > 0) props.overrides = overrides;
+  // GPUs the running deployment shares (two workers on one GPU) stay shared, said once with each pair.
+  if (props.gpuSharing !== true) {
+    const sharing = resolveDeployment(props as DeploymentProps).issues.filter((i) => /would share GPU/.test(i.message));
+    if (sharing.length > 0) {
+      props.gpuSharing = true;
+      for (const i of sharing) warnings.push(`${file}: ${i.message.replace(/; give each its own GPUs.*$/, "")}: imported with gpuSharing: true, as the deployment runs today (jobs on one GPU share its memory; give each its own GPUs to stop it)`);
+    }
+  }
   return { props: props as DeploymentProps, warnings, issues };
 }

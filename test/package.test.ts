@@ -7,7 +7,7 @@
  * and the package exports only the public API.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -17,8 +17,8 @@ const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 const NPX = process.platform === "win32" ? "npx.cmd" : "npx";
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string; devDependencies: Record<string, string> };
 
-function run(command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> {
-  const env = { ...process.env };
+function run(command: string, args: readonly string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  const env = { ...process.env, ...extraEnv };
   delete env.FORCE_COLOR;
   // npm's own variables of the running `npm test` would point npm at this repository.
   for (const k of Object.keys(env)) if (k.startsWith("npm_")) delete env[k];
@@ -133,6 +133,110 @@ test("without TypeScript, generate still works and says exactly what to run for 
     renameSync(away, ts);
   }
   assert.ok(existsSync(ts));
+});
+
+/**
+ * A project of the user's, as npm init makes it, with the package and a
+ * TypeScript installed. npm's cache makes installs after the first run of
+ * the day quick (--prefer-offline).
+ */
+function npmProject(name: string, type: "commonjs" | "module", typescript: string): string {
+  const dir = join(user, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name, version: "1.0.0", private: true, type }, null, 2)}\n`);
+  ok(run(NPM, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--save-dev", tarball, `typescript@${typescript}`], dir), `npm install in ${name}`);
+  return dir;
+}
+
+/** Runs a command the CLI printed ("next: …", "run `…`") with a shell, as the user would paste it. */
+function runPrinted(message: string, cwd: string): SpawnSyncReturns<string> {
+  const m = /run `([^`]+)`/.exec(message) ?? /next: (.+)$/m.exec(message);
+  assert.ok(m, `a command in: ${message}`);
+  return run("sh", ["-c", m![1]!], cwd);
+}
+
+/** A config in lab/ that reads the environment and a JSON file beside it, the way its module kind does. */
+function readingConfig(dir: string, kind: "esm" | "cjs"): void {
+  mkdirSync(join(dir, "lab"));
+  writeFileSync(join(dir, "lab", "hosts.json"), '{ "serverName": "dioptra.vision.example.org" }\n');
+  const beside = kind === "esm" ? 'new URL("./hosts.json", import.meta.url)' : 'join(__dirname, "hosts.json")';
+  writeFileSync(
+    join(dir, "lab", "lab.config.ts"),
+    [
+      'import { readFileSync } from "node:fs";',
+      ...(kind === "cjs" ? ['import { join } from "node:path";'] : []),
+      'import { deployment } from "dioptra-deploy";',
+      "",
+      `const hosts = JSON.parse(readFileSync(${beside}, "utf8")) as { serverName: string };`,
+      "",
+      "export default deployment({",
+      "  nginx: { serverName: hosts.serverName },",
+      '  workers: { tensorflowCpu: Number(process.env["LAB_CPU_WORKERS"] ?? "1") },',
+      "});",
+      "",
+    ].join("\n"),
+  );
+}
+
+for (const [name, type, typescript, kind] of [
+  ["cjs-ts7", "commonjs", pkg.devDependencies.typescript!, "cjs"],
+  ["esm-ts5", "module", "5", "esm"],
+] as const) {
+  test(`new in an empty ${type} project (TypeScript ${typescript}): npm install, generate and the user's tsc pass; a config reads process.env and a file beside it`, () => {
+    const dir = npmProject(name, type, typescript);
+    const created = ok(run(NPX, ["dioptra-deploy", "new"], dir), "new");
+    for (const f of ["deployment.config.ts", "tsconfig.json", ".gitignore", ".github/workflows/dioptra-deploy.yml", ".gitlab-ci.yml"]) assert.ok(existsSync(join(dir, f)), f);
+    assert.is((JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { type: string }).type, type, "the project's module kind is kept");
+    ok(runPrinted(created.stdout, dir), "new's next: npm install && npx dioptra-deploy generate");
+    assert.ok(existsSync(join(dir, "out", "docker-compose.yml")));
+    ok(run(NPX, ["tsc", "--noEmit"], dir), "the user's tsc --noEmit over the scaffold");
+    ok(run(NPM, ["run", "-s", "check"], dir), "npm run check: tsc and generate --check");
+    const again = run(NPX, ["dioptra-deploy", "new"], dir);
+    assert.is(again.status, 1, "new never overwrites");
+
+    readingConfig(dir, kind);
+    const gen = run(NPX, ["dioptra-deploy", "generate", "--config", "lab/lab.config.ts"], dir);
+    assert.is(gen.status, 0, gen.stderr);
+    const compose = readFileSync(join(dir, "lab", "out", "docker-compose.yml"), "utf8");
+    assert.not.match(compose, /tfcpu-02/);
+    const three = run(NPX, ["dioptra-deploy", "generate", "--config", "lab/lab.config.ts"], dir, { LAB_CPU_WORKERS: "3" });
+    assert.is(three.status, 0, three.stderr);
+    assert.match(readFileSync(join(dir, "lab", "out", "docker-compose.yml"), "utf8"), /dioptra-deployment-tfcpu-03/, "process.env read");
+    assert.match(readFileSync(join(dir, "lab", "out", "config", "nginx", "http_dbadmin.conf"), "utf8"), /dioptra\.vision\.example\.org/, "the JSON file beside the config read");
+    ok(run(NPX, ["tsc", "--noEmit"], dir), "the user's tsc over the reading config");
+  });
+}
+
+test("a CommonJS project under tsc --init's defaults: generate names the one change, which works as printed", () => {
+  const dir = join(user, "cjs-ts7");
+  renameSync(join(dir, "tsconfig.json"), join(dir, "tsconfig.scaffold.json"));
+  rmSync(join(dir, "lab"), { recursive: true, force: true });
+  ok(run(NPX, ["tsc", "--init"], dir), "tsc --init");
+  const r = run(NPX, ["dioptra-deploy", "generate"], dir);
+  assert.is(r.status, 1, "tsc --init's verbatimModuleSyntax refuses import in a CommonJS .ts file");
+  assert.match(r.stderr, /TS1295: .*this project is CommonJS/);
+  ok(runPrinted(r.stderr, dir), "the printed command");
+  ok(run(NPX, ["dioptra-deploy", "generate"], dir), "generate after the one change");
+  ok(run(NPX, ["tsc", "--noEmit"], dir), "the user's tsc agrees");
+});
+
+test("import of an override with undeclared ${VAR}s and shared GPUs: warnings say what each became, then generate works", () => {
+  const dir = join(user, "esm-ts5");
+  const imp = run(NPX, ["dioptra-deploy", "import", "--cruft", join(FIXTURES, "gpu-workers", "cruft.json"), "--compose", join(ROOT, "test", "import", "shared-gpus.override.yml"), "--out", "old-lab/deployment.config.ts"], dir);
+  assert.is(imp.status, 0, imp.stderr);
+  assert.match(imp.stderr, /JUPYTER_TOKEN: .*imported as secret\("JUPYTER_TOKEN"\)/);
+  assert.match(imp.stderr, /NAS_HOST: .*imported as fromEnv\("NAS_HOST", \{ default: "" \}\)/);
+  assert.match(imp.stderr, /would share GPU 0 .*imported with gpuSharing: true/);
+  assert.match(imp.stderr, /images\.redis: the deployment runs redis:latest, imported as redis:[0-9]/);
+  ok(runPrinted(imp.stdout, dir), "import's next:");
+  assert.match(readFileSync(join(dir, "old-lab", "out", "docker-compose.yml"), "utf8"), /JUPYTER_TOKEN: "?\$\{JUPYTER_TOKEN\}/);
+  const kept = ok(
+    run(NPX, ["dioptra-deploy", "import", "--keep-images", "--cruft", join(FIXTURES, "gpu-workers", "cruft.json"), "--out", "kept/deployment.config.ts"], dir),
+    "import --keep-images",
+  );
+  assert.not.match(kept.stderr, /images\./);
+  ok(runPrinted(kept.stdout, dir), "import --keep-images's next:");
+  assert.match(readFileSync(join(dir, "kept", "out", "docker-compose.yml"), "utf8"), /image: "?redis:latest/);
 });
 
 test.run();

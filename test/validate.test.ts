@@ -18,7 +18,7 @@ import { nfsVolume } from "../dsl/volume.js";
 const CASES: [string, unknown, string, string][] = [
   ["negative count", { workers: { tensorflowGpu: -1 } }, "workers.tensorflowGpu", "whole number ≥ 0, got -1"],
   ["fractional count", { workers: { pytorchCpu: { count: 1.5 } } }, "workers.pytorchCpu.count", "got 1.5"],
-  ["string count", { workers: { pytorchCpu: "2" } }, "workers.pytorchCpu", "must be an object"],
+  ["string count", { workers: { pytorchCpu: "2" } }, "workers.pytorchCpu", "must be a count (a whole number ≥ 0) or a pool { count, mounts, workers }"],
   ["port out of range", { nginx: { httpPort: 70000 } }, "nginx.httpPort", "1 to 65535, got 70000"],
   ["port zero", { nginx: { httpsPort: 0 } }, "nginx.httpsPort", "got 0"],
   ["http port clashes with a fixed nginx port", { nginx: { httpPort: 35000 } }, "nginx.httpPort", "already published by nginx (fixed port 35000)"],
@@ -27,7 +27,7 @@ const CASES: [string, unknown, string, string][] = [
   ["slug with dots", { name: "lab.one" }, "name", 'slug "lab.one"'],
   ["slug too long", { name: "x".repeat(60) }, "name", "at most 48"],
   ["relative datasets dir", { datasetsDirectory: "data/sets" }, "datasetsDirectory", '"data/sets" is not a usable datasets directory'],
-  ["datasets dir with colon", { datasetsDirectory: "/data:rw" }, "datasetsDirectory", "no \":\""],
+  ["datasets dir with colon", { datasetsDirectory: "/data:rw" }, "datasetsDirectory", "holding \":\" or \",\", where Compose's short mount syntax splits"],
   ["datasets dir with ..", { datasetsDirectory: "/srv/../etc" }, "datasetsDirectory", "normalized"],
   ["registry with space", { registry: "my registry" }, "registry", "is not a registry host"],
   ["registry with scheme", { registry: "https://reg.example.org" }, "registry", "is not a registry host"],

@@ -9,6 +9,8 @@ import { ConfigError, type Issue } from "../../dsl/errors.js";
 import { COMPOSE_FOREIGN_FILES } from "../../generators/compose/foreign-files.js";
 import type { OutFile } from "../../generators/out-file.js";
 import type { ProtectedDir, WriteReport } from "../../writer/index.js";
+import { projectDir } from "../project.js";
+import { fixCommand, generateCommand } from "../generate-command.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
 export const spec = {
@@ -25,7 +27,7 @@ export const spec = {
   ].join("\n"),
   options: {
     config: { type: "string", value: "FILE", default: "deployment.config.ts", help: "the deployment config to generate from" },
-    out: { type: "string", value: "DIR", default: "out", help: "the folder to write; not the project folder itself" },
+    out: { type: "string", value: "DIR", help: "the folder to write (default: out beside the config); not the project folder itself" },
     check: { type: "boolean", default: false, help: "write nothing; show how DIR differs from the config (exit 1 when it does)" },
     adopt: { type: "boolean", default: false, help: "take over files in DIR that dioptra-deploy did not generate, after a backup" },
     force: { type: "boolean", default: false, help: "replace generated files that were edited by hand, or another config's folder, after a backup" },
@@ -33,14 +35,6 @@ export const spec = {
   },
   examples: ["dioptra-deploy generate", "dioptra-deploy generate --check", "dioptra-deploy generate --config lab.config.ts --out lab-out"],
 } satisfies CommandSpec;
-
-/** The nearest folder at or above `dir` holding package.json or .git: the user's project. */
-function projectDir(dir: string): string | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, "package.json")) || existsSync(join(d, ".git"))) return d;
-    if (dirname(d) === d) return undefined;
-  }
-}
 
 /** Folders --out must neither be nor contain. */
 function protectedDirs(configFile: string): ProtectedDir[] {
@@ -105,7 +99,9 @@ export async function filesOfConfig(configFile: string, io: Io): Promise<OutFile
   const { deployment, typeIssues } = await loadConfigAndTypes(configFile, { warn: (m) => io.err(`warning: ${m}`) });
   const { spec: resolved, issues } = deployment.resolve();
   if (!resolved || typeIssues.length > 0) {
-    const all = oneReport(configFile, typeIssues, await locate(configFile, issues));
+    const { suggestion } = await import("../../app/did-you-mean.js");
+    const suggested = issues.map((i) => ({ ...i, message: `${i.message}${suggestion(i)}` }));
+    const all = oneReport(configFile, typeIssues, await locate(configFile, suggested));
     throw new ConfigError(all, `${configFile}: ${all.length} problem${all.length === 1 ? "" : "s"}; nothing written`);
   }
   const { securityAudit } = await import("../../generators/security-audit.js");
@@ -135,9 +131,10 @@ export function shownDir(outDir: string): string {
  * What `generate` and `plan` share: a checked --out, and the files the
  * config generates (or every problem of the config at once).
  */
-export async function filesAndOut(values: { readonly config: string; readonly out: string }, io: Io): Promise<{ files: OutFile[]; outDir: string }> {
-  if (values.out.trim() === "") throw new UsageError("--out needs a folder name, such as out");
-  return { files: await filesOfConfig(values.config, io), outDir: resolve(values.out) };
+export async function filesAndOut(values: { readonly config: string; readonly out?: string | undefined }, io: Io): Promise<{ files: OutFile[]; outDir: string }> {
+  if (values.out?.trim() === "") throw new UsageError("--out needs a folder name, such as out");
+  // Beside the config: a second config in another folder never writes into the first one's out/.
+  return { files: await filesOfConfig(values.config, io), outDir: resolve(values.out ?? join(dirname(values.config), "out")) };
 }
 
 /** Stops before anything is written when the config would strand the deployment's data (app/changes.ts). */
@@ -156,14 +153,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const shown = shownDir(outDir);
   const write = await import("../../writer/index.js");
   if (values.check) {
+    if (!existsSync(outDir)) throw new InputError(`${shown}/ does not exist: nothing was generated there yet; run \`${generateCommand(values)}\``);
     const drift = await write.checkOut(files, outDir, { config: configOfOut(values.config, outDir) });
     if (drift.length === 0) {
       io.out(`${shown}/ is up to date (${files.length} files)`);
       return EXIT.ok;
     }
     for (const d of drift) if (d.diff !== "") io.out(io.color?.out ? paintDiff(d.diff.trimEnd()) : d.diff.trimEnd());
+    const manifest = new Map(write.readManifest(outDir).entries.map((e) => [e.path, e.sha256]));
     io.err(
-      `error: ${shown}/ is stale: ${drift.length} file${drift.length === 1 ? "" : "s"} differ (${drift.map((d) => `${d.path}: ${d.kind}`).join(", ")}); run \`npx dioptra-deploy generate\``,
+      `error: ${shown}/ is stale: ${drift.length === 1 ? "1 file differs" : `${drift.length} files differ`} (${drift.map((d) => `${d.path}: ${d.kind}`).join(", ")}); run ${fixCommand(values, drift, outDir, manifest)}`,
     );
     return EXIT.failed;
   }

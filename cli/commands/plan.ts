@@ -24,7 +24,7 @@ export const spec = {
   ].join("\n"),
   options: {
     config: { type: "string", value: "FILE", default: "deployment.config.ts", help: "the deployment config to plan from" },
-    out: { type: "string", value: "DIR", default: "out", help: "the deployment folder to compare with" },
+    out: { type: "string", value: "DIR", help: "the deployment folder to compare with (default: out beside the config)" },
     ...COMMON_FLAGS,
   },
   examples: ["dioptra-deploy plan", "dioptra-deploy plan --config lab.config.ts --out lab-out"],

@@ -4,7 +4,7 @@ import type { ForeignFile } from "../../writer/index.js";
 export const COMPOSE_FOREIGN_FILES: readonly ForeignFile[] = [
   {
     path: "docker-compose.override.yml",
-    why: "docker compose loads it with docker-compose.yml and its settings win; move it away, or bring it into the config with `dioptra-deploy import --compose`",
+    why: "docker compose loads it with docker-compose.yml and its settings win; move it out of the folder, and state its settings in the config instead (as `overrides`, or typed: `npx dioptra-deploy import --help` shows how import reads an override file)",
     whenKept: "docker compose still loads it with docker-compose.yml",
   },
 ];
