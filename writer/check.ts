@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { unifiedDiff } from "./diff-text.js";
 import { Folder, FolderTree } from "./folder.js";
 import { plan, printable } from "./guard.js";
-import { bytesOf } from "./manifest.js";
+import { bytesOf, readManifest, type PreviousManifest } from "./manifest.js";
 import { JOURNAL, MANIFEST, type FileToWrite } from "./names.js";
 
 export interface Drift {
@@ -36,6 +36,18 @@ export async function checkOut(files: readonly FileToWrite[], outDir: string, op
     }
     for (const s of p.stale) drift.push({ path: s, kind: "stale", diff: unifiedDiff(s, p.current.get(s)!.toString("utf8"), "") });
     return drift;
+  } finally {
+    tree?.close();
+    root?.close();
+  }
+}
+
+/** The manifest the last generate left in `outDir`, read without following links (empty when there is none). */
+export function readOutManifest(outDir: string): PreviousManifest {
+  const root = Folder.open(outDir, outDir);
+  const tree = root && new FolderTree(root, outDir);
+  try {
+    return readManifest(tree, outDir);
   } finally {
     tree?.close();
     root?.close();

@@ -5,7 +5,7 @@
  * `lock`, `check` (`--check`'s diffs), `backup`, `out-dir` (which folder may
  * be written), and `write-out`, which runs them in order.
  */
-export { checkOut, type Drift } from "./check.js";
+export { checkOut, readOutManifest, type Drift } from "./check.js";
 export { WriteConflictError, WriteError, type Conflict } from "./errors.js";
 export { recoverOut } from "./journal.js";
 export { manifestFile, readManifest, type ManifestEntry } from "./manifest.js";

@@ -160,7 +160,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       return EXIT.ok;
     }
     for (const d of drift) if (d.diff !== "") io.out(io.color?.out ? paintDiff(d.diff.trimEnd()) : d.diff.trimEnd());
-    const manifest = new Map(write.readManifest(outDir).entries.map((e) => [e.path, e.sha256]));
+    const manifest = new Map(write.readOutManifest(outDir).entries.map((e) => [e.path, e.sha256]));
     io.err(
       `error: ${shown}/ is stale: ${drift.length === 1 ? "1 file differs" : `${drift.length} files differ`} (${drift.map((d) => `${d.path}: ${d.kind}`).join(", ")}); run ${fixCommand(values, drift, outDir, manifest)}`,
     );
