@@ -56,15 +56,17 @@ for (const r of results) {
   process.stdout.write(`\n=== ${r.files.join(", ")}\n${r.output}`);
   if (r.code !== 0) failed = true;
 }
-const sum = (re: RegExp) => results.reduce((n, r) => n + [...r.output.matchAll(re)].reduce((m, x) => m + Number(x[1]), 0), 0);
-const total = sum(/Total:\s+(\d+)/g);
-const uvuPassed = sum(/Passed:\s+(\d+)/g);
-const uvuSkipped = sum(/Skipped:\s+(\d+)/g);
+// uvu prints its summary last in each process's output; a test's own output may hold look-alike lines.
+const last = (output: string, re: RegExp) => Number([...output.matchAll(re)].at(-1)?.[1] ?? 0);
+const sum = (re: RegExp) => results.reduce((n, r) => n + last(r.output, re), 0);
+const total = sum(/^\s*Total:\s+(\d+)$/gm);
+const uvuPassed = sum(/^\s*Passed:\s+(\d+)$/gm);
+const uvuSkipped = sum(/^\s*Skipped:\s+(\d+)$/gm);
 // Tests that returned early because a tool or ../shared was missing pass in uvu's count; they are skipped here.
 const skipped = sum(/^skipped-tests: (\d+)$/gm);
 const passed = uvuPassed - skipped;
-// A file that crashed before its tests ran counts no failure in uvu's totals: count it as one.
-const failedCount = Math.max(total - uvuPassed - uvuSkipped, results.filter((r) => r.code !== 0).length);
+// uvu's exit code is the verdict; a file that crashed before its tests ran counts as one failure.
+const failedCount = failed ? Math.max(total - uvuPassed - uvuSkipped, results.filter((r) => r.code !== 0).length) : 0;
 console.log(`\n${failed ? "FAILED" : "ok"}: ${files.length} files, ${jobs} processes, ${((Date.now() - started) / 1000).toFixed(0)} s`);
 // The runner-neutral closing line CI reads: "N passed, N failed, N skipped".
 console.log(`tests: ${passed} passed, ${failedCount} failed, ${skipped + uvuSkipped} skipped`);
