@@ -26,6 +26,7 @@ import type {
 } from "./props.js";
 import { SERVICES, serviceName, slugify, waitTarget, workerName } from "./services.js";
 import { INIT_ENV_NAMES } from "./env.js";
+import { forbiddenVariableProblems, overlayEnvironmentProblems, serviceOnlyVariable } from "./app-environment.js";
 import type { CustomContainerSpec, DeploymentSpec, HostSpec, SwarmSpec, WorkerSpec } from "./spec.js";
 import { SETTINGS } from "./settings.js";
 import { DEFAULT_NFS_OPTIONS } from "./volume.js";
@@ -495,6 +496,7 @@ function resolveDependsOn(c: Checker, path: string, value: unknown, slug: string
 
 function resolveEnvironment(c: Checker, path: string, value: unknown, secrets: ReadonlySet<string> = new Set()): Record<string, EnvValue> {
   const env = c.object<Record<string, unknown>>(path, value, Object.keys(value ?? {})) ?? {};
+  for (const [at, message] of forbiddenVariableProblems(env, path)) c.fail(at, message);
   const out: Record<string, EnvValue> = {};
   for (const [k, v] of Object.entries(env)) {
     if (!RE.envName.test(k)) c.fail(`${path}.${k}`, `${show(k)} is not an environment variable name (letters, digits and _, not starting with a digit)`);
@@ -521,8 +523,11 @@ function envSourceKnown(c: Checker, path: string, v: Interpolated, secrets: Read
     else return true;
     return false;
   }
-  if (i.hasDefault || INIT_ENV_NAMES.includes(i.name) || secrets.has(i.name)) return true;
-  c.fail(path, `fromEnv(${show(i.name)}): nothing puts ${i.name} in .env: init writes only its own variables (${INIT_ENV_NAMES.slice(0, 3).join(", ")}, …). Declare it with secret(${show(i.name)}) for init to draw a random value, or give fromEnv a default`);
+  const serviceOnly = serviceOnlyVariable(i.name);
+  if (serviceOnly !== undefined) c.fail(path, serviceOnly);
+  else if (i.hasDefault || INIT_ENV_NAMES.includes(i.name) || secrets.has(i.name)) return true;
+  else
+    c.fail(path, `fromEnv(${show(i.name)}): nothing puts ${i.name} in .env: init writes only its own variables (${INIT_ENV_NAMES.slice(0, 3).join(", ")}, …). Declare it with secret(${show(i.name)}) for init to draw a random value, or give fromEnv a default`);
   return false;
 }
 
@@ -706,7 +711,7 @@ function resolveOverlay(c: Checker, path: string, value: unknown, serviceNames: 
     if (!RE.volumeName.test(name)) c.fail(`${path}.volumes.${name}`, `${show(name)} is not a volume name`);
     c.object(`${path}.volumes.${name}`, v, Object.keys(v ?? {}));
   }
-  for (const [at, message] of interpolationProblems(o, path)) c.fail(at, message);
+  for (const [at, message] of [...interpolationProblems(o, path), ...overlayEnvironmentProblems(o, path)]) c.fail(at, message);
   return o;
 }
 
