@@ -60,12 +60,29 @@ export function paintDiff(diff: string): string {
     .join("\n");
 }
 
-/** The process's own stdout and stderr. */
+/**
+ * Text as a terminal may safely show it: control characters (C0 but line
+ * breaks and tabs, DEL, C1, the Unicode line separators) escaped as `\xNN`
+ * or `\uNNNN`, so that a name or a file's line from someone else cannot
+ * move the cursor, retitle the window or hide text. `keepColors` lets SGR
+ * sequences (colours only, never cursor or OSC) through for our own diffs.
+ */
+export function escapeControls(text: string, keepColors = false): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (m) => {
+    if (m.length > 1) return keepColors ? m : `\\x1b${m.slice(1)}`;
+    const code = m.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
+  });
+}
+
+/** The process's own stdout and stderr; nothing reaches them with a raw control character. */
 export function terminalIo(): Io {
   const color = { out: wantsColor(process.stdout), err: wantsColor(process.stderr) };
   return {
-    out: (s) => console.log(s),
-    err: (s) => console.error(color.err ? s.split("\n").map(paintMessage).join("\n") : s),
+    // Diffs are painted before they get here, so colours pass when they were wanted.
+    out: (s) => console.log(escapeControls(s, color.out)),
+    err: (s) => console.error(color.err ? escapeControls(s).split("\n").map(paintMessage).join("\n") : escapeControls(s)),
     color,
   };
 }

@@ -191,7 +191,8 @@ export function isCount(n: unknown): n is number {
 
 /** Short description of a value for error messages. */
 export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  // Cut short: a message quotes the value, and a value may be megabytes long.
+  if (typeof value === "string") return value.length > 200 ? `${JSON.stringify(value.slice(0, 160))}… (${value.length} characters)` : JSON.stringify(value);
   if (value === undefined) return "undefined";
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
   try {

@@ -26,6 +26,7 @@ import type {
 } from "./props.js";
 import { SERVICES, serviceName, slugify, waitTarget, workerName } from "./services.js";
 import { INIT_ENV_NAMES } from "./env.js";
+import { limitProblems } from "./limits.js";
 import { forbiddenVariableProblems, overlayEnvironmentProblems, serviceOnlyVariable } from "./app-environment.js";
 import type { CustomContainerSpec, DeploymentSpec, HostSpec, SwarmSpec, WorkerSpec } from "./spec.js";
 import { SETTINGS } from "./settings.js";
@@ -62,8 +63,12 @@ class Checker {
   readonly issues: Issue[] = [];
   /** Paths already reported by textProblems: their other checks would only repeat it. */
   private readonly textPaths: Set<string>;
+  /** Past a limit of dsl/limits.ts: nothing else is checked, as the rest would grow with it. */
+  readonly overLimit: boolean;
   constructor(private readonly sites: Sites, props: unknown) {
-    const problems = textProblems(props);
+    const limits = limitProblems(props);
+    this.overLimit = limits.length > 0;
+    const problems = this.overLimit ? limits : textProblems(props);
     for (const [path, message] of problems) this.issues.push({ path, message, ...this.locate(path) });
     this.textPaths = new Set(problems.map(([path]) => path));
   }
@@ -162,6 +167,7 @@ export interface Resolution {
 /** Validates props and resolves them to a spec; `spec` is undefined when there are issues. */
 export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map()): Resolution {
   const c = new Checker(sites, props);
+  if (c.overLimit) return { spec: undefined, issues: c.issues };
   const p = c.object<DeploymentProps>("", props, SETTINGS[""]) ?? {};
 
   const release = c.string("dioptra", p.dioptra, DEFAULT_RELEASE, {

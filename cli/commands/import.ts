@@ -7,7 +7,7 @@
  * with ts-morph, formatted with prettier, loaded (and type-checked) once to
  * prove it gives the same settings, and then renamed into place.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 // A static import: esbuild's chunk for a lazily imported CommonJS module exports only `default`.
 import { parse } from "yaml";
@@ -18,7 +18,9 @@ import { countSettings, renderConfig, type ImportSource } from "../../config-edi
 import { extractVariables, fromCookiecutter } from "../../importers/cookiecutter-vars.js";
 import { fromOverride } from "../../importers/override-import.js";
 import { ReleaseUnknownError, releaseOf } from "../../importers/release.js";
+import { LIMITS, sizeProblems } from "../../dsl/limits.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, parseCommandLine, type CommandSpec, type Io } from "../io.js";
+import { readInputText, yamlNestingPastLine } from "../read-input.js";
 
 export const spec = {
   name: "import",
@@ -80,23 +82,15 @@ function sourceOf(file: string, data: Record<string, unknown>, vars: Record<stri
   return { file, ...source };
 }
 
-/** An input file's text; a file that cannot be read is a usage error. */
-function readInput(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-  }
-}
-
 function readVariables(file: string): { vars: Record<string, unknown>; data: Record<string, unknown> } {
-  const text = readInput(file);
+  const text = readInputText(file);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
     throw new InputError(`${file} is not valid JSON: ${(e as Error).message}`);
   }
+  refuseOversized(file, data);
   const vars = extractVariables(data);
   if (!vars) throw new InputError(`${file} must hold a JSON object: a .cruft.json, a cookiecutter replay file ({"cookiecutter": {...}}) or the template variables`);
   const d = data as Record<string, unknown>;
@@ -105,15 +99,27 @@ function readVariables(file: string): { vars: Record<string, unknown>; data: Rec
   return { vars: vars as Record<string, unknown>, data: d };
 }
 
+/** Refuses parsed input past the size limits (strings, nesting, values), naming each place. */
+function refuseOversized(file: string, data: unknown): void {
+  const problems = sizeProblems(data);
+  if (problems.length > 0) throw new InputError(`nothing written: ${file} is larger than any deployment's`, problems.map(([path, m]) => `error: ${file}: ${path === "" ? "(the whole file)" : path}: ${m}`));
+}
+
 /** Reads --compose FILE: the override's settings merged over `props`, or an error naming what cannot be imported. */
 async function readOverride(file: string, props: DeploymentProps, io: Io): Promise<DeploymentProps> {
-  const text = readInput(file);
+  const text = readInputText(file);
+  // A bound well above LIMITS.depth (whose exact check follows the parse) and well below what overflows the parser.
+  const deep = yamlNestingPastLine(text, LIMITS.depth * 8);
+  if (deep !== undefined) throw new InputError(`${file}:${deep}: nests deeper than ${LIMITS.depth} levels of mappings and lists`);
   let doc: unknown;
   try {
     doc = parse(text, { merge: true });
   } catch (e) {
-    throw new InputError(`${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
+    // A stack overflow is the parser's answer to nesting far past LIMITS.depth.
+    const why = e instanceof RangeError ? `it nests deeper than ${LIMITS.depth} levels` : (e as Error).message.split("\n")[0];
+    throw new InputError(`${file} is not valid YAML: ${why}`);
   }
+  refuseOversized(file, doc);
   const o = fromOverride(doc ?? {}, props, file);
   for (const w of o.warnings) io.err(`warning: ${w}`);
   const issues = [...o.issues, ...resolveDeployment(o.props).issues.map((i) => ({ ...i, path: `${file}: ${i.path}` }))];
@@ -149,6 +155,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     for (const i of conversion.issues) io.err(`error: ${values.cruft}: ${i.path}: ${i.message}`);
     throw new InputError(`nothing written: ${conversion.issues.length} invalid template variable${conversion.issues.length === 1 ? "" : "s"}`);
   }
+  // Limits (a million workers) are the config's to enforce; found here, before anything is written.
+  const beyond = values.compose === undefined ? resolveDeployment(conversion.props).issues : [];
+  if (beyond.length > 0) throw new InputError(`nothing written: ${values.cruft} cannot be imported as it is`, beyond.map((i) => `error: ${values.cruft}: ${i.path}: ${i.message}`));
   const props = values.compose === undefined ? conversion.props : await readOverride(values.compose, conversion.props, io);
   const text = await renderConfig(props, { ...source, compose: values.compose }, resolve(out));
   const { loadConfig } = await import("../load-config.js");

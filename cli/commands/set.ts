@@ -17,7 +17,8 @@ import { WORKER_KINDS } from "../../dsl/worker-kinds.js";
 import { formatSettingPath, locateSetting, parseConfig, parseSettingPath } from "../../config-edit/config-ast.js";
 import { EditError, detectStyle, editSetting, removeSetting, sameData, writeConfigAtomically } from "../../config-edit/config-edit.js";
 
-import { COMMON_FLAGS, EXIT, UsageError, parseCommandLine, type CommandSpec, type Io } from "../io.js";
+import { LIMITS } from "../../dsl/limits.js";
+import { COMMON_FLAGS, EXIT, InputError, UsageError, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
 export const spec = {
   name: "set",
@@ -161,7 +162,10 @@ function parseAssignments(positionals: readonly string[], unsets: number): Assig
   return positionals.map((arg) => {
     const eq = arg.indexOf("=");
     const keys = eq > 0 ? parseSettingPath(arg.slice(0, eq)) : undefined;
-    if (!keys) throw new UsageError(`${JSON.stringify(arg)} is not KEY=VALUE with KEY a setting path such as nginx.serverName or workers.tensorflowGpu.count`);
+    if (!keys) throw new UsageError(`${JSON.stringify(clip(arg))} is not KEY=VALUE with KEY a setting path such as nginx.serverName or workers.tensorflowGpu.count`);
+    // Checked before the value is parsed or tried: every try clones and validates the whole config.
+    if (arg.length > LIMITS.stringLength || keys.length > LIMITS.depth)
+      throw new InputError(`${clip(arg)}: ${keys.length > LIMITS.depth ? `a setting path of ${keys.length} keys; at most ${LIMITS.depth}` : `${arg.length} characters; a value has at most ${LIMITS.stringLength}`}; nothing changed`);
     return { arg, keys, raw: arg.slice(eq + 1) };
   });
 }
@@ -199,6 +203,9 @@ function unknownSetting(model: Data, keys: readonly string[]): Issue | undefined
   const path = formatSettingPath(keys);
   return resolveDeployment(probe as DeploymentProps).issues.find((i) => i.message.startsWith("unknown setting") && path.startsWith(i.path));
 }
+
+/** A command-line word as messages repeat it: cut short when long. */
+const clip = (s: string) => (s.length > 120 ? `${s.slice(0, 100)}… (${s.length} characters)` : s);
 
 const show = (v: unknown) => (v === undefined ? "not stated" : JSON.stringify(v));
 
@@ -262,7 +269,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       rejected ??= issues;
     }
     const path = formatSettingPath(a.keys);
-    for (const i of rejected ?? []) problems.push(`${where(i)}${path}=${a.raw}: ${i.path === path ? "" : `${i.path}: `}${i.message}${suggestion(i)}`);
+    for (const i of rejected ?? []) problems.push(`${where(i)}${path}=${clip(a.raw)}: ${i.path === path ? "" : `${i.path}: `}${i.message}${suggestion(i)}`);
   }
   // Unsetting falls back to the default, which the DSL validates like any value.
   const removed: (Unset & { readonly editKeys: readonly string[]; readonly before: unknown })[] = [];
