@@ -192,6 +192,34 @@ export function reportError(e: unknown, io: Io, usage: { line: string; help: str
     if (debug) io.err(err.stack ?? "");
     return EXIT.failed;
   }
+  const sys = systemErrorLine(e);
+  if (sys !== undefined && !debug) {
+    io.err(`error: ${sys}`);
+    return EXIT.failed;
+  }
   io.err(`error: ${err?.message ?? String(e)}${debug ? `\n${err?.stack ?? ""}` : " (run with --debug for details)"}`);
   return EXIT.failed;
+}
+
+/** What the system refused, in words, for errors that name a file (a folder the user cannot write, a full disk). */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "is a folder",
+  EEXIST: "already exists",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "name too long",
+  EMFILE: "too many open files",
+};
+
+/** `path: what the system said (while doing what)` for a file-system error, or undefined for anything else. */
+export function systemErrorLine(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (err === null || typeof err !== "object" || typeof err.code !== "string" || !Object.hasOwn(SYSTEM_ERRORS, err.code) || typeof err.path !== "string") return undefined;
+  return `${err.path}: ${SYSTEM_ERRORS[err.code]}${err.syscall ? ` (${err.syscall})` : ""}`;
 }

@@ -192,7 +192,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   const nginx = {
     serverName: c.string("nginx.serverName", np.serverName, DEFAULTS.nginx.serverName, {
       re: RE.serverName,
-      what: "a single host name for nginx's server_name (letters, digits, dots and dashes; a leading \"*.\" or trailing \".*\" is allowed; no spaces or \";\")",
+      what: "a single DNS host name for nginx's server_name and the HTTPS redirect (letters, digits, dots and dashes; no wildcard, \"_\", spaces or \";\")",
     }),
     exposePortsOnLocalhostOnly: c.boolean("nginx.exposePortsOnLocalhostOnly", np.exposePortsOnLocalhostOnly, DEFAULTS.nginx.exposePortsOnLocalhostOnly),
     httpPort: c.port("nginx.httpPort", np.httpPort, DEFAULTS.nginx.httpPort),
@@ -491,7 +491,7 @@ function resolveDependsOn(c: Checker, path: string, value: unknown, slug: string
     const at = `${path}.${key}`;
     const other = containers[key] as { healthcheck?: unknown } | undefined;
     if (condition !== "started" && condition !== "healthy") c.fail(at, `must be "started" or "healthy", got ${show(condition)}`);
-    else if (key in SERVICES) out.push({ service: serviceName(slug, key as DioptraService), condition });
+    else if (Object.hasOwn(SERVICES, key)) out.push({ service: serviceName(slug, key as DioptraService), condition });
     else if (key === self) c.fail(at, "a container cannot depend on itself");
     else if (other === undefined) c.fail(at, `${show(key)} is neither a deployment service (${Object.keys(SERVICES).join(", ")}) nor a custom container of this config`);
     else if (condition === "healthy" && other?.healthcheck === undefined) c.fail(at, `${show(key)} has no healthcheck, so Compose cannot wait for it to be healthy: give it one, or write "started"`);
@@ -583,7 +583,7 @@ function resolveContainers(
     };
     const entrypoint = strings("entrypoint", props.entrypoint);
     const waitFor = c.array<string>(`${path}.waitFor`, props.waitFor).map((w, i) => {
-      if (typeof w === "string" && w in SERVICES) return waitTarget(slug, w as keyof typeof SERVICES);
+      if (typeof w === "string" && Object.hasOwn(SERVICES, w)) return waitTarget(slug, w as keyof typeof SERVICES);
       if (typeof w === "string" && /^[^:]+:[0-9]{1,5}$/.test(w) && RE.hostName.test(w.split(":")[0]!) && isPort(Number(w.split(":")[1]))) return w;
       c.fail(`${path}.waitFor.${i}`, `${show(w)} is neither a deployment service (${Object.keys(SERVICES).join(", ")}) nor host:port`);
       return "";
@@ -592,7 +592,7 @@ function resolveContainers(
     const dioptraEntrypoint = c.boolean(`${path}.dioptraEntrypoint`, props.dioptraEntrypoint, dioptraImages.has(image));
     const dependsOn = resolveDependsOn(c, `${path}.dependsOn`, props.dependsOn, slug, name, cp);
     if (waitFor.length > 0 && !dioptraEntrypoint) {
-      const services = (props.waitFor ?? []).filter((w): w is DioptraService => typeof w === "string" && w in SERVICES);
+      const services = (props.waitFor ?? []).filter((w): w is DioptraService => typeof w === "string" && Object.hasOwn(SERVICES, w));
       const suggestion = services.length > 0 ? `dependsOn: { ${services.map((w) => `${w}: "healthy"`).join(", ")} } (Compose starts it once they are healthy)` : "dependsOn: { <service>: \"healthy\" }";
       c.fail(
         `${path}.waitFor`,
@@ -625,7 +625,7 @@ function resolveContainers(
     const environment = resolveEnvironment(c, `${path}.environment`, props.environment, secrets);
     const healthcheck = resolveHealthcheck(c, `${path}.healthcheck`, props.healthcheck);
     const gpus = resolveGpus(c, `${path}.gpus`, props.gpus);
-    if (gpus !== undefined && "NVIDIA_VISIBLE_DEVICES" in environment)
+    if (gpus !== undefined && Object.hasOwn(environment, "NVIDIA_VISIBLE_DEVICES"))
       c.fail(`${path}.environment.NVIDIA_VISIBLE_DEVICES`, "is set by gpus; set one or the other");
     const capAdd = c.array<unknown>(`${path}.capAdd`, props.capAdd).filter((cap, i): cap is Capability => {
       const ok = typeof cap === "string" && (CAPABILITIES as readonly string[]).includes(cap);

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError, type Issue } from "../../dsl/errors.js";
 import type { OutFile } from "../../generators/out-file.js";
+import { systemAndHomeFolders } from "../out-folder.js";
 import type { ProtectedDir, WriteReport } from "../../generators/write.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
@@ -44,7 +45,7 @@ function projectDir(dir: string): string | undefined {
 function protectedDirs(configFile: string): ProtectedDir[] {
   const configDir = dirname(resolve(configFile));
   const project = projectDir(configDir);
-  return [{ path: configDir, what: "the config's folder" }, ...(project ? [{ path: project, what: "the project folder" }] : [])];
+  return [{ path: configDir, what: "the config's folder" }, ...(project ? [{ path: project, what: "the project folder" }] : []), ...systemAndHomeFolders()];
 }
 
 /**
