@@ -10,8 +10,8 @@ import type { ProtectedDir } from "../generators/write.js";
 /** The file system's top folders (FHS) and the usual system ones below /usr and /var. */
 export const SYSTEM_FOLDERS: readonly string[] = [
   "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/media", "/mnt", "/opt", "/proc", "/root",
-  "/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/usr/local/bin", "/usr/sbin",
-  "/usr/share", "/var", "/var/lib", "/var/log", "/var/tmp",
+  "/run", "/sbin", "/srv", "/sys", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/usr/local/bin", "/usr/sbin",
+  "/usr/share", "/var", "/var/lib", "/var/log",
 ];
 
 export function systemAndHomeFolders(home = homedir()): ProtectedDir[] {

@@ -20,7 +20,7 @@ export function readInputText(file: string, limit: number = LIMITS.inputBytes): 
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new InputError(`${file} is not a regular file`);
+    if (!st.isFile()) throw new UsageError(`cannot read ${file}: not a regular file`);
     if (st.size > limit) throw new InputError(`${file} is ${kib(st.size)}; at most ${kib(limit)} is read (the inputs import reads are a few kB)`);
     const buf = Buffer.alloc(limit + 1);
     let n = 0;

@@ -192,7 +192,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   const nginx = {
     serverName: c.string("nginx.serverName", np.serverName, DEFAULTS.nginx.serverName, {
       re: RE.serverName,
-      what: "a single DNS host name for nginx's server_name and the HTTPS redirect (letters, digits, dots and dashes; no wildcard, \"_\", spaces or \";\")",
+      what: "a single host name for nginx's server_name and the HTTPS redirect (a DNS name of letters, digits, dots and dashes: no wildcard or \"_\", no spaces or \";\")",
     }),
     exposePortsOnLocalhostOnly: c.boolean("nginx.exposePortsOnLocalhostOnly", np.exposePortsOnLocalhostOnly, DEFAULTS.nginx.exposePortsOnLocalhostOnly),
     httpPort: c.port("nginx.httpPort", np.httpPort, DEFAULTS.nginx.httpPort),

@@ -71,7 +71,6 @@ test("import: a huge worker count, an oversized or non-regular or non-UTF-8 file
   const cases: [args: string[], message: RegExp][] = [
     [["--cruft", file("workers.json", JSON.stringify(cruft))], /workers\.json: num_tensorflow_cpu_workers: "1000000": 1000000 workers in one pool; at most 1000/],
     [["--cruft", file("big.json", `{"a": "${"x".repeat(LIMITS.inputBytes)}"}`)], /big\.json is 1024 KiB; at most 1024 KiB is read/],
-    [["--cruft", "/dev/zero"], /\/dev\/zero is not a regular file/],
     [["--cruft", file("latin1.json", Buffer.from('{"deployment_name": "caf\xe9"}', "latin1"))], /latin1\.json is not UTF-8 text \(byte 25\)/],
     [["--cruft", CRUFT, "--compose", file("latin1.yml", Buffer.from("services:\n  caf\xe9: {}\n", "latin1"))], /latin1\.yml is not UTF-8 text/],
     [["--cruft", CRUFT, "--compose", file("flow.yml", `${"[".repeat(200000)}${"]".repeat(200000)}`)], /flow\.yml:1: nests deeper than 32 levels/],
@@ -85,6 +84,12 @@ test("import: a huge worker count, an oversized or non-regular or non-UTF-8 file
     assert.not.match(r.stderr, /\n\s+at |Maximum call stack|run with --debug/);
     assert.not.ok(existsSync(out), "nothing written");
   }
+});
+
+test("import: /dev/zero or a folder as input is a usage error, read not at all", () => {
+  const r = runCli(["import", "--cruft", "/dev/zero", "--out", join(tempDir("dd-limits-"), "c.config.ts"), "--dioptra", "1.0"]);
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, "cannot read /dev/zero: not a regular file");
 });
 
 test("generate: a config that is not UTF-8 is refused, not read as U+FFFD", () => {
