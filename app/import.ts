@@ -8,7 +8,7 @@
  * renamed into place. The command line (cli/commands/import.ts) parses the
  * arguments and prints what this reports.
  */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 // A static import: esbuild's chunk for a lazily imported CommonJS module exports only `default`.
 import { parse } from "yaml";
@@ -19,7 +19,9 @@ import { countSettings, renderConfig, type ImportSource } from "../config-edit/c
 import { extractVariables, fromCookiecutter } from "../importers/cookiecutter-vars.js";
 import { fromOverride } from "../importers/override-import.js";
 import { ReleaseUnknownError, releaseOf } from "../importers/release.js";
+import { LIMITS, sizeProblems } from "../dsl/limits.js";
 import { InputError, UsageError } from "./errors.js";
+import { readInputText, yamlNestingPastLine } from "./read-input.js";
 import { shellWord } from "./shell-word.js";
 
 /** What `import` is asked to do (the command line's flags). */
@@ -78,29 +80,27 @@ function sourceOf(file: string, data: Record<string, unknown>, vars: Record<stri
   return { file, ...source };
 }
 
-/** An input file's text; a file that cannot be read is a usage error. */
-function readInput(file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message}`);
-  }
-}
-
 function readVariables(file: string): { vars: Record<string, unknown>; data: Record<string, unknown> } {
-  const text = readInput(file);
+  const text = readInputText(file);
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
     throw new InputError(`${file} is not valid JSON: ${(e as Error).message}`);
   }
+  refuseOversized(file, data);
   const vars = extractVariables(data);
   if (!vars) throw new InputError(`${file} must hold a JSON object: a .cruft.json, a cookiecutter replay file ({"cookiecutter": {...}}) or the template variables`);
   const d = data as Record<string, unknown>;
   if (vars === d && "template" in d && "commit" in d && !("context" in d))
     throw new InputError(`${file} looks like a .cruft.json but has no context.cookiecutter with the template variables`);
   return { vars: vars as Record<string, unknown>, data: d };
+}
+
+/** Refuses parsed input past the size limits (strings, nesting, values), naming each place. */
+function refuseOversized(file: string, data: unknown): void {
+  const problems = sizeProblems(data);
+  if (problems.length > 0) throw new InputError(`nothing written: ${file} is larger than any deployment's`, problems.map(([path, m]) => `error: ${file}: ${path === "" ? "(the whole file)" : path}: ${m}`));
 }
 
 /**
@@ -110,13 +110,19 @@ function readVariables(file: string): { vars: Record<string, unknown>; data: Rec
  * the deployment they describe is not known.
  */
 function readOverride(file: string, props: DeploymentProps, report: ImportReport, base: boolean): { props: DeploymentProps; problems: string[] } {
-  const text = readInput(file);
+  const text = readInputText(file);
+  // A bound well above LIMITS.depth (whose exact check follows the parse) and well below what overflows the parser.
+  const deep = yamlNestingPastLine(text, LIMITS.depth * 8);
+  if (deep !== undefined) throw new InputError(`${file}:${deep}: nests deeper than ${LIMITS.depth} levels of mappings and lists`);
   let doc: unknown;
   try {
     doc = parse(text, { merge: true });
   } catch (e) {
-    return { props, problems: [`error: ${file} is not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
+    // A stack overflow is the parser's answer to nesting far past LIMITS.depth.
+    const why = e instanceof RangeError ? `it nests deeper than ${LIMITS.depth} levels` : (e as Error).message.split("\n")[0];
+    return { props, problems: [`error: ${file} is not valid YAML: ${why}`] };
   }
+  refuseOversized(file, doc);
   // Against invalid variables the file is read over the release's defaults, for its own problems only.
   const release = { dioptra: props.dioptra } as DeploymentProps;
   const o = fromOverride(doc ?? {}, base ? props : release, file);
@@ -151,6 +157,9 @@ export async function importDeployment(values: ImportRequest, report: ImportRepo
     );
   }
   const problems = conversion.issues.map((i) => `error: ${values.cruft}: ${i.path}: ${i.message}`);
+  // Limits (a million workers) are the config's to enforce; found here, before anything is written.
+  if (problems.length === 0 && values.compose === undefined)
+    problems.push(...resolveDeployment(conversion.props).issues.map((i) => `error: ${values.cruft}: ${i.path}: ${i.message}`));
   let props = conversion.props;
   if (values.compose !== undefined) {
     const o = readOverride(values.compose, conversion.props, report, problems.length === 0);

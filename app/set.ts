@@ -17,6 +17,7 @@ import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import { formatSettingPath, locateSetting, parseConfig } from "../config-edit/config-ast.js";
 import { EditError, detectStyle, editSetting, removeSetting, sameData, writeConfigAtomically } from "../config-edit/config-edit.js";
 import { suggestion } from "./did-you-mean.js";
+import { clip } from "./clip.js";
 import { InputError } from "./errors.js";
 import { shellWord } from "./shell-word.js";
 
@@ -203,7 +204,7 @@ export async function setSettings(request: SetRequest, warn: (message: string) =
       rejected ??= issues;
     }
     const path = formatSettingPath(a.keys);
-    for (const i of rejected ?? []) problems.push(`${where(i)}${path}=${a.raw}: ${i.path === path ? "" : `${i.path}: `}${i.message}${suggestion(i)}`);
+    for (const i of rejected ?? []) problems.push(`${where(i)}${path}=${clip(a.raw)}: ${i.path === path ? "" : `${i.path}: `}${i.message}${suggestion(i)}`);
   }
   // Unsetting falls back to the default, which the DSL validates like any value.
   const removed: (Unset & { readonly editKeys: readonly string[]; readonly before: unknown })[] = [];

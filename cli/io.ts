@@ -49,12 +49,29 @@ export function paintDiff(diff: string): string {
     .join("\n");
 }
 
-/** The process's own stdout and stderr. */
+/**
+ * Text as a terminal may safely show it: control characters (C0 but line
+ * breaks and tabs, DEL, C1, the Unicode line separators) escaped as `\xNN`
+ * or `\uNNNN`, so that a name or a file's line from someone else cannot
+ * move the cursor, retitle the window or hide text. `keepColors` lets SGR
+ * sequences (colours only, never cursor or OSC) through for our own diffs.
+ */
+export function escapeControls(text: string, keepColors = false): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m|[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (m) => {
+    if (m.length > 1) return keepColors ? m : `\\x1b${m.slice(1)}`;
+    const code = m.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16)}`;
+  });
+}
+
+/** The process's own stdout and stderr; nothing reaches them with a raw control character. */
 export function terminalIo(): Io {
   const color = { out: wantsColor(process.stdout), err: wantsColor(process.stderr) };
   return {
-    out: (s) => console.log(s),
-    err: (s) => console.error(color.err ? s.split("\n").map(paintMessage).join("\n") : s),
+    // Diffs are painted before they get here, so colours pass when they were wanted.
+    out: (s) => console.log(escapeControls(s, color.out)),
+    err: (s) => console.error(color.err ? escapeControls(s).split("\n").map(paintMessage).join("\n") : escapeControls(s)),
     color,
   };
 }
@@ -164,6 +181,34 @@ export function reportError(e: unknown, io: Io, usage: { line: string; help: str
     if (debug) io.err(err.stack ?? "");
     return EXIT.failed;
   }
+  const sys = systemErrorLine(e);
+  if (sys !== undefined && !debug) {
+    io.err(`error: ${sys}`);
+    return EXIT.failed;
+  }
   io.err(`error: ${err?.message ?? String(e)}${debug ? `\n${err?.stack ?? ""}` : " (run with --debug for details)"}`);
   return EXIT.failed;
+}
+
+/** What the system refused, in words, for errors that name a file (a folder the user cannot write, a full disk). */
+const SYSTEM_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "disk quota exceeded",
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "is a folder",
+  EEXIST: "already exists",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "name too long",
+  EMFILE: "too many open files",
+};
+
+/** `path: what the system said (while doing what)` for a file-system error, or undefined for anything else. */
+export function systemErrorLine(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (err === null || typeof err !== "object" || typeof err.code !== "string" || !Object.hasOwn(SYSTEM_ERRORS, err.code) || typeof err.path !== "string") return undefined;
+  return `${err.path}: ${SYSTEM_ERRORS[err.code]}${err.syscall ? ` (${err.syscall})` : ""}`;
 }

@@ -11,7 +11,7 @@
  * DSL's call sites, name the original .ts lines.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
@@ -103,6 +103,9 @@ function bundlePaths(abs: string): BundlePaths {
   const key = sha256(`${abs}\0${DSL_ENTRY}`).slice(0, 24);
   try {
     mkdirSync(CACHE_DIR, { recursive: true });
+    // A cache this user cannot write, or that another user owns (whose bundles this run would execute), is not used.
+    accessSync(CACHE_DIR, constants.W_OK);
+    if (process.getuid !== undefined && statSync(CACHE_DIR).uid !== process.getuid()) throw new Error("another user's cache");
     return { base: join(CACHE_DIR, key), meta: join(CACHE_DIR, `${key}.json`), temp: undefined };
   } catch {
     const temp = mkdtempSync(join(tmpdir(), "dioptra-deploy-config-"));
@@ -161,6 +164,12 @@ function ownLocation(abs: string): Record<string, string> {
  * import.meta), else as an ES module.
  */
 async function build(abs: string, paths: BundlePaths): Promise<CacheEntry> {
+  // esbuild would read other encodings as U+FFFD without a word: a name or path would silently change.
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(readFileSync(abs));
+  } catch {
+    throw new ConfigLoadError(`${abs}: not UTF-8 text; save the config as UTF-8`);
+  }
   const esbuild = await importModule<typeof import("esbuild")>("esbuild");
   const bundleAs = (format: BundleFormat) =>
     esbuild.build({

@@ -60,8 +60,11 @@ export const RE = {
   volumeName: capped(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 190),
   /** A slug usable as Compose project name, host-name prefix and volume-name prefix. */
   slug: /^[a-z0-9][a-z0-9-]*$/,
-  /** An nginx server_name: one host name, optionally with a leading or trailing `*` label, or `_`. */
-  serverName: dnsName(/^(?:_|(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?:\.\*)?)$/),
+  /**
+   * An nginx server_name: one DNS host name. No wildcard and no `_`: the name
+   * is also the host of the HTTPS redirect and of the self-signed certificate.
+   */
+  serverName: dnsName(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/),
   /** A command run by bash and by systemd's ExecStart: words of safe characters. */
   command: /^[A-Za-z0-9_./:=@+-]+(?: [A-Za-z0-9_./:=@+-]+)*$/,
   /** A Postgres role or database name that needs no quoting. */
@@ -202,7 +205,8 @@ export function isCount(n: unknown): n is number {
 
 /** Short description of a value for error messages. */
 export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  // Cut short: a message quotes the value, and a value may be megabytes long.
+  if (typeof value === "string") return value.length > 200 ? `${JSON.stringify(value.slice(0, 160))}… (${value.length} characters)` : JSON.stringify(value);
   if (value === undefined) return "undefined";
   if (typeof value === "number" || typeof value === "boolean" || value === null) return String(value);
   try {

@@ -34,6 +34,7 @@ export function secret(name: string): Interpolated {
 export const INIT_ENV_NAMES: readonly string[] = [
   "DIOPTRA_RESTAPI_DATABASE_URI",
   "DIOPTRA_MLFLOW_TRACKING_DATABASE_URI",
+  "DIOPTRA_DEPLOY_SECRET_KEY",
   "DIOPTRA_WORKER_USERNAME",
   "DIOPTRA_WORKER_PASSWORD",
   "MINIO_ROOT_USER",

@@ -26,6 +26,8 @@ import type {
 } from "./props.js";
 import { SERVICES, serviceName, slugify, waitTarget, workerName } from "./services.js";
 import { INIT_ENV_NAMES } from "./env.js";
+import { limitProblems } from "./limits.js";
+import { forbiddenVariableProblems, overlayEnvironmentProblems, serviceOnlyVariable } from "./app-environment.js";
 import type { CustomContainerSpec, DeploymentSpec, HostSpec, SwarmSpec, WorkerSpec } from "./spec.js";
 import { resolveSlug, resolveUpgrade } from "./lifecycle.js";
 import { SETTINGS } from "./settings.js";
@@ -64,8 +66,12 @@ export class Checker {
   readonly issues: Issue[] = [];
   /** Paths already reported by textProblems: their other checks would only repeat it. */
   private readonly textPaths: Set<string>;
+  /** Past a limit of dsl/limits.ts: nothing else is checked, as the rest would grow with it. */
+  readonly overLimit: boolean;
   constructor(private readonly sites: Sites, props: unknown) {
-    const problems = textProblems(props);
+    const limits = limitProblems(props);
+    this.overLimit = limits.length > 0;
+    const problems = this.overLimit ? limits : textProblems(props);
     for (const [path, message] of problems) this.issues.push({ path, message, ...this.locate(path) });
     this.textPaths = new Set(problems.map(([path]) => path));
   }
@@ -166,6 +172,7 @@ export interface Resolution {
 /** Validates props and resolves them to a spec; `spec` is undefined when there are issues. */
 export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map()): Resolution {
   const c = new Checker(sites, props);
+  if (c.overLimit) return { spec: undefined, issues: c.issues };
   const p = c.object<DeploymentProps>("", props, SETTINGS[""]) ?? {};
 
   const release = c.string("dioptra", p.dioptra, DEFAULT_RELEASE, {
@@ -186,7 +193,7 @@ export function resolveDeployment(props: DeploymentProps, sites: Sites = new Map
   const nginx = {
     serverName: c.string("nginx.serverName", np.serverName, DEFAULTS.nginx.serverName, {
       re: RE.serverName,
-      what: "a single host name for nginx's server_name (letters, digits, dots and dashes; a leading \"*.\" or trailing \".*\" is allowed; no spaces or \";\")",
+      what: "a single host name for nginx's server_name and the HTTPS redirect (a DNS name of letters, digits, dots and dashes: no wildcard or \"_\", no spaces or \";\")",
     }),
     exposePortsOnLocalhostOnly: c.boolean("nginx.exposePortsOnLocalhostOnly", np.exposePortsOnLocalhostOnly, DEFAULTS.nginx.exposePortsOnLocalhostOnly),
     httpPort: c.port("nginx.httpPort", np.httpPort, DEFAULTS.nginx.httpPort),
@@ -489,7 +496,7 @@ function resolveDependsOn(c: Checker, path: string, value: unknown, slug: string
     const at = `${path}.${key}`;
     const other = containers[key] as { healthcheck?: unknown } | undefined;
     if (condition !== "started" && condition !== "healthy") c.fail(at, `must be "started" or "healthy", got ${show(condition)}`);
-    else if (key in SERVICES) out.push({ service: serviceName(slug, key as DioptraService), condition });
+    else if (Object.hasOwn(SERVICES, key)) out.push({ service: serviceName(slug, key as DioptraService), condition });
     else if (key === self) c.fail(at, "a container cannot depend on itself");
     else if (other === undefined) c.fail(at, `${show(key)} is neither a deployment service (${Object.keys(SERVICES).join(", ")}) nor a custom container of this config`);
     else if (condition === "healthy" && other?.healthcheck === undefined) c.fail(at, `${show(key)} has no healthcheck, so Compose cannot wait for it to be healthy: give it one, or write "started"`);
@@ -500,6 +507,7 @@ function resolveDependsOn(c: Checker, path: string, value: unknown, slug: string
 
 function resolveEnvironment(c: Checker, path: string, value: unknown, secrets: ReadonlySet<string> = new Set()): Record<string, EnvValue> {
   const env = c.object<Record<string, unknown>>(path, value, Object.keys(value ?? {})) ?? {};
+  for (const [at, message] of forbiddenVariableProblems(env, path)) c.fail(at, message);
   const out: Record<string, EnvValue> = {};
   for (const [k, v] of Object.entries(env)) {
     if (!RE.envName.test(k)) c.fail(`${path}.${k}`, `${show(k)} is not an environment variable name (letters, digits and _, not starting with a digit)`);
@@ -526,8 +534,11 @@ function envSourceKnown(c: Checker, path: string, v: Interpolated, secrets: Read
     else return true;
     return false;
   }
-  if (i.hasDefault || INIT_ENV_NAMES.includes(i.name) || secrets.has(i.name)) return true;
-  c.fail(path, `fromEnv(${show(i.name)}): nothing puts ${i.name} in .env: init writes only its own variables (${INIT_ENV_NAMES.slice(0, 3).join(", ")}, …). Declare it with secret(${show(i.name)}) for init to draw a random value, or give fromEnv a default`);
+  const serviceOnly = serviceOnlyVariable(i.name);
+  if (serviceOnly !== undefined) c.fail(path, serviceOnly);
+  else if (i.hasDefault || INIT_ENV_NAMES.includes(i.name) || secrets.has(i.name)) return true;
+  else
+    c.fail(path, `fromEnv(${show(i.name)}): nothing puts ${i.name} in .env: init writes only its own variables (${INIT_ENV_NAMES.slice(0, 3).join(", ")}, …). Declare it with secret(${show(i.name)}) for init to draw a random value, or give fromEnv a default`);
   return false;
 }
 
@@ -577,7 +588,7 @@ function resolveContainers(
     };
     const entrypoint = strings("entrypoint", props.entrypoint);
     const waitFor = c.array<string>(`${path}.waitFor`, props.waitFor).map((w, i) => {
-      if (typeof w === "string" && w in SERVICES) return waitTarget(slug, w as keyof typeof SERVICES);
+      if (typeof w === "string" && Object.hasOwn(SERVICES, w)) return waitTarget(slug, w as keyof typeof SERVICES);
       if (typeof w === "string" && /^[^:]+:[0-9]{1,5}$/.test(w) && RE.hostName.test(w.split(":")[0]!) && isPort(Number(w.split(":")[1]))) return w;
       c.fail(`${path}.waitFor.${i}`, `${show(w)} is neither a deployment service (${Object.keys(SERVICES).join(", ")}) nor host:port`);
       return "";
@@ -586,7 +597,7 @@ function resolveContainers(
     const dioptraEntrypoint = c.boolean(`${path}.dioptraEntrypoint`, props.dioptraEntrypoint, dioptraImages.has(image));
     const dependsOn = resolveDependsOn(c, `${path}.dependsOn`, props.dependsOn, slug, name, cp);
     if (waitFor.length > 0 && !dioptraEntrypoint) {
-      const services = (props.waitFor ?? []).filter((w): w is DioptraService => typeof w === "string" && w in SERVICES);
+      const services = (props.waitFor ?? []).filter((w): w is DioptraService => typeof w === "string" && Object.hasOwn(SERVICES, w));
       const suggestion = services.length > 0 ? `dependsOn: { ${services.map((w) => `${w}: "healthy"`).join(", ")} } (Compose starts it once they are healthy)` : "dependsOn: { <service>: \"healthy\" }";
       c.fail(
         `${path}.waitFor`,
@@ -619,7 +630,7 @@ function resolveContainers(
     const environment = resolveEnvironment(c, `${path}.environment`, props.environment, secrets);
     const healthcheck = resolveHealthcheck(c, `${path}.healthcheck`, props.healthcheck);
     const gpus = resolveGpus(c, `${path}.gpus`, props.gpus);
-    if (gpus !== undefined && "NVIDIA_VISIBLE_DEVICES" in environment)
+    if (gpus !== undefined && Object.hasOwn(environment, "NVIDIA_VISIBLE_DEVICES"))
       c.fail(`${path}.environment.NVIDIA_VISIBLE_DEVICES`, "is set by gpus; set one or the other");
     const capAdd = c.array<unknown>(`${path}.capAdd`, props.capAdd).filter((cap, i): cap is Capability => {
       const ok = typeof cap === "string" && (CAPABILITIES as readonly string[]).includes(cap);
@@ -711,7 +722,7 @@ function resolveOverlay(c: Checker, path: string, value: unknown, serviceNames: 
     if (!RE.volumeName.test(name)) c.fail(`${path}.volumes.${name}`, `${show(name)} is not a volume name`);
     c.object(`${path}.volumes.${name}`, v, Object.keys(v ?? {}));
   }
-  for (const [at, message] of interpolationProblems(o, path)) c.fail(at, message);
+  for (const [at, message] of [...interpolationProblems(o, path), ...overlayEnvironmentProblems(o, path)]) c.fail(at, message);
   return o;
 }
 

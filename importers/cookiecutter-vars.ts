@@ -107,7 +107,7 @@ export function fromCookiecutter(vars: CookiecutterVars, release: DioptraRelease
     o[keys.at(-1)!] = value;
   };
   const text = (variable: string): string | undefined => {
-    if (!(variable in vars)) return undefined;
+    if (!Object.hasOwn(vars, variable)) return undefined;
     const t = asText(vars[variable]);
     if (t === undefined) bad(variable, "must be a string");
     return t;
@@ -161,7 +161,7 @@ export function fromCookiecutter(vars: CookiecutterVars, release: DioptraRelease
   const name = (p.name as string | undefined) ?? DEFAULTS.name;
   if (slug !== undefined && slug !== slugify(name)) warnings.push(`__project_slug ${JSON.stringify(slug)} differs from the slug of deployment_name (${JSON.stringify(slugify(name))}); the latter is used`);
   for (const k of Object.keys(vars)) {
-    if (!(k in VARIABLE_PATHS) && k !== "__containers" && !IGNORED.has(k)) warnings.push(`unknown template variable ${k} (ignored)`);
+    if (!Object.hasOwn(VARIABLE_PATHS, k) && k !== "__containers" && !IGNORED.has(k)) warnings.push(`unknown template variable ${k} (ignored)`);
   }
 
   // Values the DSL rejects are reported under the template variable that set them, with the ones
@@ -208,7 +208,7 @@ function imageOverrides(vars: CookiecutterVars, p: Record<string, unknown>, prof
   const pgTag = ((p.postgres as { tag?: string } | undefined)?.tag) ?? profile.defaults.postgresTag;
   for (const [key, value] of Object.entries(containers as Record<string, unknown>)) {
     if (key === "networks") continue;
-    if (!(key in CONTAINER_KEYS)) {
+    if (!Object.hasOwn(CONTAINER_KEYS, key)) {
       warnings.push(`unknown __containers entry ${key} (ignored)`);
       continue;
     }

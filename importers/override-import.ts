@@ -69,7 +69,7 @@ const HOST_ACCESS: readonly { readonly key: string; readonly risk: (value: unkno
 
 /** Warnings for the settings of one service that give it control of the host. */
 export function hostAccessWarnings(file: string, name: string, svc: Raw): string[] {
-  return HOST_ACCESS.flatMap(({ key, risk }) => (key in svc ? risk(svc[key]).map((r) => `${file}: services.${name}.${key}: ${r}; check that you mean it`) : []));
+  return HOST_ACCESS.flatMap(({ key, risk }) => (Object.hasOwn(svc, key) ? risk(svc[key]).map((r) => `${file}: services.${name}.${key}: ${r}; check that you mean it`) : []));
 }
 
 /** The result of {@link fromOverride}. */
@@ -245,7 +245,7 @@ export function fromOverride(doc: unknown, base: DeploymentProps, file: string):
     const mounts = (Array.isArray(volumes) ? volumes : []).flatMap((m) => typed("services", name, "volumes", [m], () => [parseMount(m)]) ?? []);
     const env = environmentOf(environment);
     let gpus: GpuSelection | undefined;
-    if (w.kind.gpu && "NVIDIA_VISIBLE_DEVICES" in env) {
+    if (w.kind.gpu && Object.hasOwn(env, "NVIDIA_VISIBLE_DEVICES")) {
       gpus = typed("services", name, "environment", { NVIDIA_VISIBLE_DEVICES: env.NVIDIA_VISIBLE_DEVICES }, () => parseGpus(env.NVIDIA_VISIBLE_DEVICES));
       delete env.NVIDIA_VISIBLE_DEVICES;
     }
@@ -278,7 +278,7 @@ export function fromOverride(doc: unknown, base: DeploymentProps, file: string):
   function importContainer(name: string, svc: Raw): CustomContainerProps | undefined {
     const c: Record<string, unknown> = { restart: "no" }; // Compose's default; the DSL's is "always"
     const env = environmentOf(svc.environment);
-    const nvidia = svc.runtime === "nvidia" && "NVIDIA_VISIBLE_DEVICES" in env;
+    const nvidia = svc.runtime === "nvidia" && Object.hasOwn(env, "NVIDIA_VISIBLE_DEVICES");
     for (const [key, value] of Object.entries(svc)) {
       switch (key) {
         case "image":

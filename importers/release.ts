@@ -1,12 +1,12 @@
 /**
  * Which Dioptra release an old deployment came from. A `.cruft.json` records
  * the template commit it was rendered from; a known commit names its release.
- * An unknown commit falls back to the date of the file's last change in its
- * git history, matched to the release whose template is closest in time.
- * Replay files and flat variables record neither, so the user says.
+ * For any other commit, and for replay files and flat variables (which record
+ * none), the user says. Nothing else in the input's folder is consulted: its
+ * git history could only be read by running git there, and a folder's own git
+ * configuration can make git run programs of its choosing (fsmonitor, gpg,
+ * ssh, hooks, pagers), which import must never do.
  */
-import { spawnSync } from "node:child_process";
-import { basename, dirname } from "node:path";
 import { PROFILES, RELEASES, type DioptraRelease } from "../profiles/index.js";
 
 export interface ReleaseChoice {
@@ -20,18 +20,6 @@ export class ReleaseUnknownError extends Error {
 }
 
 const CHOOSE = `pass --dioptra ${RELEASES.join(" or --dioptra ")} to say which release it is`;
-
-/** The date of the last commit that touched `file`, if it is tracked by git. */
-function lastChange(file: string): Date | undefined {
-  const r = spawnSync("git", ["log", "-1", "--format=%cI", "--", basename(file)], { cwd: dirname(file), encoding: "utf8" });
-  const text = r.status === 0 ? r.stdout.trim() : "";
-  return text === "" ? undefined : new Date(text);
-}
-
-function closestByDate(date: Date): DioptraRelease {
-  const distance = (r: DioptraRelease) => Math.abs(new Date(PROFILES[r].template.date).getTime() - date.getTime());
-  return [...RELEASES].sort((a, b) => distance(a) - distance(b))[0]!;
-}
 
 /** Picks the release of the deployment described by `data` (the parsed input file). */
 export function releaseOf(file: string, data: Readonly<Record<string, unknown>>, explicit: string | undefined): ReleaseChoice {
@@ -47,10 +35,5 @@ export function releaseOf(file: string, data: Readonly<Record<string, unknown>>,
   for (const r of RELEASES) {
     if (PROFILES[r].template.commit.startsWith(commit)) return { release: r, reason: `template commit ${commit.slice(0, 8)} is Dioptra ${r}'s (${PROFILES[r].template.date})` };
   }
-  const date = lastChange(file);
-  if (date !== undefined && !Number.isNaN(date.getTime())) {
-    const r = closestByDate(date);
-    return { release: r, reason: `template commit ${commit.slice(0, 8)} is not one this tool knows; ${basename(file)} last changed on ${date.toISOString().slice(0, 10)}, closest to Dioptra ${r}'s template` };
-  }
-  throw new ReleaseUnknownError(`${file}: template commit ${commit.slice(0, 8)} is not one this tool knows (${RELEASES.map((r) => `${PROFILES[r].template.commit.slice(0, 8)} is ${r}`).join(", ")}) and the file has no git history to date it; ${CHOOSE}`);
+  throw new ReleaseUnknownError(`${file}: template commit ${commit.slice(0, 8)} is not one this tool knows (${RELEASES.map((r) => `${PROFILES[r].template.commit.slice(0, 8)} is ${r}`).join(", ")}); ${CHOOSE}`);
 }

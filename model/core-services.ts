@@ -8,6 +8,7 @@ import { NGINX_FIXED_PORTS } from "../dsl/resolve.js";
 import { serviceName, waitTarget } from "../dsl/services.js";
 import type { DeploymentSpec } from "../dsl/spec.js";
 import { fromEnv } from "../dsl/env.js";
+import type { EnvValue } from "../dsl/props.js";
 import { HARDENING, REDIS_USER } from "./hardening.js";
 import { fromDotEnv, longRunning, rw, service } from "./parts.js";
 import type { MountModel, PortModel, ServiceModel } from "./types.js";
@@ -70,6 +71,15 @@ export const RESTAPI_ENVIRONMENT = {
   // Carries Redis's password, so it comes from .env, never from a committed env file.
   ...fromDotEnv("DIOPTRA_RESTAPI_DATABASE_URI", "RQ_REDIS_URI"),
 };
+/**
+ * What only the long-running REST API reads (not its init twin, which migrates
+ * the database and signs nothing): the key Flask signs session and remember-me
+ * cookies with, and, when users come over HTTPS, the flag that keeps the
+ * remember-me cookie off plain HTTP (any value turns it on).
+ */
+export function restapiSessionEnvironment(spec: DeploymentSpec): Record<string, EnvValue> {
+  return { ...fromDotEnv("DIOPTRA_DEPLOY_SECRET_KEY"), ...(spec.nginx.tls ? { DIOPTRA_REMEMBER_COOKIE_SECURE: "true" } : {}) };
+}
 export const RESTAPI_MOUNTS: readonly MountModel[] = [rw("restapi-ca-certificates", "/usr/local/share/ca-certificates"), rw("restapi-etc-ssl", "/etc/ssl")];
 
 export function coreServices(spec: DeploymentSpec): ServiceModel[] {
@@ -147,7 +157,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
     service(core("restapi"), {
       hardening: HARDENING.dioptra,
       healthcheck: { test: ["curl", "-f", "http://localhost:5000/health"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" },
-      environment: RESTAPI_ENVIRONMENT,
+      environment: { ...RESTAPI_ENVIRONMENT, ...restapiSessionEnvironment(spec) },
       waitFor: wait("redis", "minio", "db", "mlflowTracking"),
       envFiles: [CA_ENV_FILE, envFileOf(s, "restapi")],
       mounts: RESTAPI_MOUNTS,

@@ -266,6 +266,7 @@ write_secret_file() {
     (umask 077 && set -o noclobber && printf '%s\n' "$@" >"${file}")
     return 0
   fi
+  make_private "${file}" 600
   local missing=() keys=()
   for line in "$@"; do
     if [[ "${line}" != "#"* ]] && ! has_key "${file}" "${line%%=*}"; then
@@ -282,6 +283,18 @@ write_secret_file() {
     printf '\n' >>"${file}"
   fi
   printf '%s\n' "${missing[@]}" >>"${file}"
+}
+
+# Makes $1 readable by this user only (mode $2), saying so when it was not: an
+# older init, a copy or an editor may have left it open to others, and the
+# secrets must not be appended to a file they can read.
+make_private() {
+  local path="$1" mode="$2" was
+  was="$(stat -c '%a' -- "${path}")" || die "Cannot read the mode of ${path}"
+  if [[ "${was}" != "${mode}" ]]; then
+    chmod "${mode}" -- "${path}" || die "Cannot set ${path} to mode ${mode}: it holds secrets"
+    log_warning "${path} was mode ${was}: set it to ${mode}, as it holds secrets"
+  fi
 }
 
 # Compose names the project after the folder unless .env says otherwise.
@@ -335,8 +348,10 @@ init_secrets() {
     set +x
   fi
   (umask 077 && mkdir -p secrets)
+  make_private secrets 700
   load_secret postgres_user_dioptra_password .env DIOPTRA_RESTAPI_DATABASE_URI postgresql://dioptra: @dioptra-deployment-db/restapi
   load_secret postgres_user_dioptra_password .env DIOPTRA_MLFLOW_TRACKING_DATABASE_URI postgresql://dioptra: @dioptra-deployment-db/mlflow-tracking
+  load_secret dioptra_deploy_secret_key .env DIOPTRA_DEPLOY_SECRET_KEY '' ''
   load_secret dioptra_worker_password .env DIOPTRA_WORKER_PASSWORD '' ''
   load_secret minio_root_password .env MINIO_ROOT_PASSWORD '' ''
   load_secret minio_kms_secret_key .env MINIO_KMS_SECRET_KEY dioptra-deployment-minio-key: ''
@@ -363,10 +378,12 @@ init_secrets() {
   draw_secret minio_worker_password token
   draw_secret postgres_admin_password token
   draw_secret redis_password token
+  draw_secret dioptra_deploy_secret_key token
   write_secret_file .env \
     '# Created by init-deployment.sh on this host, which never rewrites it. Secret: keep it out of version control.' \
     "DIOPTRA_RESTAPI_DATABASE_URI=postgresql://dioptra:${secret[postgres_user_dioptra_password]}@dioptra-deployment-db/restapi" \
     "DIOPTRA_MLFLOW_TRACKING_DATABASE_URI=postgresql://dioptra:${secret[postgres_user_dioptra_password]}@dioptra-deployment-db/mlflow-tracking" \
+    "DIOPTRA_DEPLOY_SECRET_KEY=${secret[dioptra_deploy_secret_key]}" \
     "DIOPTRA_WORKER_USERNAME=dioptra-worker" \
     "DIOPTRA_WORKER_PASSWORD=${secret[dioptra_worker_password]}" \
     "MINIO_ROOT_USER=dioptra-admin" \

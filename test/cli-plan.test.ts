@@ -41,7 +41,8 @@ test("a new custom container with a secret and TLS on: creates it, recreates ngi
   assert.match(text, /^ {2}write {3}docker-compose\.yml$/m);
   assert.match(text, /^ {2}create {3}jupyter$/m);
   assert.match(text, /^ {2}recreate dioptra-deployment-nginx: its definition in docker-compose\.yml changed$/m);
-  assert.not.match(text, /dioptra-deployment-restapi/);
+  // With TLS the REST API's remember-me cookie becomes Secure (DIOPTRA_REMEMBER_COOKIE_SECURE).
+  assert.match(text, /^ {2}recreate dioptra-deployment-restapi: its definition in docker-compose\.yml changed$/m);
   assert.match(text, /^init: run \.\/init-deployment\.sh again before `docker compose up -d`: .*its default DEFAULT_ENABLE_NGINX_SSL is now on \(was off\).*new secret JUPYTER_TOKEN/m);
 });
 

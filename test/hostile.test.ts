@@ -354,7 +354,7 @@ test("import --compose warns on docker.sock mounts, host-root binds, privileged,
 test("init: a .env without the secrets is completed, never left with blank passwords", async () => {
   const out = await freshFixtureOut("default");
   writeFileSync(join(out, ".env"), "COMPOSE_PROJECT_NAME=dioptra-deployment\n", { mode: 0o600 });
-  const r = runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "dirname", "head", "mkdir", "tail", "tr"]));
+  const r = runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "chmod", "dirname", "head", "mkdir", "stat", "tail", "tr"]));
   assert.is(r.status, 0, r.stderr);
   const env = readFileSync(join(out, ".env"), "utf8");
   for (const key of ["MINIO_ROOT_PASSWORD", "POSTGRES_USER_DIOPTRA_PASSWORD", "PGADMIN_DEFAULT_PASSWORD"]) assert.match(env, new RegExp(`^${key}=[A-Za-z0-9_-]{32}$`, "m"));

@@ -6,7 +6,7 @@
  * bits, mode 0600, nothing rewritten on a second run, and
  * COMPOSE_PROJECT_NAME added to an old .env.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -15,10 +15,10 @@ import { deployment } from "../dsl/deployment.js";
 import { INIT_ENV_NAMES, secret } from "../dsl/env.js";
 import { secretFiles } from "../generators/init/secrets.js";
 import { fixtureNames, sharedRender } from "./helpers.js";
-import { freshFixtureOut, propsOut, restrictedPath, runScript } from "./init/support.js";
+import { freshFixtureOut, propsOut, restrictedPath, runScript, stubPath } from "./init/support.js";
 
 /** Everything the secrets step runs besides bash builtins. */
-const HOST_TOOLS = ["base64", "dirname", "head", "mkdir", "tail", "tr"];
+const HOST_TOOLS = ["base64", "chmod", "dirname", "head", "mkdir", "stat", "tail", "tr"];
 
 /**
  * What the secrets step writes for a deployment with slug `slug` of
@@ -33,6 +33,8 @@ function expectedFiles(slug: string, release: DioptraRelease, extraEnv: readonly
       [
         `DIOPTRA_RESTAPI_DATABASE_URI=postgresql://dioptra:{postgres_user_dioptra_password}@${slug}-db/restapi`,
         `DIOPTRA_MLFLOW_TRACKING_DATABASE_URI=postgresql://dioptra:{postgres_user_dioptra_password}@${slug}-db/mlflow-tracking`,
+        // Not in the template: the REST API's cookie-signing key (its default, deploy123, is public).
+        "DIOPTRA_DEPLOY_SECRET_KEY={dioptra_deploy_secret_key}",
         "DIOPTRA_WORKER_USERNAME=dioptra-worker",
         "DIOPTRA_WORKER_PASSWORD={dioptra_worker_password}",
         "MINIO_ROOT_USER=dioptra-admin",
@@ -106,8 +108,8 @@ function bitsOf(variable: string, value: string): number {
   return value.length * 6;
 }
 
-function secretsOnly(out: string) {
-  return runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(HOST_TOOLS));
+function secretsOnly(out: string, path = restrictedPath(HOST_TOOLS)) {
+  return runScript(out, "init-deployment.sh", ["--secrets-only"], path);
 }
 
 /** Content and mode of every file init may create. */
@@ -123,8 +125,8 @@ const envLines = (path: string) => readFileSync(path, "utf8").split("\n").filter
  * against {@link expectedFiles}: its lines, mode 0600, values of at least
  * 128 bits, one value per name across files, nine distinct values.
  */
-function checkSecrets(out: string, slug: string, release: DioptraRelease, extraEnv: readonly string[] = []): void {
-  const first = secretsOnly(out);
+function checkSecrets(out: string, slug: string, release: DioptraRelease, extraEnv: readonly string[] = [], path?: string): void {
+  const first = secretsOnly(out, path);
   assert.is(first.status, 0, first.stderr);
 
   const values = new Map<string, string>();
@@ -149,7 +151,7 @@ function checkSecrets(out: string, slug: string, release: DioptraRelease, extraE
     });
   }
   assert.equal(readdirSync(join(out, "secrets")).sort(), expectedFiles(slug, release).map(([f]) => f).filter((f) => f.startsWith("secrets/")).map((f) => f.slice("secrets/".length)).sort());
-  assert.is(values.size, 10 + extraEnv.length, "ten random values, and one per secret(...) of the config");
+  assert.is(values.size, 11 + extraEnv.length, "eleven random values, and one per secret(...) of the config");
   assert.is(new Set(values.values()).size, values.size, "two secrets have the same value");
   assert.is(statSync(join(out, "secrets")).mode & 0o777, 0o700);
 
@@ -176,7 +178,7 @@ test("Dioptra 1.1: --secrets-only writes the listed variables, with 1.1's MinIO 
   assert.match(readFileSync(join(out, "secrets", "lab-11-minio-accounts.env"), "utf8"), /^MINIO_WORKER_POLICIES=mlflow-tracking-readwrite$/m);
 });
 
-test("the listed .env variables are exactly those the template's Compose files interpolate (1.0 and 1.1 renders), plus the project name and Redis's password", () => {
+test("the listed .env variables are exactly those the template's Compose files interpolate (1.0 and 1.1 renders), plus the project name, Redis's password and the REST API's signing key", () => {
   for (const release of ["1.0", "1.1"] as const) {
     const render = sharedRender(`dioptra-${release}`, "default");
     if (render === undefined) continue;
@@ -184,8 +186,8 @@ test("the listed .env variables are exactly those the template's Compose files i
       ["docker-compose.yml", "docker-compose.init.yml"].flatMap((f) => [...readFileSync(join(render, f), "utf8").matchAll(/\$\{([A-Z_][A-Z0-9_]*)\}/g)].map((m) => m[1]!)),
     );
     const keys = expectedFiles("dioptra-deployment", release)[0]![1].map((l) => l.slice(0, l.indexOf("=")));
-    // Ours: the project name, and Redis's password with the URI that carries it.
-    const ours = ["COMPOSE_PROJECT_NAME", "REDIS_PASSWORD", "RQ_REDIS_URI"];
+    // Ours: the project name, Redis's password with the URI that carries it, the REST API's signing key.
+    const ours = ["COMPOSE_PROJECT_NAME", "REDIS_PASSWORD", "RQ_REDIS_URI", "DIOPTRA_DEPLOY_SECRET_KEY"];
     assert.equal([...interpolated].sort(), keys.filter((k) => !ours.includes(k)).sort(), release);
   }
 });
@@ -213,13 +215,15 @@ test("secret(...) in a custom container: init draws it into .env (CSPRNG, mode 0
 });
 
 test("the secrets check can fail: an unlisted variable, a short value or a wrong file mode is caught", async () => {
-  const broken: [what: string, edit: (out: string, slug: string) => void, message: RegExp][] = [
+  // init now repairs a file's mode, so a mode that stays wrong needs a chmod that does nothing.
+  const noChmod = `${stubPath({ chmod: "exit 0" })}:${restrictedPath(HOST_TOOLS.filter((t) => t !== "chmod"))}`;
+  const broken: [what: string, edit: (out: string, slug: string) => void, message: RegExp, path?: string][] = [
     // (A variable left out is filled in again by init, which the test above shows; one too many is not.)
     ["variable not in the list", (out, slug) => writeFileSync(join(out, "secrets", `${slug}-minio-accounts.env`), `${readFileSync(join(out, "secrets", `${slug}-minio-accounts.env`), "utf8")}MINIO_UNLISTED=1\n`, { mode: 0o600 }), /variables/],
     ["short value", (out) => writeFileSync(join(out, "secrets", "postgres-passwd.env"), "POSTGRES_PASSWORD=short\nPOSTGRES_USER=postgres\nPOSTGRES_DB=postgres\n", { mode: 0o600 }), /fewer than 128 bits/],
-    ["readable by others", (out) => writeFileSync(join(out, "secrets", "postgres-passwd.env"), "x", { mode: 0o644 }), /mode/],
+    ["readable by others", (out) => writeFileSync(join(out, "secrets", "postgres-passwd.env"), "x", { mode: 0o644 }), /mode/, noChmod],
   ];
-  for (const [what, edit, message] of broken) {
+  for (const [what, edit, message, path] of broken) {
     const out = await freshFixtureOut("default");
     // Files that exist are kept by init, so a broken one survives the run.
     assert.is(secretsOnly(out).status, 0);
@@ -227,7 +231,7 @@ test("the secrets check can fail: an unlisted variable, a short value or a wrong
     edit(out, "dioptra-deployment");
     let error: unknown;
     try {
-      checkSecrets(out, "dioptra-deployment", "1.0");
+      checkSecrets(out, "dioptra-deployment", "1.0", [], path);
     } catch (e) {
       error = e;
     }
@@ -267,8 +271,8 @@ test("a .env with only COMPOSE_PROJECT_NAME gets every secret (Compose would oth
   assert.is(r.status, 0, r.stderr);
   const lines = envLines(join(out, ".env"));
   assert.is(lines[0], "COMPOSE_PROJECT_NAME=dioptra-deployment");
-  // The reference's 15 variables, COMPOSE_PROJECT_NAME, and Redis's REDIS_PASSWORD and RQ_REDIS_URI.
-  assert.is(lines.length, 18);
+  // The reference's 15 variables, COMPOSE_PROJECT_NAME, Redis's REDIS_PASSWORD and RQ_REDIS_URI, and DIOPTRA_DEPLOY_SECRET_KEY.
+  assert.is(lines.length, 19);
   for (const l of lines) assert.ok(l.length > l.indexOf("=") + 1, `${l} is blank`);
   assert.match(r.stdout, "adding DIOPTRA_RESTAPI_DATABASE_URI");
 });
@@ -328,4 +332,31 @@ test("two deployments get different secrets", async () => {
   assert.is.not(readFileSync(join(a, ".env"), "utf8"), readFileSync(join(b, ".env"), "utf8"));
 });
 
+
+test("--secrets-only on an older .env readable by others: it becomes 0600 (and secrets/ 0700) before a secret is added, and init says so", async () => {
+  const out = await freshFixtureOut("default");
+  assert.is(secretsOnly(out).status, 0);
+  const old = readFileSync(join(out, ".env"), "utf8").replace(/^DIOPTRA_DEPLOY_SECRET_KEY=.*\n/m, "");
+  writeFileSync(join(out, ".env"), old);
+  chmodSync(join(out, ".env"), 0o644);
+  chmodSync(join(out, "secrets"), 0o755);
+  chmodSync(join(out, "secrets", "postgres-passwd.env"), 0o640);
+  const r = secretsOnly(out);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(statSync(join(out, ".env")).mode & 0o777, 0o600);
+  assert.is(statSync(join(out, "secrets")).mode & 0o777, 0o700);
+  assert.is(statSync(join(out, "secrets", "postgres-passwd.env")).mode & 0o777, 0o600);
+  const said = `${r.stdout}${r.stderr}`;
+  assert.match(said, ".env was mode 644: set it to 600");
+  assert.match(said, "secrets was mode 755: set it to 700");
+  assert.match(said, "secrets/postgres-passwd.env was mode 640: set it to 600");
+  // The key an older init did not draw is added, random, and never printed.
+  const key = /^DIOPTRA_DEPLOY_SECRET_KEY=([A-Za-z0-9_-]{32})$/m.exec(readFileSync(join(out, ".env"), "utf8"))?.[1];
+  assert.ok(key, "DIOPTRA_DEPLOY_SECRET_KEY was not added");
+  assert.not.ok(said.includes(key!), "the key was printed");
+  assert.match(r.stdout, "adding DIOPTRA_DEPLOY_SECRET_KEY");
+  // Nothing to fix: nothing said.
+  const again = secretsOnly(out);
+  assert.not.match(`${again.stdout}${again.stderr}`, "was mode");
+});
 test.run();

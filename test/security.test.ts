@@ -111,7 +111,7 @@ test("a workerContainer gets RQ_REDIS_URI from .env too; a container from scratc
 
 test("init's secrets step writes REDIS_PASSWORD and an RQ_REDIS_URI that carries it, mode 0600", () => {
   const out = propsOut({});
-  const r = runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "dirname", "head", "mkdir", "tail", "tr"]));
+  const r = runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "chmod", "dirname", "head", "mkdir", "stat", "tail", "tr"]));
   assert.is(r.status, 0, r.stderr);
   const env = new Map(
     readFileSync(join(out, ".env"), "utf8")
@@ -165,13 +165,28 @@ test("init services: no-new-privileges on each; root only where they change owne
 
 // ── Audit and validation
 
-test("the audit: silent by default; names the clear-text ports when public without TLS; names each weakening knob", () => {
+test("the audit: silent by default; names every port beyond localhost with what protects it, TLS or not; names each weakening knob", () => {
   assert.equal(securityAudit(specOf({})), []);
-  assert.equal(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, tls: true, certificate: "provided" } })), []);
-  const open = securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, httpPort: 8080 } })).join("\n");
-  assert.match(open, /ports 8080 \(Dioptra logins\), 35050 \(pgAdmin login\) and 39001 \(MinIO console login\) carry passwords in clear text/);
-  assert.match(open, /ports 35000, 39000, 35432 carry data unencrypted/);
-  assert.not.match(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false }, postgres: { tls: true } })).join("\n"), /35432/);
+  const line = (lines: string[], port: number) => lines.find((l) => l.startsWith(`port ${port} `)) ?? "";
+  const open = securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, httpPort: 8080 } }));
+  assert.match(line(open, 8080), /open on every interface, protected by Dioptra's login; passwords and data travel in clear text \(set nginx\.tls\)/);
+  assert.match(line(open, 35000), /MLflow Tracking\) is open on every interface, protected by NO authentication at all/);
+  for (const [port, guard] of [[35050, "pgAdmin's login"], [39000, "MinIO access keys"], [39001, "MinIO's login"], [35432, "the database passwords"]] as const)
+    assert.match(line(open, port), `protected by ${guard}`);
+  assert.match(line(open, 35432), "in clear text (set postgres.tls)");
+  // TLS on: still every port named, MLflow still without authentication, the db stream still clear without postgres.tls.
+  const tls = securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, tls: true, certificate: "provided" } }));
+  assert.match(line(tls, 80), "it only redirects to HTTPS");
+  assert.match(line(tls, 443), /protected by Dioptra's login; passwords and data travel encrypted/);
+  assert.match(line(tls, 35000), /NO authentication at all.*travel encrypted/);
+  assert.match(line(tls, 35432), "in clear text (set postgres.tls)");
+  assert.match(line(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, tls: true, certificate: "provided" }, postgres: { tls: true } })), 35432), "travel encrypted");
+  assert.is(tls.filter((l) => l.startsWith("port ")).length, 7);
+  // Custom containers: their hostIp default follows nginx.exposePortsOnLocalhostOnly; an explicit address is named too.
+  const ports = { image: "m:1", ports: [{ host: 8888, container: 8888 }] };
+  assert.equal(securityAudit(specOf({ customContainers: { jupyter: ports } })), []);
+  assert.match(securityAudit(specOf({ customContainers: { jupyter: { ...ports, ports: [{ host: 8888, container: 8888, hostIp: "0.0.0.0" }] } } })).join("\n"), /customContainers\.jupyter: port 8888\/tcp is open on 0\.0\.0\.0, protected only by what its image does/);
+  assert.match(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false }, customContainers: { jupyter: ports } })).join("\n"), /customContainers\.jupyter: port 8888\/tcp is open on every interface \(hostIp unset/);
   assert.match(securityAudit(specOf({ nginx: { exposePortsOnLocalhostOnly: false, tls: true, certificate: "provided" }, security: { hsts: false } })).join("\n"), /security\.hsts is off/);
   assert.match(securityAudit(specOf({ customContainers: { mine: { image: "m:1", capAdd: ["NET_ADMIN"] } } })).join("\n"), /customContainers\.mine\.capAdd gives back NET_ADMIN/);
 });
@@ -182,7 +197,8 @@ test("generate prints the audit as warnings on stderr and still writes", () => {
   writeFileSync(config, 'import { deployment } from "dioptra-deploy";\nexport default deployment({ nginx: { exposePortsOnLocalhostOnly: false }, security: { legacyTls: true } });\n');
   const r = runCli(["generate", "--config", config, "--out", join(dir, "out")]);
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stderr, /^warning: nginx\.exposePortsOnLocalhostOnly is false and nginx\.tls is off: .*carry passwords in clear text/m);
+  assert.match(r.stderr, /^warning: port 35000 \(MLflow Tracking\) is open on every interface, protected by NO authentication at all/m);
+  assert.match(r.stderr, /^warning: port 80 \(the web app and REST API over HTTP\) .*in clear text/m);
   assert.match(r.stderr, /^warning: security\.legacyTls/m);
 });
 

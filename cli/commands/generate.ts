@@ -11,6 +11,7 @@ import type { OutFile } from "../../generators/out-file.js";
 import type { ProtectedDir, WriteReport } from "../../writer/index.js";
 import { projectDir } from "../project.js";
 import { fixCommand, generateCommand } from "../generate-command.js";
+import { systemAndHomeFolders } from "../out-folder.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
 export const spec = {
@@ -40,7 +41,7 @@ export const spec = {
 function protectedDirs(configFile: string): ProtectedDir[] {
   const configDir = dirname(resolve(configFile));
   const project = projectDir(configDir);
-  return [{ path: configDir, what: "the config's folder" }, ...(project ? [{ path: project, what: "the project folder" }] : [])];
+  return [{ path: configDir, what: "the config's folder" }, ...(project ? [{ path: project, what: "the project folder" }] : []), ...systemAndHomeFolders()];
 }
 
 /**

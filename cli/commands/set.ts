@@ -7,7 +7,9 @@
 import { existsSync, statSync } from "node:fs";
 import { formatSettingPath, parseSettingPath } from "../../config-edit/config-ast.js";
 import type { Assignment, Unset } from "../../app/set.js";
-import { COMMON_FLAGS, EXIT, UsageError, parseCommandLine, type CommandSpec, type Io } from "../io.js";
+import { LIMITS } from "../../dsl/limits.js";
+import { clip } from "../../app/clip.js";
+import { COMMON_FLAGS, EXIT, InputError, UsageError, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
 export const spec = {
   name: "set",
@@ -33,7 +35,10 @@ function parseAssignments(positionals: readonly string[], unsets: number): Assig
   return positionals.map((arg) => {
     const eq = arg.indexOf("=");
     const keys = eq > 0 ? parseSettingPath(arg.slice(0, eq)) : undefined;
-    if (!keys) throw new UsageError(`${JSON.stringify(arg)} is not KEY=VALUE with KEY a setting path such as nginx.serverName or workers.tensorflowGpu.count`);
+    if (!keys) throw new UsageError(`${JSON.stringify(clip(arg))} is not KEY=VALUE with KEY a setting path such as nginx.serverName or workers.tensorflowGpu.count`);
+    // Checked before the value is parsed or tried: every try clones and validates the whole config.
+    if (arg.length > LIMITS.stringLength || keys.length > LIMITS.depth)
+      throw new InputError(`${clip(arg)}: ${keys.length > LIMITS.depth ? `a setting path of ${keys.length} keys; at most ${LIMITS.depth}` : `${arg.length} characters; a value has at most ${LIMITS.stringLength}`}; nothing changed`);
     return { arg, keys, raw: arg.slice(eq + 1) };
   });
 }

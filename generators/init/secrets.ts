@@ -30,6 +30,8 @@ export const SECRETS: Readonly<Record<string, SecretKind>> = {
   postgres_admin_password: "token",
   // Not in the reference, whose Redis took any client on the network.
   redis_password: "token",
+  // Not in the reference either: without it the REST API signs its cookies with its public default.
+  dioptra_deploy_secret_key: "token",
 };
 
 export type SecretName = keyof typeof SECRETS & string;
@@ -82,6 +84,9 @@ export function secretFiles(spec: DeploymentSpec): SecretFile[] {
       lines: [
         ["DIOPTRA_RESTAPI_DATABASE_URI", secret("postgres_user_dioptra_password", "postgresql://dioptra:", `@${db}/restapi`)],
         ["DIOPTRA_MLFLOW_TRACKING_DATABASE_URI", secret("postgres_user_dioptra_password", "postgresql://dioptra:", `@${db}/mlflow-tracking`)],
+        // Not in the reference: Flask signs the session and remember-me cookies with it, and its
+        // default (deploy123) is public.
+        ["DIOPTRA_DEPLOY_SECRET_KEY", secret("dioptra_deploy_secret_key")],
         ["DIOPTRA_WORKER_USERNAME", text("dioptra-worker")],
         ["DIOPTRA_WORKER_PASSWORD", secret("dioptra_worker_password")],
         ["MINIO_ROOT_USER", text("dioptra-admin")],

@@ -41,8 +41,9 @@ Usage: git-clone.sh [--dir-chmod <arg>] [--file-chmod <arg>] [--chown <arg>] [-b
         -h, --help: show this help
 
 Environment:
-        GIT_ACCESS_USER: user name for a private repository
-        GIT_ACCESS_TOKEN: its access token (never logged)
+        GIT_ACCESS_USER: user name for a private repository (default: x-access-token)
+        GIT_ACCESS_TOKEN: its access token, handed to git by a credential helper
+                          when it asks: never logged, never stored in the clone
 HELP
 }
 
@@ -73,19 +74,20 @@ done
 ((${#positional[@]} == 2)) || die "needs <repo-url> <dest-dir>; got ${#positional[@]} argument(s)"
 repo_url="${positional[0]}"
 dest_dir="${positional[1]}"
-git_user="${GIT_ACCESS_USER:-}"
 git_token="${GIT_ACCESS_TOKEN:-}"
 
 # scheme://host[:port]/path, as the images' parse-uri.sh splits it.
 [[ "${repo_url}" =~ ^([A-Za-z][A-Za-z0-9+.-]*)://([^/:@]+)(:([0-9]+))?(/.*)$ ]] ||
   die "${repo_url} is not a URL of the form scheme://host[:port]/path"
-uri_scheme="${BASH_REMATCH[1]}"
-uri_host="${BASH_REMATCH[2]}"
-uri_port="${BASH_REMATCH[4]}"
 uri_path="${BASH_REMATCH[5]}"
 clone_dir="${uri_path##*/}"
 clone_dir="${clone_dir%.git}"
 [[ -n "${clone_dir}" ]] || die "${repo_url} names no repository folder"
+
+# Answers git's `get` with GIT_ACCESS_USER (or x-access-token, which the
+# common forges accept with a token) and GIT_ACCESS_TOKEN, read when git runs it.
+# shellcheck disable=SC2016 # expanded by the helper's shell, not here
+readonly CREDENTIAL_HELPER='!f() { if [ "$1" = get ] && [ -n "${GIT_ACCESS_TOKEN:-}" ]; then printf "username=%s\npassword=%s\n" "${GIT_ACCESS_USER:-x-access-token}" "${GIT_ACCESS_TOKEN}"; fi; }; f'
 
 clone_repo() {
   local target="${dest_dir}/${clone_dir}"
@@ -112,13 +114,15 @@ clone_repo() {
     log_warning "GIT_ACCESS_TOKEN is not set: this works only if ${repo_url} is public"
   fi
 
-  local credentials=""
-  if [[ -n "${git_user}" ]]; then
-    credentials="${git_user}${git_token:+:${git_token}}@"
-  fi
-  # The log shows the URL without credentials.
+  # The token reaches git through a credential helper that reads it from this
+  # process's environment when git asks: it never enters a URL (git keeps the
+  # clone's URL in .git/config, in a volume the workers' jobs can read), a
+  # command line (any user on the host can read those) or a credential store.
+  # The empty helper first drops any helper the host configured (say, `store`,
+  # which would write the token to ~/.git-credentials).
   log_info "git clone ${args[*]} ${repo_url}"
-  (cd "${dest_dir}" && git clone "${args[@]}" "${uri_scheme}://${credentials}${uri_host}${uri_port:+:${uri_port}}${uri_path}") ||
+  (cd "${dest_dir}" && GIT_TERMINAL_PROMPT=0 git -c credential.helper= -c "credential.helper=${CREDENTIAL_HELPER}" \
+    clone "${args[@]}" -- "${repo_url}") ||
     die "git clone failed (its messages are above)"
 }
 

@@ -6,7 +6,7 @@
  * datasets folder read-only, GPU workers their GPUs, and with TLS the served
  * certificate is the one put in ssl/nginx/.
  */
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, createHash } from "node:crypto";
 import { PROFILES } from "../../profiles/index.js";
 import { EXTRA_CA_FILE, SERVER_NAME, type Deployment } from "./deployment.js";
 import { httpRetry, log, run, type HttpAnswer, type HttpOptions } from "./util.js";
@@ -215,6 +215,13 @@ export async function checkDeployment(ctx: CheckContext, c: Checker): Promise<vo
     expect(a.status === 200, `got ${show(a)}`);
     const body = json(a);
     expect(body.service === "restapi" && body.host === `${slug}-restapi`, `not the REST API: ${show(a)}`);
+  });
+  await c.check(`the REST API got the signing key init drew into .env${tls ? ", and the Secure remember-me cookie (TLS)" : ""}`, async () => {
+    const body = json(await get(`${base(webPort)}/health`, opts));
+    const key = dotEnv.get("DIOPTRA_DEPLOY_SECRET_KEY") ?? "";
+    expect(/^[A-Za-z0-9_-]{32}$/.test(key), "DIOPTRA_DEPLOY_SECRET_KEY in .env is not a 32-character token");
+    expect(body.secret_key_sha256 === createHash("sha256").update(key).digest("hex"), "the REST API's key is not the one in .env");
+    expect(body.remember_cookie_secure === tls, `DIOPTRA_REMEMBER_COOKIE_SECURE is ${body.remember_cookie_secure ? "set" : "unset"} with TLS ${tls ? "on" : "off"}`);
   });
   await c.check(`${base(webPort)}/api/… reaches the REST API at the same path`, async () => {
     const a = await get(`${base(webPort)}/api/v1/e2e-probe?x=1`, opts);

@@ -53,7 +53,7 @@ export function which(name: string): string {
  * Programs from GNU coreutils that the init scripts may use on the host.
  * A PATH built by restrictedPath() holds bash plus only names from here.
  */
-export const COREUTILS = new Set(["base64", "cat", "chmod", "dirname", "head", "ln", "mkdir", "mv", "rm", "tail", "tr"]);
+export const COREUTILS = new Set(["base64", "cat", "chmod", "dirname", "head", "ln", "mkdir", "mv", "rm", "stat", "tail", "tr"]);
 
 /** A folder holding symlinks to exactly bash and the given coreutils, for use as the whole PATH. */
 export function restrictedPath(coreutils: readonly string[]): string {

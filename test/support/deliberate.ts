@@ -50,6 +50,14 @@ export function deliberate(spec: DeploymentSpec, doc: Doc, init: boolean): Doc {
     const envFiles = Array.isArray(s.env_file) ? (s.env_file as string[]) : [];
     if (envFiles.some((f) => f.endsWith(`${spec.slug}-restapi.env`) || f.endsWith(`${spec.slug}-worker.env`)))
       out.environment = { ...(out.environment as object), RQ_REDIS_URI: "${RQ_REDIS_URI}" };
+    // The REST API signs its cookies with a key init draws (the template left Flask's public
+    // default), and marks the remember-me cookie Secure when users come over HTTPS.
+    if (!init && name === `${spec.slug}-restapi`)
+      out.environment = {
+        ...(out.environment as object),
+        DIOPTRA_DEPLOY_SECRET_KEY: "${DIOPTRA_DEPLOY_SECRET_KEY}",
+        ...(spec.nginx.tls ? { DIOPTRA_REMEMBER_COOKIE_SECURE: "true" } : {}),
+      };
     services[name] = out;
   }
   const volumes = { ...doc.volumes };

@@ -568,9 +568,27 @@ def users_api(uri, sessions):
     return route
 
 
+# Flask's SECRET_KEY when DIOPTRA_DEPLOY_SECRET_KEY is unset: public, so the real
+# REST API would sign its cookies with a key anyone knows.
+DEFAULT_SECRET_KEY = "deploy123"
+
+
+def session_settings(name):
+    """What the real REST API reads for its cookies, refused as the deployment
+    must never leave it: no key, or the public default. Returns what the e2e
+    run checks (a digest of the key, never the key, and the Secure flag)."""
+    key, = require_env(name, "DIOPTRA_DEPLOY_SECRET_KEY")
+    if key == DEFAULT_SECRET_KEY:
+        fail(name, f"DIOPTRA_DEPLOY_SECRET_KEY is the public default {DEFAULT_SECRET_KEY!r}")
+    return {"secret_key_sha256": hashlib.sha256(key.encode()).hexdigest(),
+            "remember_cookie_secure": "DIOPTRA_REMEMBER_COOKIE_SECURE" in os.environ}
+
+
 def restapi_main(argv):
     name = "restapi"
     uri, = require_env(name, "DIOPTRA_RESTAPI_DATABASE_URI")
+    # The init restapi (`dioptra-db autoupgrade`) signs nothing and gets no key.
+    session = session_settings(name) if "-redis:" in os.environ.get("E2E_WAITED_FOR", "") else {}
     # `dioptra-db autoupgrade`: logs in and creates tables.
     check_postgres_uri(name, uri, create_table="dioptra_e2e_restapi")
     sessions = {}
@@ -589,7 +607,7 @@ def restapi_main(argv):
     def app(port_, method, path, body, headers):
         route = path.split("?", 1)[0]
         if route == "/health":
-            return as_json(200, {"status": "ok", "service": "restapi", "host": HOST})
+            return as_json(200, {"status": "ok", "service": "restapi", "host": HOST, **session})
         for answer in (users(method, route, body), job_routes(method, route, body, headers)):
             if answer is not None:
                 return answer
