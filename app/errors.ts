@@ -12,8 +12,12 @@ export class UsageError extends Error {
 /** Input the user can fix (a file's contents, a refused write): printed as is, exit 1, no stack. */
 export class InputError extends Error {
   override readonly name = "InputError";
-  /** Lines printed before the `error:` line (one per problem). */
-  constructor(message: string, readonly details: readonly string[] = []) {
+  /**
+   * Lines printed before the `error:` line (one per problem). Not named
+   * `details`: uvu reads an error's `details` as a diff string, and an array
+   * there made it drop the failing test and every test after it, silently.
+   */
+  constructor(message: string, readonly problems: readonly string[] = []) {
     super(message);
   }
 }

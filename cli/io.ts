@@ -172,7 +172,7 @@ export function reportError(e: unknown, io: Io, usage: { line: string; help: str
     return EXIT.usage;
   }
   if (e instanceof InputError) {
-    for (const d of e.details) io.err(d);
+    for (const d of e.problems) io.err(d);
     io.err(`error: ${e.message}`);
     return EXIT.failed;
   }

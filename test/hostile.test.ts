@@ -10,6 +10,7 @@ import { basename, join } from "node:path";
 import * as fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { InputError } from "../app/errors.js";
 import type { SourceFile } from "ts-morph";
 import { run as runSet } from "../cli/commands/set.js";
 import { parseConfig, tsMorph } from "../config-edit/config-ast.js";
@@ -296,7 +297,14 @@ test("set: paths through __proto__, constructor or prototype are refused, locate
   assert.is(readFileSync(file, "utf8"), before);
   // In-process too: the prototype stays clean.
   const err: string[] = [];
-  assert.is(await runSet(["__proto__.polluted=1", "--config", file], { out: () => {}, err: (s) => err.push(s) }), 1);
+  // The use case throws what the CLI maps to exit 1 (app/errors.ts); in-process that is an InputError.
+  let thrown: unknown;
+  try {
+    await runSet(["__proto__.polluted=1", "--config", file], { out: () => {}, err: (s) => err.push(s) });
+  } catch (e) {
+    thrown = e;
+  }
+  assert.instance(thrown, InputError);
   assert.is(({} as Record<string, unknown>).polluted, undefined);
   assert.is(readFileSync(file, "utf8"), before);
 });

@@ -15,10 +15,10 @@ import { deployment } from "../dsl/deployment.js";
 import { INIT_ENV_NAMES, secret } from "../dsl/env.js";
 import { secretFiles } from "../generators/init/secrets.js";
 import { fixtureNames, sharedRender } from "./helpers.js";
-import { freshFixtureOut, propsOut, restrictedPath, runScript, stubPath } from "./init/support.js";
+import { freshFixtureOut, propsOut, restrictedPath, runScript, SECRETS_ONLY_TOOLS, stubPath } from "./init/support.js";
 
 /** Everything the secrets step runs besides bash builtins. */
-const HOST_TOOLS = ["base64", "chmod", "dirname", "head", "mkdir", "stat", "tail", "tr"];
+const HOST_TOOLS = SECRETS_ONLY_TOOLS;
 
 /**
  * What the secrets step writes for a deployment with slug `slug` of

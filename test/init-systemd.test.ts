@@ -14,7 +14,7 @@ import type { DeploymentProps } from "../dsl/props.js";
 import { MARKER } from "../generators/marker.js";
 import { loadConfig } from "../cli/load-config.js";
 import { FIXTURES, fixtureNames, haveTool, tempDir } from "./helpers.js";
-import { filesOf, freshFixtureOut, propsFiles, restrictedPath, runScript } from "./init/support.js";
+import { filesOf, freshFixtureOut, propsFiles, restrictedPath, runScript, SECRETS_ONLY_TOOLS } from "./init/support.js";
 
 const UNIT = "systemd/dioptra.service";
 
@@ -69,12 +69,12 @@ for (const fixture of fixtureNames()) {
   test(`${fixture}: no unit is generated without deploymentPath; init writes the unit for its folder, once`, async () => {
     assert.not.ok((await filesOf(fixture)).some((f) => f.path === UNIT));
     const out = await freshFixtureOut(fixture);
-    const r = runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "chmod", "dirname", "head", "mkdir", "stat", "tail", "tr"]));
+    const r = runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(SECRETS_ONLY_TOOLS));
     assert.is(r.status, 0, r.stderr);
     const unit = readFileSync(join(out, UNIT), "utf8");
     assert.fixture(withoutComments(unit), await fixtureUnit(fixture, out));
     writeFileSync(join(out, UNIT), "edited by the admin\n");
-    assert.is(runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "chmod", "dirname", "head", "mkdir", "stat", "tail", "tr"])).status, 0);
+    assert.is(runScript(out, "init-deployment.sh", ["--secrets-only"], restrictedPath(SECRETS_ONLY_TOOLS)).status, 0);
     assert.is(readFileSync(join(out, UNIT), "utf8"), "edited by the admin\n");
   });
 }
@@ -94,7 +94,7 @@ test("with deploymentPath init does not write the unit and warns when run elsewh
     mkdirSync(join(dir, f.path, ".."), { recursive: true });
     writeFileSync(join(dir, f.path), f.content);
   }
-  const r = runScript(dir, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "chmod", "dirname", "head", "mkdir", "stat", "tail", "tr"]));
+  const r = runScript(dir, "init-deployment.sh", ["--secrets-only"], restrictedPath(SECRETS_ONLY_TOOLS));
   assert.is(r.status, 0, r.stderr);
   assert.not.ok(existsSync(join(dir, UNIT)));
   assert.match(r.stderr, "not systemd.deploymentPath /srv/dioptra-elsewhere");
@@ -109,7 +109,7 @@ test("init escapes % in its folder for systemd", async () => {
     mkdirSync(join(dir, f.path, ".."), { recursive: true });
     writeFileSync(join(dir, f.path), f.content);
   }
-  const r = runScript(dir, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "chmod", "dirname", "head", "mkdir", "stat", "tail", "tr"]));
+  const r = runScript(dir, "init-deployment.sh", ["--secrets-only"], restrictedPath(SECRETS_ONLY_TOOLS));
   assert.is(r.status, 0, r.stderr);
   assert.match(readFileSync(join(dir, UNIT), "utf8"), `WorkingDirectory=${parent}/100%%\n`);
 });

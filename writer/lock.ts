@@ -47,6 +47,20 @@ function holder(root: Folder, outDir: string): number | undefined {
 }
 
 /**
+ * A system error of the lock's files, named by their path in out/ (not the
+ * /proc/self/fd path the call used), so the CLI prints `path: permission
+ * denied (open)`; anything else as a WriteError.
+ */
+function namedAt(e: unknown, path: string, outDir: string): Error {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code === "string") {
+    err.path = path;
+    return err;
+  }
+  return new WriteError(`cannot lock ${outDir}: ${(e as Error).message}`);
+}
+
+/**
  * Takes the folder's lock: a file created only if absent (link(2) is
  * atomic, and our own file is complete before it appears under the lock's
  * name), holding our pid. A lock whose process is gone is taken over.
@@ -59,7 +73,7 @@ export function lock(root: Folder, outDir: string): () => void {
   try {
     closeSync(createAt(root.at(mine), Buffer.from(`${process.pid}\n`), 0o644));
   } catch (e) {
-    throw new WriteError(`cannot lock ${outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw namedAt(e, join(outDir, mine), outDir);
   }
   try {
     for (let attempt = 0; ; attempt++) {
@@ -67,7 +81,7 @@ export function lock(root: Folder, outDir: string): () => void {
         linkSync(root.at(mine), root.at(LOCK));
         break;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new WriteError(`cannot lock ${outDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw namedAt(e, path, outDir);
       }
       const pid = holder(root, outDir);
       if (attempt > 0 || (pid !== undefined && pidAlive(pid))) {

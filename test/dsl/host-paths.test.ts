@@ -16,7 +16,7 @@ import { bindMount } from "../../dsl/index.js";
 import type { DeploymentProps } from "../../dsl/props.js";
 import { resolveDeployment } from "../../dsl/resolve.js";
 import { IN_CI, haveTool, tempDir } from "../helpers.js";
-import { propsFiles, propsOut, restrictedPath, runScript } from "../init/support.js";
+import { propsFiles, propsOut, restrictedPath, runScript, SECRETS_ONLY_TOOLS } from "../init/support.js";
 
 const SPACED = "/srv/My Data";
 const ACCENTED = "/srv/données";
@@ -72,7 +72,7 @@ test("init's bash runs from a folder with a space and é and writes the unit for
   const dir = join(parent, "My Dioptra é");
   mkdirSync(dir);
   propsOut(props(), dir);
-  const r = runScript(dir, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "dirname", "head", "mkdir", "tail", "tr"]));
+  const r = runScript(dir, "init-deployment.sh", ["--secrets-only"], restrictedPath(SECRETS_ONLY_TOOLS));
   assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`);
   const unit = readFileSync(join(dir, "systemd", "dioptra.service"), "utf8");
   assert.ok(unit.includes(`\nWorkingDirectory=${dir}\n`), unit);
@@ -93,7 +93,7 @@ test("a configured deploymentPath with them: the unit generated with the config 
   const elsewhere = join(parent, "elsewhere");
   mkdirSync(elsewhere);
   propsOut(props(path), elsewhere);
-  const r = runScript(elsewhere, "init-deployment.sh", ["--secrets-only"], restrictedPath(["base64", "dirname", "head", "mkdir", "tail", "tr"]));
+  const r = runScript(elsewhere, "init-deployment.sh", ["--secrets-only"], restrictedPath(SECRETS_ONLY_TOOLS));
   assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.ok(`${r.stdout}${r.stderr}`.includes(path), "init names the configured folder intact");
   if (!need("systemd-analyze")) return;

@@ -55,6 +55,9 @@ export function which(name: string): string {
  */
 export const COREUTILS = new Set(["base64", "cat", "chmod", "dirname", "head", "ln", "mkdir", "mv", "rm", "stat", "tail", "tr"]);
 
+/** What `init-deployment.sh --secrets-only` needs of the host besides bash and Docker. */
+export const SECRETS_ONLY_TOOLS = ["base64", "chmod", "dirname", "head", "mkdir", "stat", "tail", "tr"] as const;
+
 /** A folder holding symlinks to exactly bash and the given coreutils, for use as the whole PATH. */
 export function restrictedPath(coreutils: readonly string[]): string {
   const dir = tempDir("dd-path-");

@@ -26,7 +26,7 @@ const CASES: [string, DeploymentProps, string, string][] = [
   ["a service type Kubernetes lacks", { kubernetes: { serviceType: "External" as never } }, "kubernetes.serviceType", '"ClusterIP", "NodePort" or "LoadBalancer"'],
   ["TLS on without a TLS Secret", { nginx: TLS, kubernetes: {} }, "kubernetes.ingress", "nginx.tls is on, so users expect HTTPS"],
   ["a TLS Secret with TLS off", { kubernetes: { ingress: { tlsSecret: "tls" } } }, "kubernetes.ingress.tlsSecret", "nginx.tls is off"],
-  ["a server name no Ingress can take", { nginx: { serverName: "_" }, kubernetes: { ingress: {} } }, "nginx.serverName", "cannot be an Ingress host"],
+  ["a server name no Ingress can take (upper case: nginx accepts it, an Ingress host does not)", { nginx: { serverName: "Dioptra.Lab.Example.org" }, kubernetes: { ingress: {} } }, "nginx.serverName", "cannot be an Ingress host"],
   ["Postgres TLS, which the target lacks", { postgres: { tls: true }, kubernetes: {} }, "kubernetes", "postgres.tls is on"],
   ["a GPU resource without a domain", { kubernetes: { gpu: { resource: "gpu" } } }, "kubernetes.gpu.resource", "an extended resource name"],
   ["a node selector value with a space", { kubernetes: { gpu: { nodeSelector: { pool: "gpu a" } } } }, "kubernetes.gpu.nodeSelector.pool", "a label value"],
