@@ -36,7 +36,7 @@ const commonJsFile = (entry: string, outfile: string, options: BuildOptions = {}
   });
 
 // The declarations were compiled before this step (tsconfig.dsl.json): their hash goes into the bundle.
-const { dslTypes } = await import("../cli/load-config.js");
+const { dslTypes } = await import("../app/load-config.js");
 await commonJsFile(packagePath("dist", "cli", "bundle-entry.js"), CLI_BUNDLE, {
   external: ["esbuild", "ts-morph", "prettier", "typescript"],
   define: { DIOPTRA_BUNDLED: "true", DIOPTRA_DSL_TYPES: JSON.stringify(dslTypes()) },
@@ -46,7 +46,7 @@ await commonJsFile(packagePath("dist", "cli", "bundle-entry.js"), CLI_BUNDLE, {
   keepNames: true,
 });
 
-// The DSL of the bundle, for the configs it loads (cli/load-config.ts): the instance cli.cjs holds, not a second copy.
+// The DSL of the bundle, for the configs it loads (app/load-config.ts): the instance cli.cjs holds, not a second copy.
 writeFileSync(BUNDLE_DSL_CJS, '"use strict";\n// The DSL of the CLI bundle, for configs bundled as CommonJS.\nmodule.exports = require("./cli.cjs").dsl;\n');
 // Its names are listed, so that a config's named imports resolve (ESM cannot know a CommonJS module's names).
 const dsl = (await import("../dsl/index.js")) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 /**
  * Build step: compiles the vendored Compose schema to a standalone ajv
- * validator module (dist/generators/compose/compose-spec.validate.cjs),
+ * validator module (dist/targets/compose/compose-spec.validate.cjs),
  * bundled with ajv's runtime helpers and minified, so `generate` loads ready code instead of compiling the schema on
  * every run. Its V8 code cache is made by the bundle step (build/bundle.ts),
  * after sample runs of the CLI.
@@ -9,9 +9,9 @@ import { rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { Ajv, ValidateFunction } from "ajv";
 import { buildSync } from "esbuild";
-import { newComposeAjv, withoutDescriptions } from "../generators/compose/compose-ajv.js";
-import schema from "../generators/compose/compose-spec.json" with { type: "json" };
-import { type ServiceMasks, VALIDATOR_CACHE, VALIDATOR_FILE } from "../generators/compose/validate.js";
+import { newComposeAjv, withoutDescriptions } from "../targets/compose/compose-ajv.js";
+import schema from "../targets/compose/compose-spec.json" with { type: "json" };
+import { type ServiceMasks, VALIDATOR_CACHE, VALIDATOR_FILE } from "../targets/compose/validate.js";
 import { packagePath } from "../generators/package-path.js";
 
 const code = createRequire(import.meta.url)("ajv/dist/standalone/index.js") as (ajv: Ajv, v: ValidateFunction) => string;
@@ -19,7 +19,7 @@ const ajv = newComposeAjv({ code: { source: true } });
 const validate = ajv.getSchema("compose")!;
 rmSync(VALIDATOR_CACHE, { force: true });
 /**
- * Which service settings accept any value of some JSON types (generators/compose/validate.ts
+ * Which service settings accept any value of some JSON types (targets/compose/validate.ts
  * validates one service per shape with them): a setting whose schema is only `type`, and a
  * setting whose schema is a $ref to a oneOf of such a map (any key, values only typed) and
  * non-object branches, like `environment`.

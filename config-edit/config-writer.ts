@@ -5,12 +5,13 @@
  * prettier style), since it is handed over to be kept and edited by hand.
  * ts-morph and prettier are loaded only when a config is rendered.
  */
+import { parseEnvRef } from "../model/env-value.js";
 import { basename } from "node:path";
 import { importModule } from "../runtime/dynamic-import.js";
 import { IMAGE_SLOTS } from "../dsl/images.js";
-import { SETTINGS } from "../dsl/settings.js";
+import { SETTINGS } from "../validation/settings.js";
 import type { DeploymentProps } from "../dsl/props.js";
-import { WORKER_KINDS } from "../dsl/worker-kinds.js";
+import { WORKER_KINDS } from "../model/worker-kinds.js";
 import { isRecord as isRaw, keyText, literalText, type CodeStyle } from "./config-edit.js";
 import { tsCommentText } from "./ts-text.js";
 
@@ -105,16 +106,17 @@ const HELPERS: readonly { readonly at: RegExp; readonly name: string; readonly w
     at: /\.environment\.[^.]+$/,
     name: "secret",
     write: (v, st) => {
-      const m = v.secret === true && typeof v.interpolate === "string" ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(v.interpolate) : null;
-      return m ? `secret(${literalText(m[1], st)})` : undefined;
+      const r = v.secret === true && typeof v.interpolate === "string" ? parseEnvRef(v.interpolate) : undefined;
+      return r && r.fallback === undefined ? `secret(${literalText(r.var, st)})` : undefined;
     },
   },
   {
     at: /\.environment\.[^.]+$/,
     name: "fromEnv",
     write: (v, st) => {
-      const m = typeof v.interpolate === "string" ? /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}$/.exec(v.interpolate) : null;
-      return m ? `fromEnv(${literalText(m[1], st)}${m[2] === undefined ? "" : `, { default: ${literalText(m[2], st)} }`})` : undefined;
+      const r = typeof v.interpolate === "string" ? parseEnvRef(v.interpolate) : undefined;
+      if (!r || (r.fallback !== undefined && !(r.fallback.kind === "default" && r.fallback.ifEmpty))) return undefined;
+      return `fromEnv(${literalText(r.var, st)}${r.fallback === undefined ? "" : `, { default: ${literalText(r.fallback.text, st)} }`})`;
     },
   },
   {

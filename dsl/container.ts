@@ -2,27 +2,13 @@ import { WORKER_HEALTHCHECK as WORKER_HEALTHCHECK_OF_PROFILES } from "../profile
 import { envFile, fromEnv } from "./env.js";
 import { volumeMount } from "./mount.js";
 import type { CustomContainerProps, DioptraService, EnvValue, HealthcheckProps, Mount } from "./props.js";
-import { WORKER_WAIT_FOR } from "./services.js";
+import { WORKER_WAIT_FOR } from "../model/services.js";
+import { WORKER_ENVIRONMENT, WORKER_VOLUMES } from "../model/workers.js";
 
-/** Variables every Dioptra worker reads from `.env` (written by init). */
-export const WORKER_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
-  AWS_ACCESS_KEY_ID: fromEnv("WORKER_AWS_ACCESS_KEY_ID"),
-  AWS_SECRET_ACCESS_KEY: fromEnv("WORKER_AWS_SECRET_ACCESS_KEY"),
-  DIOPTRA_RESTAPI_DATABASE_URI: fromEnv("DIOPTRA_RESTAPI_DATABASE_URI"),
-  DIOPTRA_WORKER_USERNAME: fromEnv("DIOPTRA_WORKER_USERNAME"),
-  DIOPTRA_WORKER_PASSWORD: fromEnv("DIOPTRA_WORKER_PASSWORD"),
-  // Carries Redis's password, so it comes from .env, never from a committed env file.
-  RQ_REDIS_URI: fromEnv("RQ_REDIS_URI"),
-};
 
 /** The health check the deployment's workers run (the same in every release profile). */
 export const WORKER_HEALTHCHECK: HealthcheckProps = WORKER_HEALTHCHECK_OF_PROFILES;
 
-/** The CA-certificate and SSL volumes shared by all workers. */
-export const WORKER_MOUNTS: readonly Mount[] = [
-  volumeMount("worker-ca-certificates", "/usr/local/share/ca-certificates", { readOnly: false }),
-  volumeMount("worker-etc-ssl", "/etc/ssl", { readOnly: false }),
-];
 
 /** The services a worker waits for, to use as a custom container's `waitFor`. */
 export function workerWaitFor(): DioptraService[] {
@@ -55,6 +41,6 @@ export function workerContainer(kind: "cpu" | "gpu", props: CustomContainerProps
     envFiles: [envFile("ca-certificates"), envFile("worker"), ...(kind === "cpu" ? [envFile("worker-cpu")] : [])],
     ...props,
     environment: { ...WORKER_ENVIRONMENT, ...props.environment },
-    mounts: [...WORKER_MOUNTS, ...(props.mounts ?? [])],
+    mounts: [...WORKER_VOLUMES.map((m) => volumeMount(m.source, m.target, { readOnly: m.readOnly })), ...(props.mounts ?? [])],
   };
 }

@@ -1,8 +1,8 @@
 import { callSite, type CallSite } from "./call-site.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../validation/issues.js";
 import type { CustomContainerProps, DeploymentProps, VolumeProps } from "./props.js";
-import { resolveDeployment, type Resolution } from "./resolve.js";
-import type { DeploymentSpec } from "./spec.js";
+import { resolveDeployment, type Resolution } from "../validation/resolve.js";
+import type { DeploymentSpec } from "../validation/spec.js";
 
 const BRAND = Symbol.for("dioptra-deploy.Deployment");
 

@@ -1,3 +1,4 @@
+import { envRef, envSecret } from "../model/env-value.js";
 import type { EnvFileRef, GeneratedEnvFile, Interpolated } from "./props.js";
 
 /**
@@ -9,7 +10,7 @@ import type { EnvFileRef, GeneratedEnvFile, Interpolated } from "./props.js";
  * environment: { AWS_ACCESS_KEY_ID: fromEnv("WORKER_AWS_ACCESS_KEY_ID"), GREETING: "costs $5" }
  */
 export function fromEnv(name: string, options: { readonly default?: string } = {}): Interpolated {
-  return { interpolate: options.default === undefined ? `\${${name}}` : `\${${name}:-${options.default}}` };
+  return envRef(name, options.default);
 }
 
 /**
@@ -24,7 +25,7 @@ export function fromEnv(name: string, options: { readonly default?: string } = {
  * }
  */
 export function secret(name: string): Interpolated {
-  return { interpolate: `\${${name}}`, secret: true };
+  return envSecret(name);
 }
 
 /**

@@ -1,7 +1,5 @@
 import type { DriverVolume, NfsVolume } from "./props.js";
 
-/** The NFS mount options of the seed README's example. */
-export const DEFAULT_NFS_OPTIONS: readonly string[] = ["auto", "rw", "bg", "nfsvers=4", "intr", "actimeo=1800"];
 
 /**
  * An NFS export as a named volume, to mount with {@link volumeMount}.

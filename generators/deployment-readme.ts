@@ -3,13 +3,14 @@
  * but written for this deployment: its services and URLs, its workers and
  * GPUs, its compose command, and the typed settings that replace hand edits.
  */
-import { DATASETS_TARGET } from "../dsl/builtin-volumes.js";
-import { serviceName } from "../dsl/services.js";
-import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "../dsl/spec.js";
+import { DATASETS_TARGET } from "../model/builtin-volumes.js";
+import { serviceName } from "../model/services.js";
+import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "../validation/spec.js";
+import { ENTRY_POINTS, hostPort } from "../model/entry-points.js";
+import { defaultOf, parseEnvRef } from "../model/env-value.js";
 import type { DeploymentModel } from "../model/types.js";
-import { mountString } from "./compose/main.js";
+import { mountString } from "../targets/compose/lower.js";
 import { withMarker } from "./marker.js";
-import { swarmReadmeSection } from "./swarm/readme.js";
 import type { OutFile } from "./out-file.js";
 
 const code = (s: string | number) => `\`${s}\``;
@@ -24,14 +25,13 @@ function endpoints(spec: DeploymentSpec): string {
   const scheme = spec.nginx.tls ? "https" : "http";
   const web = spec.nginx.tls ? spec.nginx.httpsPort : spec.nginx.httpPort;
   const url = (port: number, path = "") => `${scheme}://${host}:${port}${path}`;
-  const rows: (string | number)[][] = [
-    ["Dioptra web app and REST API", url(web, "/"), serviceName(spec.slug, "restapi")],
-    ["MLflow tracking", url(35000), serviceName(spec.slug, "mlflowTracking")],
-    ["pgAdmin", url(35050), serviceName(spec.slug, "dbadmin")],
-    ["MinIO S3 API", url(39000), serviceName(spec.slug, "minio")],
-    ["MinIO console", url(39001), serviceName(spec.slug, "minio")],
-    ["PostgreSQL (TCP, through nginx)", `${host}:35432`, serviceName(spec.slug, "db")],
-  ];
+  // The web app once (on the HTTPS port with TLS), HTTP services before TCP streams.
+  const entries = ENTRY_POINTS.filter((e) => e.key !== "webTls");
+  const rows: (string | number)[][] = [...entries.filter((e) => e.protocol === "http"), ...entries.filter((e) => e.protocol === "tcp")].map((e) => [
+    e.what,
+    e.key === "web" ? url(web, "/") : e.protocol === "http" ? url(hostPort(e, spec.nginx)) : `${host}:${hostPort(e, spec.nginx)}`,
+    serviceName(spec.slug, e.upstream),
+  ]);
   const note = spec.nginx.exposePortsOnLocalhostOnly
     ? "nginx publishes these ports on 127.0.0.1 only (`nginx.exposePortsOnLocalhostOnly`); reach them from other machines through an SSH tunnel or a reverse proxy."
     : `nginx publishes these ports on every interface of the host; the server name is ${code(spec.nginx.serverName)}.`;
@@ -101,14 +101,16 @@ function envVariables(k: CustomContainerSpec): string {
   const vars = new Map<string, string>();
   for (const v of Object.values(k.environment)) {
     if (typeof v === "string") continue;
-    const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?/.exec(v.interpolate);
-    if (!m) continue;
-    vars.set(m[1]!, v.secret === true ? " (secret, drawn by init)" : m[2] !== undefined ? ` (optional, default ${code(m[2])})` : "");
+    const r = parseEnvRef(v.interpolate);
+    if (!r) continue;
+    const fallback = defaultOf(r);
+    vars.set(r.var, v.secret === true ? " (secret, drawn by init)" : fallback !== undefined ? ` (optional, default ${code(fallback)})` : "");
   }
   return [...vars].sort(([a], [b]) => a.localeCompare(b)).map(([n, note]) => `${code(n)}${note}`).join("<br>") || "—";
 }
 
-function extras(spec: DeploymentSpec): string {
+function extras(m: DeploymentModel): string {
+  const { spec } = m;
   const parts: string[] = [];
   if (spec.containers.length > 0) {
     parts.push(
@@ -119,18 +121,16 @@ function extras(spec: DeploymentSpec): string {
   if (spec.volumes.length > 0) {
     parts.push(`### Extra volumes\n\n${table(["Volume", "Kind"], spec.volumes.map(([n, v]) => [code(n), v.type === "nfs" ? `NFS ${code(`${v.server}:${v.export}`)}` : `driver ${code(v.driver ?? "local")}`]))}`);
   }
-  if (spec.environments.length > 0) {
-    const cc = spec.composeCommand;
-    parts.push(
-      `### Environments\n\nEach environment is an overlay on docker-compose.yml:\n\n${spec.environments
-        .map(([n]) => `- **${n}**: \`${cc} -f docker-compose.yml -f docker-compose.${n}.yml up -d\``)
-        .join("\n")}`,
-    );
+  for (const t of spec.targets) {
+    const extra = t.readme(m).extra;
+    if (extra) parts.push(extra);
   }
   return parts.join("\n\n");
 }
 
-export function deploymentReadme({ spec }: DeploymentModel): OutFile[] {
+export function deploymentReadme(m: DeploymentModel): OutFile[] {
+  const { spec } = m;
+  const parts = spec.targets.map((t) => t.readme(m));
   const cc = spec.composeCommand;
   const ssl = [spec.nginx.tls ? "--enable-nginx-ssl" : "", spec.postgres.tls ? "--enable-postgres-ssl" : ""].filter(Boolean).join(" ");
   const text = `# ${spec.name}
@@ -160,7 +160,7 @@ ${endpoints(spec)}
 ## Workers
 
 ${workers(spec)}
-${extras(spec) ? `\n${extras(spec)}\n` : ""}${spec.swarm ? `\n${swarmReadmeSection(spec)}` : ""}
+${extras(m) ? `\n${extras(m)}\n` : ""}${parts.map((p) => (p.section ? `\n${p.section}` : "")).join("")}
 ## Initializing the deployment
 
 \`init-deployment.sh\` needs only bash (4.4 or later), coreutils and Docker on the host (no Python, no Jinja2, no argbash).
@@ -215,7 +215,7 @@ ${table(
       ["`scripts/`", "The init steps, plain bash run inside the init containers."],
       ["`ssl/`", "Where you put certificates and keys before init; they are git-ignored, the READMEs there are not."],
       ["`systemd/`", "The systemd unit."],
-      ...(spec.swarm ? [["`swarm/`", "The Swarm stack, deploy-stack.sh and the GPU hosts' dockerd settings (see above)."]] : []),
+      ...parts.flatMap((p) => p.folders ?? []),
       ["`.env`, `secrets/`", "Created by init on this host, mode 0600, git-ignored. Never commit them."],
       ["`.dioptra-manifest.json`", "The list of generated files, so the generator removes only its own stale files."],
     ],

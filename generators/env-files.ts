@@ -3,8 +3,8 @@
  * order. They hold no secrets: those live in `.env` and `secrets/`, written
  * on the host by init.
  */
-import { serviceName } from "../dsl/services.js";
-import type { DeploymentSpec } from "../dsl/spec.js";
+import { serviceName } from "../model/services.js";
+import type { DeploymentSpec } from "../validation/spec.js";
 import type { DeploymentModel } from "../model/types.js";
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";

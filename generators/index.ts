@@ -3,10 +3,9 @@
  * the deployment to files; `synth` builds the model once, runs them all and
  * checks the result is one coherent set of paths.
  */
-import type { DeploymentSpec } from "../dsl/spec.js";
+import type { DeploymentSpec } from "../validation/spec.js";
 import { buildModel } from "../model/build.js";
 import type { DeploymentModel } from "../model/types.js";
-import { composeFiles } from "./compose-files.js";
 import { dbAndMinioFiles } from "./db-minio.js";
 import { deploymentReadme } from "./deployment-readme.js";
 import { envFiles } from "./env-files.js";
@@ -14,13 +13,11 @@ import { gitignoreFile } from "./gitignore.js";
 import { initFiles } from "./init-files.js";
 import { nginxConfs } from "./nginx.js";
 import { sslReadmes } from "./ssl-readmes.js";
-import { swarmFiles } from "./swarm/files.js";
 import type { OutFile } from "./out-file.js";
 
 export type Generator = (model: DeploymentModel) => OutFile[];
 
 export const GENERATORS: readonly Generator[] = [
-  composeFiles,
   envFiles,
   nginxConfs,
   dbAndMinioFiles,
@@ -28,12 +25,12 @@ export const GENERATORS: readonly Generator[] = [
   sslReadmes,
   gitignoreFile,
   deploymentReadme,
-  swarmFiles,
 ];
 
 export function synth(spec: DeploymentSpec): OutFile[] {
   const model = buildModel(spec);
-  const files = GENERATORS.flatMap((g) => g(model));
+  // Files every target shares, then each target's own.
+  const files = [...GENERATORS.flatMap((g) => g(model)), ...spec.targets.flatMap((t) => t.synth(model))];
   const seen = new Set<string>();
   for (const f of files) {
     if (seen.has(f.path)) throw new Error(`internal error: two generators produce ${f.path}`);

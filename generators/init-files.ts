@@ -4,11 +4,11 @@
  * when the deployment folder is configured, systemd/dioptra.service.
  * Secrets are never generated here: init-deployment.sh draws them on the host.
  */
-import { SERVICES, serviceName } from "../dsl/services.js";
-import type { DeploymentSpec } from "../dsl/spec.js";
+import { SERVICES, serviceName } from "../model/services.js";
+import type { DeploymentSpec } from "../validation/spec.js";
 import { CONTAINER_SCRIPTS_DIR, DEFAULT_WORKER_SSL, INIT_SERVICES, SERVICE_SSL_SERVICES, WORKER_SSL_ROWS } from "../model/init-jobs.js";
 import type { DeploymentModel } from "../model/types.js";
-import { INIT_COMPOSE_FILE } from "./compose-files.js";
+import { INIT_COMPOSE_FILE } from "../targets/compose/files.js";
 import { loadSecretsBash, minioAccountsPath, secretFiles, writeSecretsBash } from "./init/secrets.js";
 import { shellQuote, shellWords } from "./init/shell.js";
 import { UNIT_PATH, escapeSpecifiers, unitLines } from "./init/systemd.js";

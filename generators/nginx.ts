@@ -4,8 +4,8 @@
  * the stream conf. Init later copies the http_ or the https_ set, plus
  * stream_, into the nginx-conf-d volume.
  */
-import { serviceName } from "../dsl/services.js";
-import type { DeploymentSpec } from "../dsl/spec.js";
+import { serviceName } from "../model/services.js";
+import type { DeploymentSpec } from "../validation/spec.js";
 import type { DeploymentModel } from "../model/types.js";
 import { withMarker } from "./marker.js";
 import { renderConf, type ConfNames, type Variant } from "./nginx/render.js";

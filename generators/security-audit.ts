@@ -4,17 +4,20 @@
  * in clear text beyond this host. Printed as warnings; nothing here stops
  * generation (the user asked for it), but nothing weakens silently either.
  */
-import type { DeploymentSpec } from "../dsl/spec.js";
+import type { DeploymentSpec } from "../validation/spec.js";
+import { hostPort, publishedEntryPoints } from "../model/entry-points.js";
 
 export function securityAudit(spec: DeploymentSpec): string[] {
   const { nginx, postgres, security } = spec;
   const out: string[] = [];
   const publicPorts = !nginx.exposePortsOnLocalhostOnly;
   if (publicPorts && !nginx.tls) {
-    const data = [35000, 39000, ...(postgres.tls ? [] : [35432])];
+    const open = publishedEntryPoints(nginx);
+    const logins = open.flatMap((e) => (e.carries === "data" ? [] : [`${hostPort(e, nginx)} (${e.carries.logins})`]));
+    // HTTP services before TCP streams; Postgres's own TLS covers its stream.
+    const data = [...open.filter((e) => e.protocol === "http"), ...open.filter((e) => e.protocol === "tcp" && !postgres.tls)].flatMap((e) => (e.carries === "data" ? [hostPort(e, nginx)] : []));
     out.push(
-      `nginx.exposePortsOnLocalhostOnly is false and nginx.tls is off: on every interface, ports ${nginx.httpPort} (Dioptra logins), ` +
-        `35050 (pgAdmin login) and 39001 (MinIO console login) carry passwords in clear text, and ports ${data.join(", ")} ` +
+      `nginx.exposePortsOnLocalhostOnly is false and nginx.tls is off: on every interface, ports ${logins.slice(0, -1).join(", ")} and ${logins.at(-1)} carry passwords in clear text, and ports ${data.join(", ")} ` +
         "carry data unencrypted; set nginx.tls (certificates in ssl/nginx/)",
     );
   }

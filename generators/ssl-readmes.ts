@@ -4,9 +4,10 @@
  * deployment (file names, which containers get them, whether TLS is on and
  * which setting turns it on), so nobody has to read the init scripts.
  */
-import type { DeploymentSpec } from "../dsl/spec.js";
+import type { DeploymentSpec } from "../validation/spec.js";
 import type { DeploymentModel } from "../model/types.js";
-import { nginxPorts } from "./compose/main.js";
+import { nginxPorts } from "../model/core-services.js";
+import { portString } from "../targets/compose/lower.js";
 import { withMarker } from "./marker.js";
 import type { OutFile } from "./out-file.js";
 
@@ -69,7 +70,7 @@ function nginxReadme(spec: DeploymentSpec): string {
       ? "HTTPS is **on** in this deployment (`nginx: { tls: true, certificate: \"self-signed\" }` in deployment.config.ts): when the two files below are missing, `./init-deployment.sh` creates a self-signed pair with the host's `openssl` (and copies the certificate to `ssl/ca-certificates/`), with a warning that clients outside the deployment will not trust it. Put your own files here to replace it."
       : "HTTPS is **on** in this deployment (`nginx: { tls: true, certificate: \"provided\" }` in deployment.config.ts), so `./init-deployment.sh` needs the two files below."
     : "HTTPS is **off** in this deployment. To turn it on, set `nginx: { tls: true, certificate: \"provided\" }` (or `\"self-signed\"` for a lab) in deployment.config.ts and run `npx dioptra-deploy generate`: that publishes the HTTPS port, makes nginx's health check probe HTTPS and makes `./init-deployment.sh` install the HTTPS configuration. Do not edit docker-compose.yml by hand for this; the next generate would undo it.";
-  const ports = nginxPorts({ ...spec, nginx: { ...spec.nginx, tls: true } });
+  const ports = nginxPorts({ ...spec, nginx: { ...spec.nginx, tls: true } }).map(portString);
   return `# nginx server certificate
 
 ${state}

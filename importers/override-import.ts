@@ -5,7 +5,8 @@
  * raw Compose in `overrides`, with a warning, so the imported deployment is
  * the one the override file described.
  */
-import type { Issue } from "../dsl/errors.js";
+import { parseEnvRef } from "../model/env-value.js";
+import type { Issue } from "../validation/issues.js";
 import type {
   CustomContainerProps,
   DeploymentProps,
@@ -19,11 +20,11 @@ import type {
   PortMapping,
   VolumeProps,
 } from "../dsl/props.js";
-import { resolveDeployment } from "../dsl/resolve.js";
-import { SERVICES, waitTarget } from "../dsl/services.js";
-import type { DeploymentSpec, WorkerSpec } from "../dsl/spec.js";
-import { DEFAULT_NFS_OPTIONS } from "../dsl/volume.js";
-import { WORKER_KINDS } from "../dsl/worker-kinds.js";
+import { resolveDeployment } from "../validation/resolve.js";
+import { SERVICES, waitTarget } from "../model/services.js";
+import type { DeploymentSpec, WorkerSpec } from "../validation/spec.js";
+import { DEFAULT_NFS_OPTIONS } from "../model/builtin-volumes.js";
+import { WORKER_KINDS } from "../model/worker-kinds.js";
 import { isRecord as isRaw, sameData } from "../config-edit/config-edit.js";
 
 type Raw = Record<string, unknown>;
@@ -116,7 +117,8 @@ function environmentOf(value: unknown): Raw {
 function envValue(value: unknown): EnvValue {
   if (value === null || value === undefined) throw new Untyped("a variable passed through from the host");
   const text = String(value);
-  if (/^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/.test(text)) return { interpolate: text };
+  const r = parseEnvRef(text);
+  if (r && (r.fallback === undefined || (r.fallback.kind === "default" && r.fallback.ifEmpty))) return { interpolate: text };
   if (text.replaceAll("$$", "").includes("$")) throw new Untyped(`${JSON.stringify(text)} interpolates inside a longer value`);
   return text.replaceAll("$$", "$");
 }

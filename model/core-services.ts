@@ -4,10 +4,10 @@
  * runs them: images, commands, environment, env files, volumes and health
  * checks, in the reference's service order.
  */
-import { NGINX_FIXED_PORTS } from "../dsl/resolve.js";
-import { serviceName, waitTarget } from "../dsl/services.js";
-import type { DeploymentSpec } from "../dsl/spec.js";
-import { fromEnv } from "../dsl/env.js";
+import { serviceName, waitTarget } from "./services.js";
+import type { DeploymentSpec } from "../validation/spec.js";
+import { envRef as fromEnv } from "./env-value.js";
+import { healthUrls, hostPort, publishedEntryPoints } from "./entry-points.js";
 import { HARDENING, REDIS_USER } from "./hardening.js";
 import { fromDotEnv, longRunning, rw, service } from "./parts.js";
 import type { MountModel, PortModel, ServiceModel } from "./types.js";
@@ -15,25 +15,10 @@ import type { MountModel, PortModel, ServiceModel } from "./types.js";
 export const CA_ENV_FILE = "./envs/ca-certificates.env";
 export const envFileOf = (slug: string, stem: string) => `./envs/${slug}-${stem}.env`;
 
-/** Container ports of nginx's two entry points (it runs unprivileged, so ≥ 1024). */
-export const NGINX_HTTP_PORT = 30080;
-export const NGINX_HTTPS_PORT = 30443;
-
-/** The ports nginx publishes: HTTP, HTTPS when TLS is on, then the fixed service ports. */
+/** The ports nginx publishes (model/entry-points.ts): HTTP, HTTPS when TLS is on, then the fixed service ports. */
 export function nginxPorts(spec: DeploymentSpec): PortModel[] {
   const hostIp = spec.nginx.exposePortsOnLocalhostOnly ? "127.0.0.1" : undefined;
-  const port = (host: number, container: number): PortModel => ({ hostIp, host, container, protocol: "tcp" });
-  return [
-    port(spec.nginx.httpPort, NGINX_HTTP_PORT),
-    ...(spec.nginx.tls ? [port(spec.nginx.httpsPort, NGINX_HTTPS_PORT)] : []),
-    ...NGINX_FIXED_PORTS.map((p) => port(p.host, p.container)),
-  ];
-}
-
-/** URLs nginx's healthcheck probes: the HTTP ones, or the HTTPS ones when TLS is on. */
-export function nginxHealthUrls(tls: boolean): string[] {
-  const paths = [`:${tls ? NGINX_HTTPS_PORT : NGINX_HTTP_PORT}`, ":35000", ":35050/login", ":39000", ":39001"];
-  return paths.map((p) => `${tls ? "https" : "http"}://localhost${p}`);
+  return publishedEntryPoints(spec.nginx).map((e): PortModel => ({ hostIp, host: hostPort(e, spec.nginx), container: e.container, protocol: "tcp" }));
 }
 
 /**
@@ -79,7 +64,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
   return [
     service(core("nginx"), {
       hardening: HARDENING.nginx,
-      healthcheck: { test: ["/usr/local/bin/healthcheck.sh", ...nginxHealthUrls(spec.nginx.tls)], interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" },
+      healthcheck: { test: ["/usr/local/bin/healthcheck.sh", ...healthUrls(spec.nginx.tls)], interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" },
       waitFor: wait("minio", "dbadmin", "mlflowTracking", "restapi"),
       envFiles: [CA_ENV_FILE],
       ports: nginxPorts(spec),

@@ -5,9 +5,9 @@
  * plus (Dioptra 1.1) the job that registers the workers' account.
  */
 import type { ImageName } from "../dsl/images.js";
-import { serviceName, waitTarget } from "../dsl/services.js";
-import type { DeploymentSpec } from "../dsl/spec.js";
-import { WORKER_KINDS } from "../dsl/worker-kinds.js";
+import { serviceName, waitTarget } from "./services.js";
+import type { DeploymentSpec } from "../validation/spec.js";
+import { WORKER_KINDS } from "./worker-kinds.js";
 import {
   CA_ENV_FILE,
   MINIO_COMMAND,

@@ -1,5 +1,4 @@
 /** Small constructors the catalogue modules share, so each service reads as data. */
-import { fromEnv } from "../dsl/env.js";
 import type { EnvValue } from "../dsl/props.js";
 import { NO_CAPABILITIES } from "./hardening.js";
 import type { MountModel, ServiceModel, ServiceRole } from "./types.js";
@@ -11,8 +10,10 @@ export const ro = (source: string, target: string): MountModel => ({ type: "volu
 /** A folder of the deployment (`./scripts`) or of the host, bind-mounted. */
 export const bind = (source: string, target: string, readOnly = true): MountModel => ({ type: "bind", source, target, readOnly });
 
-/** `NAME: ${NAME}` for each name: values init writes into `.env`. */
-export const fromDotEnv = (...names: string[]): Record<string, EnvValue> => Object.fromEntries(names.map((n) => [n, fromEnv(n)]));
+export { fromDotEnv } from "./env-value.js";
+
+/** The core host, where the deployment folder is: every service but placed workers. */
+const CORE_HOST = { host: undefined };
 
 type Required = Pick<ServiceModel, "name" | "role" | "image">;
 
@@ -36,6 +37,7 @@ export function service(required: Required, fields: Partial<Omit<ServiceModel, k
     waitAfterArgs: false,
     networked: true,
     hardening: NO_CAPABILITIES,
+    placement: CORE_HOST,
     ...required,
     ...fields,
     waitFor,

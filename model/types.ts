@@ -8,7 +8,7 @@
  * Strings are literal: a `$` is a dollar sign. Only {@link EnvValue}
  * interpolations ask the target to substitute a variable from `.env`.
  */
-import type { DeploymentSpec } from "../dsl/spec.js";
+import type { DeploymentSpec } from "../validation/spec.js";
 import type { Capability } from "../dsl/capabilities.js";
 import type { EnvValue, GpuSelection, HealthcheckProps } from "../dsl/props.js";
 
@@ -75,6 +75,25 @@ export interface ServiceModel {
   readonly networked: boolean;
   /** How far the container is fenced in (model/hardening.ts says why for each service). */
   readonly hardening: HardeningModel;
+  /** Where it runs, for a target on several machines. */
+  readonly placement: PlacementModel;
+}
+
+/** Where a service runs: a host (key of {@link DeploymentModel.hosts}), or undefined for the core host, the one with the deployment folder. */
+export interface PlacementModel {
+  readonly host: string | undefined;
+}
+
+/** A machine of a multi-host deployment. */
+export interface HostModel {
+  readonly key: string;
+  /** Its node name in the cluster. */
+  readonly node: string;
+  readonly gpus: number;
+  /** The GPUs' UUIDs, index order; as many as `gpus`. */
+  readonly gpuIds: readonly string[];
+  /** Extra node labels, sorted by key. */
+  readonly labels: readonly (readonly [string, string])[];
 }
 
 /**
@@ -92,18 +111,29 @@ export interface HardeningModel {
   readonly tmpfs: readonly string[];
 }
 
-/** A named volume of the deployment, by key. */
-export interface VolumeModel {
+/** A named volume of the deployment, by key: the engine's own, an NFS export, or one of a volume driver. */
+export type VolumeModel = VolumeBase &
+  (
+    | { readonly kind: "named" }
+    | { readonly kind: "nfs"; readonly server: string; readonly export: string; readonly options: readonly string[] }
+    | { readonly kind: "driver"; readonly driver: string; readonly driverOpts: Readonly<Record<string, string>> }
+  );
+
+interface VolumeBase {
   readonly key: string;
   /** The engine-wide name, `<slug>_<key>`, so data survives a renamed folder. */
   readonly name: string;
-  readonly driver?: string;
-  readonly driverOpts?: Readonly<Record<string, string>>;
 }
 
 export interface DeploymentModel {
   /** The settings the model was built from, for generators of non-service files. */
   readonly spec: DeploymentSpec;
+  /** The deployment's name, as the config gives it. */
+  readonly name: string;
+  /** Its slug: the prefix of every service, host and volume name. */
+  readonly slug: string;
+  /** The machines services are placed on; empty for a single host. */
+  readonly hosts: readonly HostModel[];
   /** The one network every service joins: its key and engine-wide name. */
   readonly network: { readonly key: string; readonly name: string };
   /** Long-running services, in the reference's order: core, workers, then custom. */

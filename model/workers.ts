@@ -1,9 +1,9 @@
 /** The Dioptra workers and the user's own containers, as services. */
-import { DATASETS_TARGET } from "../dsl/builtin-volumes.js";
-import { WORKER_ENVIRONMENT, WORKER_MOUNTS } from "../dsl/container.js";
-import type { Mount } from "../dsl/props.js";
-import { WORKER_WAIT_FOR, waitTarget } from "../dsl/services.js";
-import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "../dsl/spec.js";
+import { DATASETS_TARGET } from "./builtin-volumes.js";
+import { envRef } from "./env-value.js";
+import type { EnvValue, Mount } from "../dsl/props.js";
+import { WORKER_WAIT_FOR, waitTarget } from "./services.js";
+import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "../validation/spec.js";
 import { CA_ENV_FILE, envFileOf } from "./core-services.js";
 import { HARDENING } from "./hardening.js";
 import { bind, longRunning, service } from "./parts.js";
@@ -12,6 +12,22 @@ import type { MountModel, ServiceModel } from "./types.js";
 /** A mount as the user wrote it: read-only unless they said otherwise. */
 export const userMount = (m: Mount): MountModel => ({ type: m.type, source: m.source, target: m.target, readOnly: m.readOnly !== false });
 
+/** Variables every Dioptra worker reads from `.env` (written by init). */
+export const WORKER_ENVIRONMENT: Readonly<Record<string, EnvValue>> = {
+  AWS_ACCESS_KEY_ID: envRef("WORKER_AWS_ACCESS_KEY_ID"),
+  AWS_SECRET_ACCESS_KEY: envRef("WORKER_AWS_SECRET_ACCESS_KEY"),
+  DIOPTRA_RESTAPI_DATABASE_URI: envRef("DIOPTRA_RESTAPI_DATABASE_URI"),
+  DIOPTRA_WORKER_USERNAME: envRef("DIOPTRA_WORKER_USERNAME"),
+  DIOPTRA_WORKER_PASSWORD: envRef("DIOPTRA_WORKER_PASSWORD"),
+  // Carries Redis's password, so it comes from .env, never from a committed env file.
+  RQ_REDIS_URI: envRef("RQ_REDIS_URI"),
+};
+
+/** The volumes every worker mounts: the CA certificates init installs, and the trust store built from them. */
+export const WORKER_VOLUMES: readonly MountModel[] = [
+  { type: "volume", source: "worker-ca-certificates", target: "/usr/local/share/ca-certificates", readOnly: false },
+  { type: "volume", source: "worker-etc-ssl", target: "/etc/ssl", readOnly: false },
+];
 
 /** What the workers of a pool have in common: everything but their name, hostname and GPUs. */
 type WorkerParts = Pick<ServiceModel, "waitFor" | "args" | "envFiles" | "mounts">;
@@ -23,7 +39,7 @@ function workerParts(spec: DeploymentSpec, w: WorkerSpec): WorkerParts {
     args: [spec.profile.queues[w.kind.key]],
     envFiles: [CA_ENV_FILE, envFileOf(s, "worker"), ...(w.kind.gpu ? [] : [envFileOf(s, "worker-cpu")])],
     mounts: [
-      ...WORKER_MOUNTS.map(userMount),
+      ...WORKER_VOLUMES,
       ...(spec.datasetsDirectory ? [bind(spec.datasetsDirectory, DATASETS_TARGET)] : []),
       ...w.mounts.map(userMount),
     ],
@@ -37,6 +53,7 @@ function workerService(spec: DeploymentSpec, w: WorkerSpec, parts: WorkerParts):
     environment: WORKER_ENVIRONMENT,
     ...parts,
     gpus: w.gpus,
+    placement: { host: w.host },
   });
 }
 
@@ -68,7 +85,7 @@ function customService(spec: DeploymentSpec, k: CustomContainerSpec): ServiceMod
 /**
  * The workers as services. Workers of a pool with the same mounts (all of
  * them, unless some have mounts of their own) share one set of parts, so
- * the targets lower and check those parts once (generators/compose/main.ts).
+ * the targets lower and check those parts once (targets/compose/lower.ts).
  */
 export function workerServices(spec: DeploymentSpec): ServiceModel[] {
   const shared = new Map<string, WeakMap<object, WorkerParts>>();

@@ -18,7 +18,7 @@ export interface CliBundle {
 }
 
 export const CLI_BUNDLE = packagePath("dist", "bundle", "cli.cjs");
-/** The modules a config's `import … from "dioptra-deploy"` is pointed at when the bundle runs (cli/load-config.ts). */
+/** The modules a config's `import … from "dioptra-deploy"` is pointed at when the bundle runs (app/load-config.ts). */
 export const BUNDLE_DSL = packagePath("dist", "bundle", "dsl.mjs");
 export const BUNDLE_DSL_CJS = packagePath("dist", "bundle", "dsl.cjs");
 /** runtime/launch.ts as one CommonJS file, for the launcher. */

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
-import { composeSchemaIssues } from "../generators/compose/validate.js";
+import { composeSchemaIssues } from "../targets/compose/validate.js";
 import { FIXTURES, ROOT, fixtureNames, generateTo, haveTool, listFiles } from "./helpers.js";
 
 /** Warnings we keep (see README, "Compose lint"); any other dclint finding fails. */

@@ -9,9 +9,9 @@ import * as fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { deployment } from "../dsl/deployment.js";
-import { mainCompose } from "../generators/compose/main.js";
-import type { ComposeFile } from "../generators/compose/types.js";
-import { composeSchemaIssues, everyServiceIssuesForTest, validatedServicesForTest } from "../generators/compose/validate.js";
+import { mainCompose } from "../targets/compose/lower.js";
+import type { ComposeFile } from "../targets/compose/types.js";
+import { composeSchemaIssues, everyServiceIssuesForTest, validatedServicesForTest } from "../targets/compose/validate.js";
 import { buildModel } from "../model/build.js";
 
 const SEED = Number(process.env.SEED ?? 5);

@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { PROFILES } from "../profiles/index.js";
 import { SHARED_RENDERS, sharedRender, tempDir } from "./helpers.js";
 import { deliberate } from "./support/deliberate.js";
-import { resolveDeployment } from "../dsl/resolve.js";
+import { resolveDeployment } from "../validation/resolve.js";
 
 const thrown = (f: () => unknown): string => {
   try {

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { synth, type OutFile } from "../generators/index.js";
 import { MARKER } from "../generators/marker.js";
 import { writeOut } from "../generators/write.js";
-import { loadConfig } from "../cli/load-config.js";
+import { loadConfig } from "../app/load-config.js";
 import type { DioptraRelease } from "../profiles/index.js";
 
 /** The project root (tests run from dist/test). */

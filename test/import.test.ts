@@ -14,8 +14,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { synth } from "../generators/index.js";
-import { loadConfig } from "../cli/load-config.js";
-import { typecheckConfig } from "../cli/typecheck-config.js";
+import { loadConfig } from "../app/load-config.js";
+import { typecheckConfig } from "../app/typecheck-config.js";
 import { FIXTURES, ROOT, composeConfig, fixtureNames, haveTool, normalizeCompose, runCli, sharedRender, synthConfig, tempDir, withoutMarker } from "./helpers.js";
 import { deliberate, withoutRedisUri, type Doc } from "./support/deliberate.js";
 

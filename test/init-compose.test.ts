@@ -13,9 +13,9 @@ import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { FIXTURES, composeConfig, fixtureNames, haveTool, normalizeCompose, sharedRender, tempDir } from "./helpers.js";
 import { deliberate, type Doc } from "./support/deliberate.js";
-import { loadConfig } from "../cli/load-config.js";
-import { resolveDeployment } from "../dsl/resolve.js";
-import type { DeploymentSpec } from "../dsl/spec.js";
+import { loadConfig } from "../app/load-config.js";
+import { resolveDeployment } from "../validation/resolve.js";
+import type { DeploymentSpec } from "../validation/spec.js";
 import { fixtureOut, freshFixtureOut, propsFiles, propsOut, runScript } from "./init/support.js";
 
 interface ComposeDoc {

@@ -12,7 +12,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { DeploymentProps } from "../dsl/props.js";
 import { MARKER } from "../generators/marker.js";
-import { loadConfig } from "../cli/load-config.js";
+import { loadConfig } from "../app/load-config.js";
 import { FIXTURES, fixtureNames, haveTool, tempDir } from "./helpers.js";
 import { filesOf, freshFixtureOut, propsFiles, restrictedPath, runScript } from "./init/support.js";
 

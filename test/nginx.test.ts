@@ -11,12 +11,12 @@ import { basename, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
-import { NGINX_FIXED_PORTS } from "../dsl/resolve.js";
+import { ENTRY_POINTS } from "../model/entry-points.js";
 import { MARKER } from "../generators/marker.js";
 import { NGINX_CONF_DIR } from "../generators/nginx.js";
 import type { OutFile } from "../generators/out-file.js";
 import { FIXTURES, fixtureNames, sharedRender, synthConfig } from "./helpers.js";
-import { loadConfig } from "../cli/load-config.js";
+import { loadConfig } from "../app/load-config.js";
 import { deliberateConf, withoutComments } from "./support/deliberate.js";
 import { canRunNginx, nginxCheck, upstreamHosts, type NginxResult } from "./nginx/harness.js";
 
@@ -67,7 +67,7 @@ for (const name of fixtureNames()) {
 }
 
 test("nginx listens on exactly the container ports compose can publish", async () => {
-  const published = new Set([30080, 30443, ...NGINX_FIXED_PORTS.map((p) => p.container)]);
+  const published = new Set(ENTRY_POINTS.map((e) => e.container));
   const listened = new Set<number>();
   for (const content of (await confsOf("default")).values()) {
     for (const m of content.matchAll(/^\s*listen (\d+)/gm)) listened.add(Number(m[1]));

@@ -11,7 +11,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { APP_DATABASES, APP_ROLE, INIT_DB_PATH } from "../generators/db-minio.js";
 import { synth, type OutFile } from "../generators/index.js";
-import { loadConfig } from "../cli/load-config.js";
+import { loadConfig } from "../app/load-config.js";
 import { FIXTURES, sharedRender, tempDir } from "./helpers.js";
 import { ident, literal, PgCluster, pgTools, type Result, type Superuser } from "./postgres/cluster.js";
 import { createProbeRoles, publicPrivileges, revokesIn, withoutStatement, type Privilege } from "./postgres/privileges.js";

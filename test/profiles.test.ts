@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
-import { resolveDeployment } from "../dsl/resolve.js";
+import { resolveDeployment } from "../validation/resolve.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { synth } from "../generators/index.js";
 import { releaseOf } from "../importers/release.js";

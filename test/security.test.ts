@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { workerContainer } from "../dsl/container.js";
 import { deployment } from "../dsl/deployment.js";
 import type { DeploymentProps } from "../dsl/props.js";
-import { resolveDeployment } from "../dsl/resolve.js";
+import { resolveDeployment } from "../validation/resolve.js";
 import { synth } from "../generators/index.js";
 import { INTERMEDIATE_CIPHERS } from "../generators/nginx/table.js";
 import type { OutFile } from "../generators/out-file.js";

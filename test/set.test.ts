@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync, writeFile
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadConfig } from "../cli/load-config.js";
+import { loadConfig } from "../app/load-config.js";
 import { locateSetting } from "../config-edit/config-ast.js";
 import { ROOT, runCli, tempDir } from "./helpers.js";
 

@@ -15,8 +15,8 @@ import { parse } from "yaml";
 import { deployment } from "../dsl/deployment.js";
 import { secret } from "../dsl/env.js";
 import type { DeploymentProps } from "../dsl/props.js";
-import { composeSchemaIssues } from "../generators/compose/validate.js";
-import { FORBIDDEN_SERVICE_KEYS } from "../generators/swarm/mapping.js";
+import { composeSchemaIssues } from "../targets/compose/validate.js";
+import { FORBIDDEN_SERVICE_KEYS } from "../targets/swarm/mapping.js";
 import { haveTool, tempDir } from "./helpers.js";
 import { propsFiles, propsOut, stubPath } from "./init/support.js";
 

@@ -1,6 +1,6 @@
 /**
- * The direct YAML emitter (generators/compose/serialize.ts) against the
- * `yaml` library serializer it replaced (generators/compose/yaml-lib.ts):
+ * The direct YAML emitter (targets/compose/serialize.ts) against the
+ * `yaml` library serializer it replaced (targets/compose/yaml-lib.ts):
  * for random documents and random configs, the emitter writes the library's
  * bytes or hands the document to the library, and what ships reads back, in
  * PyYAML (docker-compose 1.29's reader, YAML 1.1), `yaml` as YAML 1.1 and
@@ -13,11 +13,11 @@ import * as assert from "uvu/assert";
 import { Document, parse } from "yaml";
 import { deployment } from "../dsl/deployment.js";
 import type { DeploymentProps } from "../dsl/props.js";
-import { initCompose, mainCompose } from "../generators/compose/main.js";
-import { emitYamlForTest, YAML11_IMPLICIT, yamlBody } from "../generators/compose/serialize.js";
-import type { ComposeFile } from "../generators/compose/types.js";
-import { libYamlBody } from "../generators/compose/yaml-lib.js";
-import { canonical } from "../generators/compose/yaml-style.js";
+import { initCompose, mainCompose } from "../targets/compose/lower.js";
+import { emitYamlForTest, YAML11_IMPLICIT, yamlBody } from "../targets/compose/serialize.js";
+import type { ComposeFile } from "../targets/compose/types.js";
+import { libYamlBody } from "../targets/compose/yaml-lib.js";
+import { canonical } from "../targets/compose/yaml-style.js";
 import { synth } from "../generators/index.js";
 import { buildModel } from "../model/build.js";
 import { haveTool } from "./helpers.js";
@@ -158,8 +158,10 @@ function composeModels(props: DeploymentProps): { path: string; model: ComposeFi
   return [
     { path: "docker-compose.yml", model: mainCompose(m) },
     { path: "docker-compose.init.yml", model: initCompose(m) },
-    ...(spec.overrides ? [{ path: "docker-compose.override.yml", model: clone(spec.overrides) }] : []),
-    ...spec.environments.map(([name, o]) => ({ path: `docker-compose.${name}.yml`, model: clone(o) })),
+    ...(props.overrides ? [{ path: "docker-compose.override.yml", model: clone(props.overrides) }] : []),
+    ...Object.entries(props.environments ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, o]) => ({ path: `docker-compose.${name}.yml`, model: clone(o) })),
   ];
 }
 

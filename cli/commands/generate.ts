@@ -3,11 +3,10 @@
  * every problem in one report) and writes out/, or with --check compares
  * out/ with what it would write.
  */
-import { existsSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { ConfigError, type Issue } from "../../dsl/errors.js";
+import { join, relative, resolve } from "node:path";
+import { filesOfConfig, protectedDirs } from "../../app/generate.js";
 import type { OutFile } from "../../generators/out-file.js";
-import type { ProtectedDir, WriteReport } from "../../generators/write.js";
+import type { WriteReport } from "../../generators/write.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
 export const spec = {
@@ -32,88 +31,9 @@ export const spec = {
   examples: ["dioptra-deploy generate", "dioptra-deploy generate --check", "dioptra-deploy generate --config lab.config.ts --out lab-out"],
 } satisfies CommandSpec;
 
-/** The nearest folder at or above `dir` holding package.json or .git: the user's project. */
-function projectDir(dir: string): string | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, "package.json")) || existsSync(join(d, ".git"))) return d;
-    if (dirname(d) === d) return undefined;
-  }
-}
-
-/** Folders --out must neither be nor contain. */
-function protectedDirs(configFile: string): ProtectedDir[] {
-  const configDir = dirname(resolve(configFile));
-  const project = projectDir(configDir);
-  return [{ path: configDir, what: "the config's folder" }, ...(project ? [{ path: project, what: "the project folder" }] : [])];
-}
-
-/**
- * Points each problem at the property that set it in the config (the error
- * path only: this parses the config with ts-morph). Problems it cannot place
- * keep the location the DSL recorded, the call that made the deployment.
- */
-async function locate(configFile: string, issues: readonly Issue[]): Promise<Issue[]> {
-  const { locateSetting } = await import("../../config-edit/config-ast.js");
-  const abs = resolve(configFile);
-  return issues.map((i) => {
-    const pos = /^[a-zA-Z]/.test(i.path) && !i.path.includes(": ") ? locateSetting(abs, i.path) : undefined;
-    return pos ? { ...i, location: `${abs}:${pos.line}:${pos.column}` } : i;
-  });
-}
-
-/** `file`, line and column of an issue's location, for sorting. */
-function position(i: Issue): [string, number, number] {
-  const m = /^(.*):(\d+):(\d+)$/.exec(i.location ?? "");
-  return m ? [m[1]!, Number(m[2]), Number(m[3])] : [i.location ?? "", Number.MAX_SAFE_INTEGER, 0];
-}
-
-/**
- * Type errors and validation errors as one list, in the order they appear
- * (the config first, then files it imports), as a compiler lists them. A
- * validation error at the very spot of a type error (the same property)
- * says the same thing in other words, so the compiler's is kept.
- */
-export function oneReport(configFile: string, typeIssues: readonly Issue[], validation: readonly Issue[]): Issue[] {
-  const config = resolve(configFile);
-  const spot = (i: Issue) => position(i).join(":");
-  const typed = new Set(typeIssues.map(spot));
-  const all = [...typeIssues, ...validation.filter((i) => !typed.has(spot(i)))];
-  const key = (i: Issue) => {
-    const [file, line, column] = position(i);
-    return { first: file === config ? 0 : 1, file, line, column };
-  };
-  return all
-    .map((i) => ({ i, k: key(i) }))
-    .sort((a, b) => a.k.first - b.k.first || a.k.file.localeCompare(b.k.file) || a.k.line - b.k.line || a.k.column - b.k.column)
-    .map((x) => x.i);
-}
-
 function summary(shown: string, files: number, report: WriteReport): string {
   if (report.written.length === 0 && report.removed.length === 0) return `${shown}/ is up to date (${files} files)`;
   return `${shown}/: ${report.written.length} written, ${report.removed.length} removed (${files} generated files)`;
-}
-
-/**
- * The files generate would write for a config: checked (types and values,
- * every problem located, in one ConfigError) and audited (warnings printed).
- */
-export async function filesOfConfig(configFile: string, io: Io): Promise<OutFile[]> {
-  const { loadConfigAndTypes } = await import("../load-config.js");
-  const { synth } = await import("../../generators/index.js");
-  const { deployment, typeIssues } = await loadConfigAndTypes(configFile, { warn: (m) => io.err(`warning: ${m}`) });
-  const { spec: resolved, issues } = deployment.resolve();
-  if (!resolved || typeIssues.length > 0) {
-    const all = oneReport(configFile, typeIssues, await locate(configFile, issues));
-    throw new ConfigError(all, `${configFile}: ${all.length} problem${all.length === 1 ? "" : "s"}; nothing written`);
-  }
-  const { securityAudit } = await import("../../generators/security-audit.js");
-  for (const w of securityAudit(resolved)) io.err(`warning: ${w}`);
-  try {
-    return synth(resolved);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new ConfigError(await locate(configFile, e.issues), e.message);
-    throw e;
-  }
 }
 
 /** How to print a folder: relative to the working directory when under it. */
@@ -128,7 +48,7 @@ export function shownDir(outDir: string): string {
  */
 export async function filesAndOut(values: { readonly config: string; readonly out: string }, io: Io): Promise<{ files: OutFile[]; outDir: string }> {
   if (values.out.trim() === "") throw new UsageError("--out needs a folder name, such as out");
-  return { files: await filesOfConfig(values.config, io), outDir: resolve(values.out) };
+  return { files: await filesOfConfig(values.config, (m) => io.err(`warning: ${m}`)), outDir: resolve(values.out) };
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {

@@ -12,7 +12,7 @@ import { dirname, resolve } from "node:path";
 // A static import: esbuild's chunk for a lazily imported CommonJS module exports only `default`.
 import { parse } from "yaml";
 import type { DeploymentProps } from "../../dsl/props.js";
-import { resolveDeployment } from "../../dsl/resolve.js";
+import { resolveDeployment } from "../../validation/resolve.js";
 import { sameData, writeConfigAtomically } from "../../config-edit/config-edit.js";
 import { countSettings, renderConfig, type ImportSource } from "../../config-edit/config-writer.js";
 import { extractVariables, fromCookiecutter } from "../../importers/cookiecutter-vars.js";
@@ -151,7 +151,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   const props = values.compose === undefined ? conversion.props : await readOverride(values.compose, conversion.props, io);
   const text = await renderConfig(props, { ...source, compose: values.compose }, resolve(out));
-  const { loadConfig } = await import("../load-config.js");
+  const { loadConfig } = await import("../../app/load-config.js");
   mkdirSync(dirname(resolve(out)), { recursive: true });
   await writeConfigAtomically(out, text, async (staged) => {
     // The written file must load and give the converted props: a safety net for the writer above.

@@ -4,8 +4,6 @@
  * `docker compose up -d` recreates, and whether init must run again.
  * Writes nothing; exit 0 whatever the plan (1 only for a bad config).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { COMMON_FLAGS, EXIT, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 import { filesAndOut, shownDir } from "./generate.js";
 
@@ -34,17 +32,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const args = parseCommandLine(spec, argv, io);
   if (!args) return EXIT.ok;
   const { files, outDir } = await filesAndOut(args.values, io);
-  const write = await import("../../generators/write.js");
-  const { planChanges, formatPlan } = await import("../../generators/plan.js");
-  const drift = existsSync(outDir) ? await write.checkOut(files, outDir) : files.map((f) => ({ path: f.path, kind: "missing" as const }));
-  // The writer's own bookkeeping is no change to the deployment.
-  const ours = (p: string) => p !== write.MANIFEST && p !== write.JOURNAL;
-  const changed = drift.filter((d) => d.kind !== "stale" && ours(d.path)).map((d) => d.path);
-  const removed = drift.filter((d) => d.kind === "stale" && ours(d.path)).map((d) => d.path);
-  const read = (p: string) => {
-    const abs = join(outDir, p);
-    return existsSync(abs) && statSync(abs).isFile() ? readFileSync(abs, "utf8") : undefined;
-  };
-  for (const line of formatPlan(planChanges(files, read, changed, removed), shownDir(outDir))) io.out(line);
+  const { planOf } = await import("../../app/plan.js");
+  const { formatPlan } = await import("../../generators/plan.js");
+  for (const line of formatPlan(await planOf(files, outDir), shownDir(outDir))) io.out(line);
   return EXIT.ok;
 }

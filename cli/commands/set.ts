@@ -9,11 +9,12 @@
  * found to give exactly the intended settings.
  */
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { RESERVED_KEYS } from "../../dsl/checks.js";
-import { ConfigError, type Issue } from "../../dsl/errors.js";
+import { RESERVED_KEYS } from "../../validation/checks.js";
+import { ConfigError, type Issue } from "../../validation/issues.js";
 import type { DeploymentProps } from "../../dsl/props.js";
-import { DEFAULTS, resolveDeployment } from "../../dsl/resolve.js";
-import { WORKER_KINDS } from "../../dsl/worker-kinds.js";
+import { DEFAULTS } from "../../validation/core.js";
+import { resolveDeployment } from "../../validation/resolve.js";
+import { WORKER_KINDS } from "../../model/worker-kinds.js";
 import { formatSettingPath, locateSetting, parseConfig, parseSettingPath } from "../../config-edit/config-ast.js";
 import { EditError, detectStyle, editSetting, removeSetting, sameData, writeConfigAtomically } from "../../config-edit/config-edit.js";
 
@@ -222,7 +223,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.err(`error: ${configArg} not changed`);
     return EXIT.failed;
   }
-  const { loadConfig } = await import("../load-config.js");
+  const { loadConfig } = await import("../../app/load-config.js");
   const fail = (lines: readonly string[]) => {
     for (const l of lines) io.err(l);
     io.err(`error: ${configArg} not changed`);

@@ -4,9 +4,10 @@
  * postgres-passwd.env.j2, minio-accounts.env.j2). Only their shape lives
  * here; the values are drawn by init-deployment.sh, never at generate time.
  */
-import { serviceName } from "../../dsl/services.js";
-import type { DeploymentSpec } from "../../dsl/spec.js";
+import { serviceName } from "../../model/services.js";
+import type { DeploymentSpec } from "../../validation/spec.js";
 import { doubleQuoted, shellQuote } from "./shell.js";
+import { parseEnvRef } from "../../model/env-value.js";
 
 /**
  * How a value is drawn from /dev/urandom:
@@ -67,7 +68,7 @@ const CUSTOM_PREFIX = "custom_";
 /** The variables the config declares with secret(...), sorted, each once. */
 export function customSecrets(spec: DeploymentSpec): string[] {
   const names = spec.containers.flatMap((k) =>
-    Object.values(k.environment).flatMap((v) => (typeof v === "object" && v.secret === true ? [v.interpolate.slice(2, -1)] : [])),
+    Object.values(k.environment).flatMap((v) => (typeof v === "object" && v.secret === true ? [parseEnvRef(v.interpolate)?.var ?? ""].filter(Boolean) : [])),
   );
   return [...new Set(names)].sort();
 }

@@ -3,7 +3,7 @@
  * With `systemd.deploymentPath` it is generated with the config; otherwise
  * init-deployment.sh writes it for the folder it runs in, from the same lines.
  */
-import type { DeploymentSpec } from "../../dsl/spec.js";
+import type { DeploymentSpec } from "../../validation/spec.js";
 
 export const UNIT_PATH = "systemd/dioptra.service";
 

@@ -9,6 +9,7 @@
  * owns the layout (indents, blank lines), so a row holds only content.
  */
 import type { DioptraService } from "../../dsl/props.js";
+import { entryPoint } from "../../model/entry-points.js";
 
 /** Which of the two http-context files a piece belongs to; absent means both. */
 export type Scheme = "http" | "https";
@@ -133,7 +134,7 @@ export const CONFS: readonly Conf[] = [
     upstreams: [{ name: "container-dbadmin", service: "dbadmin", port: 35050 }],
     servers: [
       {
-        port: 35050,
+        port: entryPoint("pgadmin").container,
         paragraphs: [
           // The ciphers and their order come from https_default.conf, as for every server.
           { only: "https", lines: ["ssl_session_cache builtin:1000 shared:SSL:10m;"] },
@@ -175,7 +176,7 @@ export const CONFS: readonly Conf[] = [
     ],
     servers: [
       {
-        port: 39000,
+        port: entryPoint("minioApi").container,
         paragraphs: [
           MINIO_BODY_LIMITS,
           MINIO_UNBUFFERED,
@@ -184,7 +185,7 @@ export const CONFS: readonly Conf[] = [
         locations: [["^~ /", pass("container-minio-api", "/")]],
       },
       {
-        port: 39001,
+        port: entryPoint("minioConsole").container,
         paragraphs: [
           MINIO_BODY_LIMITS,
           MINIO_UNBUFFERED,
@@ -201,7 +202,7 @@ export const CONFS: readonly Conf[] = [
     stem: "mlflow",
     context: "http",
     upstreams: [{ name: "container-mlflow-tracking", service: "mlflowTracking", port: 5000 }],
-    servers: [{ port: 35000, paragraphs: [{ lines: ["client_max_body_size 100m;"] }], locations: [["/", pass("container-mlflow-tracking", "/")]] }],
+    servers: [{ port: entryPoint("mlflow").container, paragraphs: [{ lines: ["client_max_body_size 100m;"] }], locations: [["/", pass("container-mlflow-tracking", "/")]] }],
   },
   {
     stem: "proxy",
@@ -226,9 +227,9 @@ export const CONFS: readonly Conf[] = [
     context: "http",
     upstreams: [{ name: "container-restapi", service: "restapi", port: 5000 }],
     servers: [
-      { only: "https", port: 30080, plain: true, defaultServer: true, redirectToHttps: true },
+      { only: "https", port: entryPoint("web").container, plain: true, defaultServer: true, redirectToHttps: true },
       {
-        port: { http: 30080, https: 30443 },
+        port: { http: entryPoint("web").container, https: entryPoint("webTls").container },
         defaultServer: true,
         paragraphs: [{ lines: ["proxy_redirect off;"] }],
         locations: RESTAPI_LOCATIONS,
@@ -241,7 +242,7 @@ export const CONFS: readonly Conf[] = [
     upstreams: [{ name: "container-db", service: "db", port: 5432 }],
     servers: [
       {
-        port: 5432,
+        port: entryPoint("postgres").container,
         listenParams: "so_keepalive=on",
         paragraphs: [
           { lines: ["proxy_timeout 60s;", "proxy_connect_timeout 20s;", "proxy_buffer_size 256k;"] },

@@ -6,8 +6,8 @@
  */
 import * as assert from "uvu/assert";
 import { IMAGE_SLOTS } from "../../dsl/images.js";
-import type { DeploymentSpec } from "../../dsl/spec.js";
-import { initCompose, mainCompose } from "../../generators/compose/main.js";
+import type { DeploymentSpec } from "../../validation/spec.js";
+import { initCompose, mainCompose } from "../../targets/compose/lower.js";
 import { INTERMEDIATE_CIPHERS } from "../../generators/nginx/table.js";
 import { buildModel } from "../../model/build.js";
 
