@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError, type Issue } from "../validation/issues.js";
-import type { OutFile } from "../generators/out-file.js";
+import type { OutFile } from "../files/out-file.js";
 import type { ProtectedDir } from "../generators/write.js";
 
 /** The nearest folder at or above `dir` holding package.json or .git: the user's project. */

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { OutFile } from "../generators/out-file.js";
+import type { OutFile } from "../files/out-file.js";
 import type { Plan } from "../generators/plan.js";
 
 export async function planOf(files: readonly OutFile[], outDir: string): Promise<Plan> {

@@ -28,30 +28,6 @@ export function secret(name: string): Interpolated {
   return envSecret(name);
 }
 
-/**
- * The variables init writes into `.env` (generators/init/secrets.ts holds
- * their values): what `fromEnv` may name without a default.
- */
-export const INIT_ENV_NAMES: readonly string[] = [
-  "DIOPTRA_RESTAPI_DATABASE_URI",
-  "DIOPTRA_MLFLOW_TRACKING_DATABASE_URI",
-  "DIOPTRA_WORKER_USERNAME",
-  "DIOPTRA_WORKER_PASSWORD",
-  "MINIO_ROOT_USER",
-  "MINIO_ROOT_PASSWORD",
-  "MINIO_KMS_SECRET_KEY",
-  "MLFLOW_TRACKING_AWS_ACCESS_KEY_ID",
-  "MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY",
-  "PGADMIN_DEFAULT_PASSWORD",
-  "POSTGRES_USER_DIOPTRA_PASSWORD",
-  "REDIS_PASSWORD",
-  "RESTAPI_AWS_ACCESS_KEY_ID",
-  "RESTAPI_AWS_SECRET_ACCESS_KEY",
-  "RQ_REDIS_URI",
-  "WORKER_AWS_ACCESS_KEY_ID",
-  "WORKER_AWS_SECRET_ACCESS_KEY",
-  "COMPOSE_PROJECT_NAME",
-];
 
 /**
  * One of the env files the deployment generates under `envs/`, for a custom

@@ -3,6 +3,7 @@
  * but written for this deployment: its services and URLs, its workers and
  * GPUs, its compose command, and the typed settings that replace hand edits.
  */
+import { markdownFile } from "../files/kinds.js";
 import { DATASETS_TARGET } from "../model/builtin-volumes.js";
 import { serviceName } from "../model/services.js";
 import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "../validation/spec.js";
@@ -10,8 +11,7 @@ import { ENTRY_POINTS, hostPort } from "../model/entry-points.js";
 import { defaultOf, parseEnvRef } from "../model/env-value.js";
 import type { DeploymentModel } from "../model/types.js";
 import { mountString } from "../targets/compose/lower.js";
-import { withMarker } from "./marker.js";
-import type { OutFile } from "./out-file.js";
+import type { OutFile } from "../files/out-file.js";
 
 const code = (s: string | number) => `\`${s}\``;
 const row = (cells: readonly (string | number)[]) => `| ${cells.join(" | ")} |`;
@@ -221,5 +221,5 @@ ${table(
     ],
   )}
 `;
-  return [{ path: "README.md", content: withMarker(text, "html"), mode: 0o644 }];
+  return [markdownFile("README.md", text)];
 }

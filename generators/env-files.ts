@@ -3,11 +3,12 @@
  * order. They hold no secrets: those live in `.env` and `secrets/`, written
  * on the host by init.
  */
+import { envSetFile, envSetName } from "../model/env-sets.js";
+import { hashCommentFile } from "../files/kinds.js";
 import { serviceName } from "../model/services.js";
 import type { DeploymentSpec } from "../validation/spec.js";
 import type { DeploymentModel } from "../model/types.js";
-import { withMarker } from "./marker.js";
-import type { OutFile } from "./out-file.js";
+import type { OutFile } from "../files/out-file.js";
 
 const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
@@ -45,13 +46,9 @@ export function envFileLines(spec: DeploymentSpec): [string, string[]][] {
 }
 
 export function envFilePath(slug: string, stem: string): string {
-  return stem === "ca-certificates" ? "envs/ca-certificates.env" : `envs/${slug}-${stem}.env`;
+  return envSetFile(envSetName(slug, stem));
 }
 
 export function envFiles({ spec }: DeploymentModel): OutFile[] {
-  return envFileLines(spec).map(([stem, lines]) => ({
-    path: envFilePath(spec.slug, stem),
-    content: withMarker(`${lines.join("\n")}\n`, "hash"),
-    mode: 0o644,
-  }));
+  return envFileLines(spec).map(([stem, lines]) => hashCommentFile(envFilePath(spec.slug, stem), `${lines.join("\n")}\n`));
 }

@@ -6,8 +6,8 @@
  * generated file, the manifest included, stays tracked; a test checks both
  * sides with `git check-ignore`.
  */
-import { withMarker } from "./marker.js";
-import type { OutFile } from "./out-file.js";
+import { hashCommentFile } from "../files/kinds.js";
+import type { OutFile } from "../files/out-file.js";
 import { BACKUP_DIR, JOURNAL, LOCK, STAGE_PREFIX } from "./write.js";
 
 /** Groups of patterns, each with the reason it is ignored. Leading "/" anchors a pattern to this folder. */
@@ -35,5 +35,5 @@ const GROUPS: readonly (readonly [why: string, patterns: readonly string[]])[] =
 
 export function gitignoreFile(): OutFile[] {
   const text = GROUPS.map(([why, patterns]) => `# ${why}\n${patterns.join("\n")}\n`).join("\n");
-  return [{ path: ".gitignore", content: withMarker(text, "hash"), mode: 0o644 }];
+  return [hashCommentFile(".gitignore", text)];
 }

@@ -6,14 +6,14 @@
 import type { DeploymentSpec } from "../validation/spec.js";
 import { buildModel } from "../model/build.js";
 import type { DeploymentModel } from "../model/types.js";
-import { dbAndMinioFiles } from "./db-minio.js";
+import { dbAndMinioFiles } from "./db-minio/files.js";
 import { deploymentReadme } from "./deployment-readme.js";
 import { envFiles } from "./env-files.js";
 import { gitignoreFile } from "./gitignore.js";
-import { initFiles } from "./init-files.js";
-import { nginxConfs } from "./nginx.js";
+import { initFiles } from "./init/files.js";
+import { nginxConfs } from "./nginx/confs.js";
 import { sslReadmes } from "./ssl-readmes.js";
-import type { OutFile } from "./out-file.js";
+import type { OutFile } from "../files/out-file.js";
 
 export type Generator = (model: DeploymentModel) => OutFile[];
 
@@ -39,4 +39,4 @@ export function synth(spec: DeploymentSpec): OutFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export type { OutFile } from "./out-file.js";
+export type { OutFile } from "../files/out-file.js";

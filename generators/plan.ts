@@ -8,7 +8,7 @@
  * secrets). Pure: the caller reads the current folder.
  */
 import { parse } from "yaml";
-import type { OutFile } from "./out-file.js";
+import type { OutFile } from "../files/out-file.js";
 
 /** The Compose files `docker compose` loads without `-f`. */
 const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.override.yml"];

@@ -4,12 +4,12 @@
  * deployment (file names, which containers get them, whether TLS is on and
  * which setting turns it on), so nobody has to read the init scripts.
  */
+import { markdownFile } from "../files/kinds.js";
 import type { DeploymentSpec } from "../validation/spec.js";
 import type { DeploymentModel } from "../model/types.js";
 import { nginxPorts } from "../model/core-services.js";
 import { portString } from "../targets/compose/lower.js";
-import { withMarker } from "./marker.js";
-import type { OutFile } from "./out-file.js";
+import type { OutFile } from "../files/out-file.js";
 
 const code = (s: string | number) => `\`${s}\``;
 
@@ -103,8 +103,8 @@ ${ports.map((p) => `  - "${p}"`).join("\n")}
 
 export function sslReadmes({ spec }: DeploymentModel): OutFile[] {
   return [
-    { path: "ssl/ca-certificates/README.md", content: withMarker(caCertificatesReadme(), "html"), mode: 0o644 },
-    { path: "ssl/db/README.md", content: withMarker(dbReadme(spec), "html"), mode: 0o644 },
-    { path: "ssl/nginx/README.md", content: withMarker(nginxReadme(spec), "html"), mode: 0o644 },
+    markdownFile("ssl/ca-certificates/README.md", caCertificatesReadme()),
+    markdownFile("ssl/db/README.md", dbReadme(spec)),
+    markdownFile("ssl/nginx/README.md", nginxReadme(spec)),
   ];
 }

@@ -43,7 +43,7 @@ import {
 } from "node:fs";
 import { dirname, isAbsolute, join, normalize, parse as parsePath, relative, resolve, sep } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import type { OutFile } from "./out-file.js";
+import type { OutFile } from "../files/out-file.js";
 
 export const MANIFEST = ".dioptra-manifest.json";
 export const JOURNAL = ".dioptra-journal.json";

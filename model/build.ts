@@ -27,6 +27,7 @@ export function buildModel(spec: DeploymentSpec): DeploymentModel {
     spec,
     name: spec.name,
     slug: s,
+    composeCommand: spec.composeCommand,
     hosts: spec.hosts?.hosts ?? [],
     network: { key: NETWORK, name: `${s}_${NETWORK}` },
     services: [...coreServices(spec), ...workerServices(spec), ...customServices(spec)],

@@ -7,13 +7,12 @@
 import { serviceName, waitTarget } from "./services.js";
 import type { DeploymentSpec } from "../validation/spec.js";
 import { envRef as fromEnv } from "./env-value.js";
+import { CA_SET, envSet } from "./env-sets.js";
 import { healthUrls, hostPort, publishedEntryPoints } from "./entry-points.js";
 import { HARDENING, REDIS_USER } from "./hardening.js";
 import { fromDotEnv, longRunning, rw, service } from "./parts.js";
 import type { MountModel, PortModel, ServiceModel } from "./types.js";
 
-export const CA_ENV_FILE = "./envs/ca-certificates.env";
-export const envFileOf = (slug: string, stem: string) => `./envs/${slug}-${stem}.env`;
 
 /** The ports nginx publishes (model/entry-points.ts): HTTP, HTTPS when TLS is on, then the fixed service ports. */
 export function nginxPorts(spec: DeploymentSpec): PortModel[] {
@@ -66,7 +65,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
       hardening: HARDENING.nginx,
       healthcheck: { test: ["/usr/local/bin/healthcheck.sh", ...healthUrls(spec.nginx.tls)], interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" },
       waitFor: wait("minio", "dbadmin", "mlflowTracking", "restapi"),
-      envFiles: [CA_ENV_FILE],
+      envSets: [envSet(s, CA_SET)],
       ports: nginxPorts(spec),
       mounts: [
         rw("nginx-ca-certificates", "/usr/local/share/ca-certificates"),
@@ -87,7 +86,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
       shmSize: "256MB",
       healthcheck: { test: ["pg_isready", "-U", "dioptra", "-d", "restapi"], interval: "30s", timeout: "60s", retries: 3, startPeriod: "30s" },
       environment: postgresEnvironment(spec),
-      envFiles: [envFileOf(s, "db")],
+      envSets: [envSet(s, "db")],
       mounts: POSTGRES_MOUNTS,
     }),
     service(core("dbadmin"), {
@@ -100,7 +99,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
         startPeriod: "80s",
       },
       environment: fromDotEnv("PGADMIN_DEFAULT_PASSWORD"),
-      envFiles: [envFileOf(s, "dbadmin")],
+      envSets: [envSet(s, "dbadmin")],
       mounts: [rw("dbadmin-ca-certificates", "/etc/ssl/certs"), rw("dbadmin-data", "/var/lib/pgadmin")],
     }),
     service(core("redis"), {
@@ -126,7 +125,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
       args: ["--host", "0.0.0.0", "--default-artifact-root", "s3://mlflow-tracking/artifacts", "--backend-store-uri", "${DIOPTRA_MLFLOW_TRACKING_DATABASE_URI}"],
       waitFor: wait("minio", "db"),
       waitAfterArgs: true,
-      envFiles: [CA_ENV_FILE, envFileOf(s, "mlflow-tracking")],
+      envSets: [envSet(s, CA_SET), envSet(s, "mlflow-tracking")],
       mounts: [rw("mlflow-tracking-ca-certificates", "/usr/local/share/ca-certificates"), rw("mlflow-tracking-etc-ssl", "/etc/ssl")],
     }),
     service(core("restapi"), {
@@ -134,7 +133,7 @@ export function coreServices(spec: DeploymentSpec): ServiceModel[] {
       healthcheck: { test: ["curl", "-f", "http://localhost:5000/health"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "30s" },
       environment: RESTAPI_ENVIRONMENT,
       waitFor: wait("redis", "minio", "db", "mlflowTracking"),
-      envFiles: [CA_ENV_FILE, envFileOf(s, "restapi")],
+      envSets: [envSet(s, CA_SET), envSet(s, "restapi")],
       mounts: RESTAPI_MOUNTS,
     }),
   ];

@@ -7,16 +7,17 @@
  * capability table is this file in prose; keep them together.
  */
 import type { Capability } from "../dsl/capabilities.js";
-import type { HardeningModel } from "./types.js";
+import type { HardeningModel, TmpfsModel } from "./types.js";
 
-const fenced = (capAdd: readonly Capability[], readOnly = false, tmpfs: readonly string[] = []): HardeningModel => ({ noNewPrivileges: true, capAdd, readOnly, tmpfs });
+const fenced = (capAdd: readonly Capability[], readOnly = false, tmpfs: readonly TmpfsModel[] = []): HardeningModel => ({ noNewPrivileges: true, capAdd, readOnly, tmpfs });
+const tmpfs = (path: string): TmpfsModel => ({ path });
 
 /**
  * A tmpfs over a folder of the image starts as root's (0755) whatever the
  * image's owner, so nginx's own folders say whose they are: the image's
  * dioptra user (init's chown-nginx default).
  */
-const NGINX_OWNED = "uid=39000,gid=100,mode=0755";
+const NGINX_OWNED = { uid: 39000, gid: 100, mode: "0755" };
 
 /** No capability at all: the image runs as a non-root user on ports ≥ 1024 (or as root over its own files). */
 export const NO_CAPABILITIES: HardeningModel = fenced([]);
@@ -29,7 +30,7 @@ export const HARDENING = {
    * its cache folder, and opens the compiled-in error log before it reads the
    * conf (/var/log/nginx); everything else it reads.
    */
-  nginx: fenced([], true, ["/tmp", ...["/var/cache/nginx", "/var/lib/nginx", "/var/log/nginx"].map((d) => `${d}:${NGINX_OWNED}`)]),
+  nginx: fenced([], true, [tmpfs("/tmp"), ...["/var/cache/nginx", "/var/lib/nginx", "/var/log/nginx"].map((path) => ({ path, owner: NGINX_OWNED }))]),
   /**
    * The image runs as root over files init made root's (minio-data,
    * minio-certs), so root needs no capability to reach them. The root
@@ -43,7 +44,7 @@ export const HARDENING = {
    * to postgres (CHOWN), then drops to postgres (SETUID, SETGID). The server
    * writes only to its volumes, its socket folder and /tmp.
    */
-  db: fenced(["CHOWN", "DAC_READ_SEARCH", "FOWNER", "SETGID", "SETUID"], true, ["/tmp", "/var/run/postgresql"]),
+  db: fenced(["CHOWN", "DAC_READ_SEARCH", "FOWNER", "SETGID", "SETUID"], true, [tmpfs("/tmp"), tmpfs("/var/run/postgresql")]),
   /**
    * Runs as the image's uid 5050 on port 35050, yet its Python carries the
    * file capability cap_net_bind_service+ep (for port 80), and the kernel

@@ -9,16 +9,15 @@ import { serviceName, waitTarget } from "./services.js";
 import type { DeploymentSpec } from "../validation/spec.js";
 import { WORKER_KINDS } from "./worker-kinds.js";
 import {
-  CA_ENV_FILE,
   MINIO_COMMAND,
   MINIO_ENVIRONMENT,
   MINIO_MOUNTS,
   POSTGRES_MOUNTS,
   RESTAPI_ENVIRONMENT,
   RESTAPI_MOUNTS,
-  envFileOf,
   postgresEnvironment,
 } from "./core-services.js";
+import { CA_SET, envSet } from "./env-sets.js";
 import { HARDENING, INIT_HARDENING } from "./hardening.js";
 import { bind, fromDotEnv, ro, rw, service } from "./parts.js";
 import type { MountModel, ServiceModel } from "./types.js";
@@ -125,7 +124,7 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
       hostname: serviceName(s, "db"),
       shmSize: "256MB",
       environment: postgresEnvironment(spec),
-      envFiles: [envFileOf(s, "db")],
+      envSets: [envSet(s, "db")],
       mounts: [SCRIPTS, ...POSTGRES_MOUNTS],
     }),
     // Serves the API for the worker account's registration; before 1.1 only its
@@ -135,7 +134,7 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
       restart: "always",
       hostname: serviceName(s, "restapi"),
       waitFor: [waitTarget(s, "db")],
-      envFiles: [envFileOf(s, "restapi")],
+      envSets: [envSet(s, "restapi")],
       environment: RESTAPI_ENVIRONMENT,
       mounts: RESTAPI_MOUNTS,
     }),
@@ -166,7 +165,7 @@ export function initServices(spec: DeploymentSpec): ServiceModel[] {
         rw("nginx-etc-ssl", "/etc/ssl"),
         rw("nginx-frontend", "/frontend"),
       ]),
-      envFiles: [CA_ENV_FILE],
+      envSets: [envSet(s, CA_SET)],
       hardening: INIT_HARDENING.frontend,
     },
   ];

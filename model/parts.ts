@@ -27,7 +27,7 @@ export function service(required: Required, fields: Partial<Omit<ServiceModel, k
     user: undefined,
     entrypoint: undefined,
     environment: {},
-    envFiles: [],
+    envSets: [],
     mounts: [],
     ports: [],
     healthcheck: undefined,

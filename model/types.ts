@@ -9,6 +9,7 @@
  * interpolations ask the target to substitute a variable from `.env`.
  */
 import type { DeploymentSpec } from "../validation/spec.js";
+import type { EnvSetRef } from "./env-sets.js";
 import type { Capability } from "../dsl/capabilities.js";
 import type { EnvValue, GpuSelection, HealthcheckProps } from "../dsl/props.js";
 
@@ -63,8 +64,8 @@ export interface ServiceModel {
   /** Services the target starts first, and whether it waits for them to run or to be healthy. */
   readonly dependsOn: readonly { readonly service: string; readonly condition: "started" | "healthy" }[];
   readonly environment: Readonly<Record<string, EnvValue>>;
-  /** Paths relative to the deployment folder, `./envs/…`. */
-  readonly envFiles: readonly string[];
+  /** The env sets it reads, generated ones by name. */
+  readonly envSets: readonly EnvSetRef[];
   readonly mounts: readonly MountModel[];
   readonly ports: readonly PortModel[];
   readonly healthcheck: HealthcheckProps | undefined;
@@ -107,8 +108,14 @@ export interface HardeningModel {
   readonly capAdd: readonly Capability[] | undefined;
   /** The image's root filesystem is mounted read-only; {@link tmpfs} holds what must stay writable. */
   readonly readOnly: boolean;
-  /** Paths mounted as tmpfs (only with {@link readOnly}). */
-  readonly tmpfs: readonly string[];
+  /** Folders mounted as tmpfs (only with {@link readOnly}). */
+  readonly tmpfs: readonly TmpfsModel[];
+}
+
+/** A tmpfs mount: a folder kept in memory, owned by root (0755) unless `owner` says whose it is. */
+export interface TmpfsModel {
+  readonly path: string;
+  readonly owner?: { readonly uid: number; readonly gid: number; readonly mode: string };
 }
 
 /** A named volume of the deployment, by key: the engine's own, an NFS export, or one of a volume driver. */
@@ -132,6 +139,8 @@ export interface DeploymentModel {
   readonly name: string;
   /** Its slug: the prefix of every service, host and volume name. */
   readonly slug: string;
+  /** How init, the systemd unit and the READMEs run Compose on the host (`docker compose`). */
+  readonly composeCommand: string;
   /** The machines services are placed on; empty for a single host. */
   readonly hosts: readonly HostModel[];
   /** The one network every service joins: its key and engine-wide name. */

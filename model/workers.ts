@@ -4,7 +4,7 @@ import { envRef } from "./env-value.js";
 import type { EnvValue, Mount } from "../dsl/props.js";
 import { WORKER_WAIT_FOR, waitTarget } from "./services.js";
 import type { CustomContainerSpec, DeploymentSpec, WorkerSpec } from "../validation/spec.js";
-import { CA_ENV_FILE, envFileOf } from "./core-services.js";
+import { CA_SET, envSet } from "./env-sets.js";
 import { HARDENING } from "./hardening.js";
 import { bind, longRunning, service } from "./parts.js";
 import type { MountModel, ServiceModel } from "./types.js";
@@ -30,14 +30,14 @@ export const WORKER_VOLUMES: readonly MountModel[] = [
 ];
 
 /** What the workers of a pool have in common: everything but their name, hostname and GPUs. */
-type WorkerParts = Pick<ServiceModel, "waitFor" | "args" | "envFiles" | "mounts">;
+type WorkerParts = Pick<ServiceModel, "waitFor" | "args" | "envSets" | "mounts">;
 
 function workerParts(spec: DeploymentSpec, w: WorkerSpec): WorkerParts {
   const s = spec.slug;
   return {
     waitFor: WORKER_WAIT_FOR.map((d) => waitTarget(s, d)),
     args: [spec.profile.queues[w.kind.key]],
-    envFiles: [CA_ENV_FILE, envFileOf(s, "worker"), ...(w.kind.gpu ? [] : [envFileOf(s, "worker-cpu")])],
+    envSets: [envSet(s, CA_SET), envSet(s, "worker"), ...(w.kind.gpu ? [] : [envSet(s, "worker-cpu")])],
     mounts: [
       ...WORKER_VOLUMES,
       ...(spec.datasetsDirectory ? [bind(spec.datasetsDirectory, DATASETS_TARGET)] : []),
@@ -72,7 +72,7 @@ function customService(spec: DeploymentSpec, k: CustomContainerSpec): ServiceMod
       args: k.command ?? [],
       hasCommand: (k.dioptraEntrypoint && k.waitFor.length > 0) || k.command !== undefined,
       dependsOn: k.dependsOn,
-      envFiles: k.envFiles,
+      envSets: k.envSets,
       ports: k.ports.map((p) => ({ hostIp: p.hostIp ?? defaultIp, host: p.host, container: p.container, protocol: p.protocol ?? "tcp" })),
       mounts: k.mounts.map(userMount),
       gpus: k.gpus,

@@ -11,11 +11,11 @@
  * export const nomadTarget: Target<NomadSettings> = {
  *   key: "nomad",
  *   settings: (check, props) => (props.nomad === undefined ? undefined : readNomad(check, props.nomad)),
- *   synth: (model, settings) => [yamlFile("nomad/job.hcl", render(model, settings))],
+ *   synth: (model, settings) => [hashCommentFile("nomad/job.hcl", render(model, settings))],
  * };
  */
 import type { DeploymentProps } from "../dsl/props.js";
-import type { OutFile } from "../generators/out-file.js";
+import type { OutFile } from "../files/out-file.js";
 import type { DeploymentModel, HostModel } from "../model/types.js";
 import type { Checker } from "../validation/checker.js";
 import type { DeploymentSpec } from "../validation/spec.js";

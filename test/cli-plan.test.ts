@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { OutFile } from "../generators/out-file.js";
+import type { OutFile } from "../files/out-file.js";
 import { planChanges } from "../generators/plan.js";
 import { listFiles, runCli, tempDir } from "./helpers.js";
 

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { synth, type OutFile } from "../generators/index.js";
-import { MARKER } from "../generators/marker.js";
+import { MARKER } from "../files/marker.js";
 import { writeOut } from "../generators/write.js";
 import { loadConfig } from "../app/load-config.js";
 import type { DioptraRelease } from "../profiles/index.js";

@@ -20,7 +20,7 @@ import { deployment } from "../dsl/deployment.js";
 import { formatIssue, type Issue } from "../validation/issues.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { synth } from "../generators/index.js";
-import { NGINX_CONF_DIR } from "../generators/nginx.js";
+import { NGINX_CONF_DIR } from "../generators/nginx/confs.js";
 import { FIXTURES, runCli, tempDir } from "./helpers.js";
 import { freshFixtureOut, restrictedPath, runScript } from "./init/support.js";
 import { canRunNginx, nginxCheck } from "./nginx/harness.js";

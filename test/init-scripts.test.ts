@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import type { DeploymentProps } from "../dsl/props.js";
-import type { OutFile } from "../generators/out-file.js";
+import type { OutFile } from "../files/out-file.js";
 import { fixtureNames, haveTool, tempDir } from "./helpers.js";
 import { filesOf, fixtureOut, freshFixtureOut, propsFiles, propsOut, restrictedPath, runScript, stubPath } from "./init/support.js";
 

@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { DeploymentProps } from "../dsl/props.js";
-import { MARKER } from "../generators/marker.js";
+import { MARKER } from "../files/marker.js";
 import { loadConfig } from "../app/load-config.js";
 import { FIXTURES, fixtureNames, haveTool, tempDir } from "./helpers.js";
 import { filesOf, freshFixtureOut, propsFiles, restrictedPath, runScript } from "./init/support.js";

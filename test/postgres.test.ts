@@ -9,7 +9,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { APP_DATABASES, APP_ROLE, INIT_DB_PATH } from "../generators/db-minio.js";
+import { APP_DATABASES, APP_ROLE, INIT_DB_PATH } from "../generators/db-minio/files.js";
 import { synth, type OutFile } from "../generators/index.js";
 import { loadConfig } from "../app/load-config.js";
 import { FIXTURES, sharedRender, tempDir } from "./helpers.js";

@@ -15,7 +15,7 @@ import type { DeploymentProps } from "../dsl/props.js";
 import { resolveDeployment } from "../validation/resolve.js";
 import { synth } from "../generators/index.js";
 import { INTERMEDIATE_CIPHERS } from "../generators/nginx/table.js";
-import type { OutFile } from "../generators/out-file.js";
+import type { OutFile } from "../files/out-file.js";
 import { securityAudit } from "../generators/security-audit.js";
 import { HARDENING, INIT_HARDENING } from "../model/hardening.js";
 import { runCli, tempDir } from "./helpers.js";

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, sym
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { OutFile } from "../generators/out-file.js";
+import type { OutFile } from "../files/out-file.js";
 import { JOURNAL, LOCK, MANIFEST, WriteConflictError, checkOut, recoverOut, writeOut } from "../generators/write.js";
 import { ROOT, listFiles, runCli, tempDir } from "./helpers.js";
 

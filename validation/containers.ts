@@ -1,13 +1,14 @@
 /**
  * The user's custom containers: image, command, environment, dependencies, ports, mounts, GPUs.
  */
+import { envSet, type EnvSetRef } from "../model/env-sets.js";
 import { Checker } from "./checker.js";
 import { CAPABILITIES, type Capability } from "../dsl/capabilities.js";
 import { isPort, RE, isCount, show } from "./checks.js";
 import type { ImageName } from "../dsl/images.js";
 import type { CustomContainerProps, DioptraService, EnvValue, HealthcheckProps, Interpolated, PortMapping } from "../dsl/props.js";
 import { SERVICES, serviceName, waitTarget } from "../model/services.js";
-import { INIT_ENV_NAMES } from "../dsl/env.js";
+import { INIT_ENV_NAMES } from "../model/dot-env.js";
 import type { CustomContainerSpec, WorkerSpec } from "./spec.js";
 import { SETTINGS } from "./settings.js";
 import { WORKER_KINDS } from "../model/worker-kinds.js";
@@ -152,14 +153,14 @@ export function resolveContainers(
         `${show(image)} is not one of this deployment's Dioptra images, whose entrypoint reads --wait-for flags; another image would get them as its command. Write ${suggestion}, or dioptraEntrypoint: true if the image does use Dioptra's entrypoint`,
       );
     }
-    const envFiles = c.array<unknown>(`${path}.envFiles`, props.envFiles).map((f, i) => {
+    const envSets = c.array<unknown>(`${path}.envFiles`, props.envFiles).map((f, i): EnvSetRef => {
       if (f !== null && typeof f === "object" && typeof (f as { generated?: unknown }).generated === "string") {
         const g = (f as { generated: string }).generated;
-        return g === "ca-certificates" ? "./envs/ca-certificates.env" : `./envs/${slug}-${g}.env`;
+        return envSet(slug, g);
       }
-      if (typeof f === "string" && /^(?:\.\/)?[A-Za-z0-9_./-]+$/.test(f) && !f.startsWith("/") && !f.split("/").includes("..")) return f.startsWith("./") ? f : `./${f}`;
+      if (typeof f === "string" && /^(?:\.\/)?[A-Za-z0-9_./-]+$/.test(f) && !f.startsWith("/") && !f.split("/").includes("..")) return { file: f.replace(/^\.\//, "") };
       c.fail(`${path}.envFiles.${i}`, `${show(f)} is neither envFile(...) nor a relative path inside the deployment folder`);
-      return "";
+      return { file: "" };
     });
     const mounts = resolveMounts(c, `${path}.mounts`, props.mounts, volumeNames);
     checkMountTargets(c, `${path}.mounts`, mounts, []);
@@ -185,7 +186,7 @@ export function resolveContainers(
       if (!ok) c.fail(`${path}.capAdd.${i}`, `${show(cap)} is not a Linux capability as Docker names it (e.g. "CHOWN", "NET_BIND_SERVICE"; no "CAP_" prefix)`);
       return ok;
     });
-    out.push({ name, image, restart, hostname, entrypoint, waitFor, dioptraEntrypoint, dependsOn, command, environment, envFiles, mounts, ports, healthcheck, gpus, capAdd: [...new Set(capAdd)].sort() });
+    out.push({ name, image, restart, hostname, entrypoint, waitFor, dioptraEntrypoint, dependsOn, command, environment, envSets, mounts, ports, healthcheck, gpus, capAdd: [...new Set(capAdd)].sort() });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 /**
  * The deployment-wide settings and the defaults every release shares.
  */
+import { APP_DATABASES, APP_ROLE } from "../profiles/databases.js";
 import { Checker } from "./checker.js";
 import { RE, isCount, show } from "./checks.js";
 import { PROFILES, DEFAULT_RELEASE, RELEASES, type DioptraRelease } from "../profiles/index.js";
@@ -69,8 +70,8 @@ export function resolveCore(c: Checker, p: DeploymentProps) {
     tls: c.boolean("postgres.tls", pp.tls, DEFAULTS.postgres.tls),
     major: postgresMajor(c, p, images.db),
   };
-  if (postgres.adminUser === "dioptra") c.fail("postgres.adminUser", `must not be "dioptra": init-db.sh creates that role for the applications`);
-  if (["restapi", "mlflow-tracking"].includes(postgres.adminDatabase))
+  if (postgres.adminUser === APP_ROLE) c.fail("postgres.adminUser", `must not be "dioptra": init-db.sh creates that role for the applications`);
+  if ((Object.values(APP_DATABASES) as string[]).includes(postgres.adminDatabase))
     c.fail("postgres.adminDatabase", `must not be ${show(postgres.adminDatabase)}: init-db.sh creates that database for the applications`);
 
   const gp = c.object<NonNullable<DeploymentProps["pgadmin"]>>("pgadmin", p.pgadmin, SETTINGS.pgadmin) ?? {};

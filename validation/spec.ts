@@ -2,6 +2,7 @@
  * The resolved, validated deployment: defaults applied, workers expanded,
  * names derived. Generators read only this, never the user's props.
  */
+import type { EnvSetRef } from "../model/env-sets.js";
 import type { DioptraProfile } from "../profiles/types.js";
 import type { Capability } from "../dsl/capabilities.js";
 import type { ImageName } from "../dsl/images.js";
@@ -38,8 +39,8 @@ export interface CustomContainerSpec {
   /** The user's command, if any. */
   readonly command: readonly string[] | undefined;
   readonly environment: Readonly<Record<string, EnvValue>>;
-  /** Paths relative to the deployment folder, `./envs/…`. */
-  readonly envFiles: readonly string[];
+  /** The env sets it reads: generated ones by name, the user's files by path. */
+  readonly envSets: readonly EnvSetRef[];
   readonly mounts: readonly Mount[];
   readonly ports: readonly PortMapping[];
   readonly healthcheck: HealthcheckProps | undefined;

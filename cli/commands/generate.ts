@@ -5,7 +5,7 @@
  */
 import { join, relative, resolve } from "node:path";
 import { filesOfConfig, protectedDirs } from "../../app/generate.js";
-import type { OutFile } from "../../generators/out-file.js";
+import type { OutFile } from "../../files/out-file.js";
 import type { WriteReport } from "../../generators/write.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 

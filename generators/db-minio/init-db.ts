@@ -8,11 +8,12 @@
  * names the account that really ran initdb.
  */
 
-/** The role the REST API and MLflow Tracking log in as (DIOPTRA_*_DATABASE_URI in .env). */
-export const APP_ROLE = "dioptra";
+import { APP_DATABASES as DATABASES, APP_ROLE } from "../../profiles/databases.js";
+
+export { APP_ROLE };
 
 /** One database per application. */
-export const APP_DATABASES: readonly string[] = ["restapi", "mlflow-tracking"];
+export const APP_DATABASES: readonly string[] = Object.values(DATABASES);
 
 /**
  * Taken from PUBLIC and given to the application role, in every application

@@ -8,39 +8,8 @@ import { serviceName } from "../../model/services.js";
 import type { DeploymentSpec } from "../../validation/spec.js";
 import { doubleQuoted, shellQuote } from "./shell.js";
 import { parseEnvRef } from "../../model/env-value.js";
-
-/**
- * How a value is drawn from /dev/urandom:
- * - token: 24 bytes as base64url, 32 characters of [A-Za-z0-9_-] (192 bits),
- *   safe unquoted in a postgres URI, an env file and Compose interpolation;
- * - kms: 32 bytes in standard base64, the encoding MinIO decodes
- *   MINIO_KMS_SECRET_KEY from (256 bits; it never appears in a URI).
- */
-export type SecretKind = "token" | "kms";
-
-/** The reference's password variables, by template variable name. */
-export const SECRETS: Readonly<Record<string, SecretKind>> = {
-  postgres_user_dioptra_password: "token",
-  dioptra_worker_password: "token",
-  minio_root_password: "token",
-  minio_kms_secret_key: "kms",
-  minio_mlflow_tracking_password: "token",
-  pgadmin_default_password: "token",
-  minio_restapi_password: "token",
-  minio_worker_password: "token",
-  postgres_admin_password: "token",
-  // Not in the reference, whose Redis took any client on the network.
-  redis_password: "token",
-};
-
-export type SecretName = keyof typeof SECRETS & string;
-
-/** A value: literal text around at most one secret. */
-export interface SecretValue {
-  readonly prefix: string;
-  readonly secret?: SecretName;
-  readonly suffix: string;
-}
+import { SECRETS, dotEnvLines, secret, text, type SecretKind, type SecretName, type SecretValue } from "../../model/dot-env.js";
+export { SECRETS, type SecretKind, type SecretName, type SecretValue } from "../../model/dot-env.js";
 
 export interface SecretFile {
   readonly path: string;
@@ -48,9 +17,6 @@ export interface SecretFile {
   readonly header: readonly string[];
   readonly lines: readonly (readonly [key: string, value: SecretValue])[];
 }
-
-const text = (prefix: string): SecretValue => ({ prefix, suffix: "" });
-const secret = (name: SecretName, prefix = "", suffix = ""): SecretValue => ({ prefix, secret: name, suffix });
 
 const HEADER = ["# Created by init-deployment.sh on this host, which never rewrites it. Secret: keep it out of version control."];
 
@@ -81,27 +47,7 @@ export function secretFiles(spec: DeploymentSpec): SecretFile[] {
       path: ".env",
       header: HEADER,
       lines: [
-        ["DIOPTRA_RESTAPI_DATABASE_URI", secret("postgres_user_dioptra_password", "postgresql://dioptra:", `@${db}/restapi`)],
-        ["DIOPTRA_MLFLOW_TRACKING_DATABASE_URI", secret("postgres_user_dioptra_password", "postgresql://dioptra:", `@${db}/mlflow-tracking`)],
-        ["DIOPTRA_WORKER_USERNAME", text("dioptra-worker")],
-        ["DIOPTRA_WORKER_PASSWORD", secret("dioptra_worker_password")],
-        ["MINIO_ROOT_USER", text("dioptra-admin")],
-        ["MINIO_ROOT_PASSWORD", secret("minio_root_password")],
-        ["MINIO_KMS_SECRET_KEY", secret("minio_kms_secret_key", `${serviceName(s, "minio")}-key:`)],
-        ["MLFLOW_TRACKING_AWS_ACCESS_KEY_ID", text("dioptra-mlflow-tracking")],
-        ["MLFLOW_TRACKING_AWS_SECRET_ACCESS_KEY", secret("minio_mlflow_tracking_password")],
-        ["PGADMIN_DEFAULT_PASSWORD", secret("pgadmin_default_password")],
-        ["POSTGRES_USER_DIOPTRA_PASSWORD", secret("postgres_user_dioptra_password")],
-        // Not in the reference: Redis requires a password, and the URI that the REST API and the
-        // workers use carries it (the template put a password-less URI in the committed env files).
-        ["REDIS_PASSWORD", secret("redis_password")],
-        ["RESTAPI_AWS_ACCESS_KEY_ID", text("dioptra-restapi")],
-        ["RESTAPI_AWS_SECRET_ACCESS_KEY", secret("minio_restapi_password")],
-        ["RQ_REDIS_URI", secret("redis_password", "redis://:", `@${serviceName(s, "redis")}:6379/0`)],
-        ["WORKER_AWS_ACCESS_KEY_ID", text("dioptra-worker")],
-        ["WORKER_AWS_SECRET_ACCESS_KEY", secret("minio_worker_password")],
-        // Not in the reference: without it Compose names the project after the folder.
-        ["COMPOSE_PROJECT_NAME", text(s)],
+        ...dotEnvLines(s),
         // The config's own, declared with secret(...) in a custom container's environment.
         ...customSecrets(spec).map((name): [string, SecretValue] => [name, secret(`${CUSTOM_PREFIX}${name}`)]),
       ],

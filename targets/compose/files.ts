@@ -6,10 +6,11 @@
 import { ConfigError } from "../../validation/issues.js";
 import type { DeploymentModel } from "../../model/types.js";
 import { initCompose, mainCompose } from "./lower.js";
-import { composeYaml } from "./serialize.js";
+import { yamlBody } from "./serialize.js";
+import { hashCommentFile } from "../../files/kinds.js";
 import type { ComposeDocument } from "./types.js";
 import { composeSchemaIssues } from "./validate.js";
-import type { OutFile } from "../../generators/out-file.js";
+import type { OutFile } from "../../files/out-file.js";
 import { overrideFiles } from "./overlays.js";
 import type { ComposeSettings } from "./settings.js";
 
@@ -19,7 +20,7 @@ export const INIT_COMPOSE_FILE = "docker-compose.init.yml";
 export function composeFile<T extends ComposeDocument>(path: string, model: T, preamble: readonly string[]): OutFile {
   const issues = composeSchemaIssues(path, model);
   if (issues.length > 0) throw new ConfigError(issues, `${path} would not be a valid Compose file`);
-  return { path, content: composeYaml(model, preamble), mode: 0o644 };
+  return hashCommentFile(path, yamlBody(model), preamble);
 }
 
 export function composeFiles(m: DeploymentModel, settings: ComposeSettings): OutFile[] {

@@ -16,12 +16,12 @@ export const composeTarget: Target<ComposeSettings> = {
   settings: (check, props) => composeSettings(check, props),
   validate: (check, spec, settings) => checkOverlayServices(check, settings, serviceNamesOf(spec)),
   synth: composeFiles,
-  readme: ({ spec }, settings) =>
+  readme: (m, settings) =>
     settings.environments.length === 0
       ? {}
       : {
           extra: `### Environments\n\nEach environment is an overlay on docker-compose.yml:\n\n${settings.environments
-            .map(([n]) => `- **${n}**: ${code(`${spec.composeCommand} -f docker-compose.yml -f docker-compose.${n}.yml up -d`)}`)
+            .map(([n]) => `- **${n}**: ${code(`${m.composeCommand} -f docker-compose.yml -f docker-compose.${n}.yml up -d`)}`)
             .join("\n")}`,
         },
   foreignFiles: [{ path: OVERRIDE_FILE, why: "Compose loads it next to docker-compose.yml, so its settings win" }],

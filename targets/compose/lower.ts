@@ -5,7 +5,8 @@
  * `$` escaped, interpolations stay.
  */
 import type { Mount } from "../../dsl/props.js";
-import type { DeploymentModel, EnvValue, GpuSelection, HardeningModel, HealthcheckProps, MountModel, PortModel, ServiceModel, VolumeModel } from "../../model/types.js";
+import type { DeploymentModel, EnvValue, GpuSelection, HardeningModel, HealthcheckProps, MountModel, PortModel, ServiceModel, TmpfsModel, VolumeModel } from "../../model/types.js";
+import { envSetPath, type EnvSetRef } from "../../model/env-sets.js";
 import { composeEnvValue, composeLiteral } from "./escape.js";
 import type { ComposeFile, ComposeHealthcheck, ComposeService, ComposeVolume } from "./types.js";
 
@@ -44,13 +45,19 @@ export function composeCommand(s: ServiceModel): string[] | undefined {
   return s.waitAfterArgs ? [...args, ...waits] : [...waits, ...args];
 }
 
+/** An env set as Compose reads it: a path relative to docker-compose.yml, the deployment folder. */
+export const envFileString = (r: EnvSetRef): string => `./${envSetPath(r)}`;
+
+/** A tmpfs in Compose's syntax: the path, then Docker's mount options for its owner. */
+export const tmpfsString = (t: TmpfsModel): string => (t.owner ? `${t.path}:uid=${t.owner.uid},gid=${t.owner.gid},mode=${t.owner.mode}` : t.path);
+
 /** Least privilege in Compose's keys; capabilities are listed only when dropped. */
 function hardening(h: HardeningModel): Partial<ComposeService> {
   return {
     ...(h.noNewPrivileges ? { security_opt: ["no-new-privileges:true"] } : {}),
     ...(h.capAdd !== undefined ? { cap_drop: ["ALL"], ...(h.capAdd.length > 0 ? { cap_add: [...h.capAdd] } : {}) } : {}),
     ...(h.readOnly ? { read_only: true } : {}),
-    ...(h.tmpfs.length > 0 ? { tmpfs: [...h.tmpfs] } : {}),
+    ...(h.tmpfs.length > 0 ? { tmpfs: h.tmpfs.map(tmpfsString) } : {}),
   };
 }
 
@@ -135,7 +142,7 @@ class Lowering {
     if (s.mounts.length > 0) out.volumes = this.listOf(s.mounts, mountString);
     const environment = this.environment(s);
     if (Object.keys(environment).length > 0) out.environment = environment;
-    if (s.envFiles.length > 0) out.env_file = this.listOf(s.envFiles, String);
+    if (s.envSets.length > 0) out.env_file = this.listOf(s.envSets, envFileString);
     if (s.ports.length > 0) out.ports = this.listOf(s.ports, portString);
     if (s.networked) out.networks = this.networks;
     const cmd = this.command(s);

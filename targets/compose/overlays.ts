@@ -7,6 +7,7 @@
  * (docker-compose.<name>.yml), each checked against the Compose schema after
  * merging over docker-compose.yml, as Compose will read them.
  */
+import { hashCommentFile } from "../../files/kinds.js";
 import { ConfigError } from "../../validation/issues.js";
 import type { ComposeOverlay } from "../../dsl/props.js";
 import { serviceName } from "../../model/services.js";
@@ -14,12 +15,11 @@ import type { DeploymentModel } from "../../model/types.js";
 import { DEFAULT_NFS_OPTIONS } from "../../model/builtin-volumes.js";
 import { nfsDriverOpts } from "./lower.js";
 import { mergeCompose } from "./merge.js";
-import { composeYaml, yamlBody } from "./serialize.js";
+import { yamlBody } from "./serialize.js";
 import type { ComposeFile } from "./types.js";
 import { composeSchemaIssues } from "./validate.js";
 import type { ComposeSettings } from "./settings.js";
-import { withMarker } from "../../generators/marker.js";
-import type { OutFile } from "../../generators/out-file.js";
+import type { OutFile } from "../../files/out-file.js";
 
 /** The overlay Compose loads by itself next to docker-compose.yml. */
 export const OVERRIDE_FILE = "docker-compose.override.yml";
@@ -88,14 +88,14 @@ const commented = (text: string) =>
 function overrideTemplate(m: DeploymentModel): OutFile {
   const worker = m.services.find((s) => s.role === "worker")?.name ?? WORKER_PLACEHOLDER;
   const body = commented(yamlBody(handWrittenExample(worker) as ComposeFile));
-  return { path: "docker-compose.override.yml.template", content: withMarker(`${commented(templateIntro(m, worker))}\n#\n${body}\n`, "hash"), mode: 0o644 };
+  return hashCommentFile("docker-compose.override.yml.template", `${commented(templateIntro(m, worker))}\n#\n${body}\n`);
 }
 
 function overlayFile(m: DeploymentModel, base: ComposeFile, path: string, dslPath: string, overlay: ComposeOverlay, usage: string): OutFile {
   const doc = JSON.parse(JSON.stringify(overlay)) as ComposeFile;
   const issues = composeSchemaIssues(dslPath, mergeCompose(base, doc)).map((i) => ({ ...i, path: i.path.replace(`${dslPath}: `, `${dslPath}.`) }));
   if (issues.length > 0) throw new ConfigError(issues, `${path} would not be a valid Compose overlay`);
-  return { path, content: composeYaml(doc, [`Overlay for deployment "${m.slug}" (${dslPath} in deployment.config.ts).`, usage]), mode: 0o644 };
+  return hashCommentFile(path, yamlBody(doc), [`Overlay for deployment "${m.slug}" (${dslPath} in deployment.config.ts).`, usage]);
 }
 
 /** The overlay files, checked merged over `base`, the already lowered docker-compose.yml. */

@@ -11,7 +11,6 @@
  * ~60 ms of CPU in a fresh process here, ~250 ms through the library's
  * document model.
  */
-import { withMarker } from "../../generators/marker.js";
 import type { ComposeDocument, ComposeFile } from "./types.js";
 import { libYamlBody } from "./yaml-lib.js";
 import { ALWAYS_QUOTED, canonical, FRAGILE, FRAGILE_KEY, HEALTHCHECK_ORDER, SERVICE_ORDER, TOP_ORDER } from "./yaml-style.js";
@@ -343,14 +342,6 @@ function emit(file: ComposeDocument): string | undefined {
 /** A Compose document as YAML text, without header comments. */
 export function yamlBody<T extends ComposeDocument>(file: T): string {
   return emit(file) ?? libYamlBody(canonical(file));
-}
-
-/** A Compose file: the generated-file marker, `preamble` comment lines, then the document. */
-export function composeYaml<T extends ComposeDocument>(file: T, preamble: readonly string[] = []): string {
-  const lines = preamble.map((l) => (l === "" ? "#" : `# ${l}`));
-  const body = yamlBody(file);
-  // The header is made apart from the body (which never starts with "#!"), so the megabytes of a large body are copied once.
-  return withMarker(lines.map((l) => `${l}\n`).join(""), "hash") + (body.endsWith("\n") ? body : `${body}\n`);
 }
 
 /** For tests: the emitter alone (undefined where it defers to the library). */

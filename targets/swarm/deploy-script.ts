@@ -8,7 +8,6 @@
 import type { SwarmSettings } from "./settings.js";
 import type { DeploymentModel } from "../../model/types.js";
 import { shellQuote } from "../../generators/init/shell.js";
-import { withMarker } from "../../generators/marker.js";
 import { GPU_RESOURCE_KIND, interpolatedNames } from "./lower.js";
 
 export const STACK_FILE = "swarm/docker-stack.yml";
@@ -23,8 +22,7 @@ export function deployScript(m: DeploymentModel, swarm: SwarmSettings): string {
   // host|node|gpus|label=value,… — every part validated to hold none of | , or spaces.
   const rows = swarm.hosts.map((h) => [h.key, h.node, String(h.gpus), h.labels.map(([k, v]) => `${k}=${v}`).join(",")].join("|"));
   const services = m.services.map((s) => `${swarm.stackName}_${s.name}`);
-  return withMarker(
-    `#!/usr/bin/env bash
+  return `#!/usr/bin/env bash
 # Deploys the Swarm stack of this deployment. Run it on the core host (${swarm.coreHost}),
 # a Swarm manager holding the deployment folder, after ./init-deployment.sh.
 set -euo pipefail
@@ -184,7 +182,5 @@ while :; do
   unset replicas
   sleep 5
 done
-`,
-    "hash",
-  );
+`;
 }

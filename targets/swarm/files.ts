@@ -3,10 +3,11 @@
  * the stack file (schema-checked like every Compose file), deploy-stack.sh,
  * and the dockerd settings of each GPU host.
  */
+import { jsonFile, shellScript } from "../../files/kinds.js";
 import type { DeploymentModel } from "../../model/types.js";
 import { composeFile } from "../compose/files.js";
 import type { SwarmSettings } from "./settings.js";
-import type { OutFile } from "../../generators/out-file.js";
+import type { OutFile } from "../../files/out-file.js";
 import { daemonJson } from "./daemon.js";
 import { DEPLOY_SCRIPT, STACK_FILE, deployScript } from "./deploy-script.js";
 import { stackFile } from "./lower.js";
@@ -18,8 +19,7 @@ export function swarmFiles(m: DeploymentModel, sw: SwarmSettings): OutFile[] {
       `Swarm stack of deployment "${m.name.replace(/[^\x20-\x7e]/g, "?")}": deploy it with ${DEPLOY_SCRIPT} on host ${sw.coreHost}.`,
       "Secrets are interpolated from .env, which that script exports; none is written here.",
     ]),
-    { path: DEPLOY_SCRIPT, content: deployScript(m, sw), mode: 0o755 },
-    // JSON has no comments, so no generated-file marker: its folder says where it comes from.
-    ...sw.hosts.filter((h) => h.gpus > 0).map((h) => ({ path: `swarm/hosts/${h.key}/daemon.json`, content: `${JSON.stringify(daemonJson(h), null, 2)}\n`, mode: 0o644 as const })),
+    shellScript(DEPLOY_SCRIPT, deployScript(m, sw)),
+    ...sw.hosts.filter((h) => h.gpus > 0).map((h) => jsonFile(`swarm/hosts/${h.key}/daemon.json`, daemonJson(h))),
   ];
 }

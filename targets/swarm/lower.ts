@@ -9,6 +9,7 @@ import type { DeploymentModel, MountModel, ServiceModel } from "../../model/type
 import { composeCommand, healthcheck, lowerVolume } from "../compose/lower.js";
 import { composeEnvValue, composeLiteral } from "../compose/escape.js";
 import { defaultOf, parseEnvRef } from "../../model/env-value.js";
+import { envSetPath } from "../../model/env-sets.js";
 import type { ComposeHealthcheck, ComposeVolume } from "../compose/types.js";
 
 /** The generic resource kind GPU nodes advertise and GPU services reserve. */
@@ -111,10 +112,10 @@ function swarmService(m: DeploymentModel, s: ServiceModel, swarm: SwarmSettings)
   // no owner (uid=, gid=): plain paths become tmpfs mounts; a service whose tmpfs needs an owner
   // keeps a writable root instead, or it could write nowhere.
   const h = s.hardening;
-  const ownedTmpfs = h.tmpfs.some((t) => t.includes(":"));
+  const ownedTmpfs = h.tmpfs.some((t) => t.owner !== undefined);
   const volumes = [
     ...s.mounts.map(mount),
-    ...(ownedTmpfs ? [] : h.tmpfs.map((t) => ({ type: "tmpfs" as const, target: t }))),
+    ...(ownedTmpfs ? [] : h.tmpfs.map((t) => ({ type: "tmpfs" as const, target: t.path }))),
     ...(s.shmSize ? [{ type: "tmpfs" as const, target: "/dev/shm", tmpfs: { size: sizeInBytes(s.shmSize) } }] : []),
   ];
   const command = composeCommand(s);
@@ -129,7 +130,7 @@ function swarmService(m: DeploymentModel, s: ServiceModel, swarm: SwarmSettings)
     ...(s.networked ? { networks: [m.network.key] } : {}),
     ...(h.capAdd !== undefined ? { cap_drop: ["ALL"], ...(h.capAdd.length > 0 ? { cap_add: [...h.capAdd] } : {}) } : {}),
     ...(h.readOnly && !ownedTmpfs ? { read_only: true } : {}),
-    ...(s.envFiles.length > 0 ? { env_file: s.envFiles.map((f) => `../${f.replace(/^\.\//, "")}`) } : {}),
+    ...(s.envSets.length > 0 ? { env_file: s.envSets.map((r) => `../${envSetPath(r)}`) } : {}),
     ...(s.ports.length > 0 ? { ports: s.ports.map((p) => ({ target: p.container, published: p.host, protocol: p.protocol, mode: "host" as const })) } : {}),
     ...(volumes.length > 0 ? { volumes } : {}),
     deploy: {

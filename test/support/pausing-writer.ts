@@ -6,7 +6,7 @@
  * Usage: node pausing-writer.js <outDir> <files.json> <N> [resumeFile]
  */
 import { existsSync, readFileSync } from "node:fs";
-import type { OutFile } from "../../generators/out-file.js";
+import type { OutFile } from "../../files/out-file.js";
 import { writeOut } from "../../generators/write.js";
 
 const [outDir, filesJson, n, resume] = process.argv.slice(2);

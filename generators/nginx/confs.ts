@@ -4,13 +4,13 @@
  * the stream conf. Init later copies the http_ or the https_ set, plus
  * stream_, into the nginx-conf-d volume.
  */
-import { serviceName } from "../model/services.js";
-import type { DeploymentSpec } from "../validation/spec.js";
-import type { DeploymentModel } from "../model/types.js";
-import { withMarker } from "./marker.js";
-import { renderConf, type ConfNames, type Variant } from "./nginx/render.js";
-import { CONFS } from "./nginx/table.js";
-import type { OutFile } from "./out-file.js";
+import { hashCommentFile } from "../../files/kinds.js";
+import { serviceName } from "../../model/services.js";
+import type { DeploymentSpec } from "../../validation/spec.js";
+import type { DeploymentModel } from "../../model/types.js";
+import { renderConf, type ConfNames, type Variant } from "./render.js";
+import { CONFS } from "./table.js";
+import type { OutFile } from "../../files/out-file.js";
 
 /** Folder of the confs inside the deployment. */
 export const NGINX_CONF_DIR = "config/nginx";
@@ -25,10 +25,6 @@ export function nginxConfs({ spec }: DeploymentModel): OutFile[] {
   };
   return CONFS.flatMap((conf) => {
     const variants: readonly Variant[] = conf.context === "stream" ? ["stream"] : ["http", "https"];
-    return variants.map((variant) => ({
-      path: `${NGINX_CONF_DIR}/${variant}_${conf.stem}.conf`,
-      content: withMarker(renderConf(conf, variant, names), "hash"),
-      mode: 0o644 as const,
-    }));
+    return variants.map((variant) => hashCommentFile(`${NGINX_CONF_DIR}/${variant}_${conf.stem}.conf`, renderConf(conf, variant, names)));
   });
 }

@@ -4,17 +4,17 @@
  * when the deployment folder is configured, systemd/dioptra.service.
  * Secrets are never generated here: init-deployment.sh draws them on the host.
  */
-import { SERVICES, serviceName } from "../model/services.js";
-import type { DeploymentSpec } from "../validation/spec.js";
-import { CONTAINER_SCRIPTS_DIR, DEFAULT_WORKER_SSL, INIT_SERVICES, SERVICE_SSL_SERVICES, WORKER_SSL_ROWS } from "../model/init-jobs.js";
-import type { DeploymentModel } from "../model/types.js";
-import { INIT_COMPOSE_FILE } from "../targets/compose/files.js";
-import { loadSecretsBash, minioAccountsPath, secretFiles, writeSecretsBash } from "./init/secrets.js";
-import { shellQuote, shellWords } from "./init/shell.js";
-import { UNIT_PATH, escapeSpecifiers, unitLines } from "./init/systemd.js";
-import { prelude, render } from "./init/templates.js";
-import { withMarker } from "./marker.js";
-import type { OutFile } from "./out-file.js";
+import { hashCommentFile, shellScript } from "../../files/kinds.js";
+import { SERVICES, serviceName } from "../../model/services.js";
+import type { DeploymentSpec } from "../../validation/spec.js";
+import { CONTAINER_SCRIPTS_DIR, DEFAULT_WORKER_SSL, INIT_SERVICES, SERVICE_SSL_SERVICES, WORKER_SSL_ROWS } from "../../model/init-jobs.js";
+import type { DeploymentModel } from "../../model/types.js";
+import { INIT_COMPOSE_FILE } from "../../targets/compose/files.js";
+import { loadSecretsBash, minioAccountsPath, secretFiles, writeSecretsBash } from "./secrets.js";
+import { shellQuote, shellWords } from "./shell.js";
+import { UNIT_PATH, escapeSpecifiers, unitLines } from "./systemd.js";
+import { prelude, render } from "./templates.js";
+import type { OutFile } from "../../files/out-file.js";
 
 /** The helper scripts under scripts/, with the log name each prints (the reference's LOGNAME). */
 const HELPER_SCRIPTS: readonly (readonly [name: string, logName: string])[] = [
@@ -30,7 +30,7 @@ const HELPER_SCRIPTS: readonly (readonly [name: string, logName: string])[] = [
   ["set-permissions", "Set Permissions"],
 ];
 
-const script = (path: string, body: string): OutFile => ({ path, content: withMarker(body, "hash"), mode: 0o755 });
+const script = shellScript;
 
 /** Whether the release needs a helper: only 1.1 registers a workers' account. */
 const needed = (spec: DeploymentSpec, name: string): boolean => name !== "register-worker" || spec.profile.workerAccount;
@@ -103,7 +103,7 @@ export function initFiles({ spec }: DeploymentModel): OutFile[] {
   const unit: OutFile[] =
     spec.systemd.deploymentPath === undefined
       ? []
-      : [{ path: UNIT_PATH, content: withMarker(`${unitLines(spec, escapeSpecifiers(spec.systemd.deploymentPath)).join("\n")}\n`, "hash"), mode: 0o644 }];
+      : [hashCommentFile(UNIT_PATH, `${unitLines(spec, escapeSpecifiers(spec.systemd.deploymentPath)).join("\n")}\n`)];
   return [
     initDeploymentScript(spec),
     ...helpers,
