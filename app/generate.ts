@@ -6,9 +6,9 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ConfigError, type Issue } from "../validation/issues.js";
+import { ConfigError, type Issue } from "../dsl/errors.js";
 import type { OutFile } from "../files/out-file.js";
-import type { ProtectedDir } from "../generators/write.js";
+import type { ProtectedDir } from "../writer/index.js";
 
 /** The nearest folder at or above `dir` holding package.json or .git: the user's project. */
 function projectDir(dir: string): string | undefined {

@@ -17,7 +17,7 @@ import { join, resolve } from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { isDeployment, type Deployment } from "../dsl/deployment.js";
-import { ConfigError, type Issue } from "../validation/issues.js";
+import { ConfigError, type Issue } from "../dsl/errors.js";
 import { packagePath } from "../generators/package-path.js";
 import { importModule } from "../runtime/dynamic-import.js";
 

@@ -9,7 +9,7 @@ import type { OutFile } from "../files/out-file.js";
 import type { Plan } from "../generators/plan.js";
 
 export async function planOf(files: readonly OutFile[], outDir: string): Promise<Plan> {
-  const write = await import("../generators/write.js");
+  const write = await import("../writer/index.js");
   const { planChanges } = await import("../generators/plan.js");
   const drift = existsSync(outDir) ? await write.checkOut(files, outDir) : files.map((f) => ({ path: f.path, kind: "missing" as const }));
   // The writer's own bookkeeping is no change to the deployment.

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import type { Issue } from "../validation/issues.js";
+import type { Issue } from "../dsl/errors.js";
 import { packagePath } from "../generators/package-path.js";
 
 const DSL_TYPES = packagePath("dist", "dsl", "index.d.ts");

@@ -7,7 +7,7 @@
  * flag or command, missing required flag, missing config file).
  */
 import { parseArgs } from "node:util";
-import { ConfigError, formatIssue, type Issue } from "../validation/issues.js";
+import { ConfigError, formatIssue, type Issue } from "../dsl/errors.js";
 import { relative } from "node:path";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

@@ -11,7 +11,7 @@ import { importModule } from "../runtime/dynamic-import.js";
 import { IMAGE_SLOTS } from "../dsl/images.js";
 import { SETTINGS } from "../validation/settings.js";
 import type { DeploymentProps } from "../dsl/props.js";
-import { WORKER_KINDS } from "../model/worker-kinds.js";
+import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import { isRecord as isRaw, keyText, literalText, type CodeStyle } from "./config-edit.js";
 import { tsCommentText } from "./ts-text.js";
 

@@ -1,5 +1,5 @@
 import { callSite, type CallSite } from "./call-site.js";
-import { ConfigError } from "../validation/issues.js";
+import { ConfigError } from "./errors.js";
 import type { CustomContainerProps, DeploymentProps, VolumeProps } from "./props.js";
 import { resolveDeployment, type Resolution } from "../validation/resolve.js";
 import type { DeploymentSpec } from "../validation/spec.js";
@@ -8,7 +8,7 @@ const BRAND = Symbol.for("dioptra-deploy.Deployment");
 
 /**
  * A deployment being described. It only records what you ask for; nothing is
- * checked or generated until the CLI calls {@link Deployment.resolve}.
+ * checked or generated until `dioptra-deploy generate` (or `plan`) reads it.
  */
 export class Deployment {
   readonly [BRAND] = true;
@@ -17,6 +17,7 @@ export class Deployment {
   readonly #volumes: [string, VolumeProps][] = [];
   readonly #sites = new Map<string, CallSite>();
 
+  /** @internal Made by {@link deployment}, which records where it was called. */
   constructor(props: DeploymentProps, site?: CallSite) {
     this.#props = props;
     if (site) this.#sites.set("", site);
@@ -49,7 +50,7 @@ export class Deployment {
     return this;
   }
 
-  /** The props with everything added by methods merged in. Duplicate names are reported by {@link resolve}. */
+  /** @internal The props with everything added by methods merged in. Duplicate names are reported by {@link resolve}. */
   get props(): DeploymentProps {
     const p = this.#props;
     if (this.#containers.length === 0 && this.#volumes.length === 0) return p;
@@ -60,7 +61,7 @@ export class Deployment {
     };
   }
 
-  /** Validates and resolves; never throws for user mistakes. */
+  /** @internal Validates and resolves; never throws for user mistakes. */
   resolve(): Resolution {
     const dupes = [
       ...dupNames(this.#containers, this.#props.customContainers, "customContainers"),
@@ -73,7 +74,7 @@ export class Deployment {
     return dupes.length === 0 ? r : { spec: undefined, issues: [...dupes, ...r.issues] };
   }
 
-  /** The resolved spec; throws {@link ConfigError} listing every problem. */
+  /** @internal The resolved spec; throws {@link ConfigError} listing every problem. */
   toSpec(): DeploymentSpec {
     const { spec, issues } = this.resolve();
     if (!spec) throw new ConfigError(issues);
@@ -109,7 +110,7 @@ export function deployment(props: DeploymentProps = {}): Deployment {
   return new Deployment(props, callSite());
 }
 
-/** True for a {@link Deployment}, also one made by another copy of this package. */
+/** @internal True for a {@link Deployment}, also one made by another copy of this package. */
 export function isDeployment(value: unknown): value is Deployment {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }

@@ -8,7 +8,7 @@
  */
 import { hashCommentFile } from "../files/kinds.js";
 import type { OutFile } from "../files/out-file.js";
-import { BACKUP_DIR, JOURNAL, LOCK, STAGE_PREFIX } from "./write.js";
+import { BACKUP_DIR, JOURNAL, LOCK, STAGE_PREFIX } from "../writer/names.js";
 
 /** Groups of patterns, each with the reason it is ignored. Leading "/" anchors a pattern to this folder. */
 const GROUPS: readonly (readonly [why: string, patterns: readonly string[]])[] = [

@@ -3,14 +3,14 @@
  * deployment props. The importer writes these props as a config file; tests
  * use the same mapping to compare with the template for any combination.
  */
-import type { Issue } from "../validation/issues.js";
+import type { Issue } from "../dsl/errors.js";
 import { PROFILES, type DioptraProfile, type DioptraRelease } from "../profiles/index.js";
 import { formatImage, type ImageName } from "../dsl/images.js";
 import type { DeploymentProps, ImagesProps } from "../dsl/props.js";
 import { DEFAULTS } from "../validation/core.js";
 import { resolveDeployment } from "../validation/resolve.js";
 import { slugify } from "../model/services.js";
-import { WORKER_KINDS } from "../model/worker-kinds.js";
+import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 
 export type CookiecutterVars = Readonly<Record<string, unknown>>;
 

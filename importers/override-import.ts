@@ -6,7 +6,7 @@
  * the one the override file described.
  */
 import { parseEnvRef } from "../model/env-value.js";
-import type { Issue } from "../validation/issues.js";
+import type { Issue } from "../dsl/errors.js";
 import type {
   CustomContainerProps,
   DeploymentProps,
@@ -24,7 +24,7 @@ import { resolveDeployment } from "../validation/resolve.js";
 import { SERVICES, waitTarget } from "../model/services.js";
 import type { DeploymentSpec, WorkerSpec } from "../validation/spec.js";
 import { DEFAULT_NFS_OPTIONS } from "../model/builtin-volumes.js";
-import { WORKER_KINDS } from "../model/worker-kinds.js";
+import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import { isRecord as isRaw, sameData } from "../config-edit/config-edit.js";
 
 type Raw = Record<string, unknown>;

@@ -7,7 +7,7 @@
 import type { ImageName } from "../dsl/images.js";
 import { serviceName, waitTarget } from "./services.js";
 import type { DeploymentSpec } from "../validation/spec.js";
-import { WORKER_KINDS } from "./worker-kinds.js";
+import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import {
   MINIO_COMMAND,
   MINIO_ENVIRONMENT,

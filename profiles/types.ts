@@ -7,7 +7,7 @@
  */
 import type { ImageName } from "../dsl/images.js";
 import type { HealthcheckProps } from "../dsl/props.js";
-import type { WorkerKind } from "../model/worker-kinds.js";
+import type { WorkerKind } from "../dsl/worker-kinds.js";
 
 /** A release that `dioptra: "…"` can name. */
 export type DioptraRelease = "1.0" | "1.1";

@@ -20,12 +20,9 @@ import type { DeploymentModel, HostModel } from "../model/types.js";
 import type { Checker } from "../validation/checker.js";
 import type { DeploymentSpec } from "../validation/spec.js";
 
-/** A file in out/ the target does not write but must warn about when someone else did (it changes what the target runs). */
-export interface ForeignFile {
-  readonly path: string;
-  /** Why it matters, in a sentence that follows "out/<path>: ". */
-  readonly why: string;
-}
+/** A file in out/ the target does not write but must warn about when someone else did (it changes what the target runs); the writer's type. */
+export type { ForeignFile } from "../writer/index.js";
+import type { ForeignFile } from "../writer/index.js";
 
 /** The machines of a multi-host target, which the core checks (worker hosts, GPUs per host) read. */
 export interface TargetHosts {

@@ -18,7 +18,7 @@ import { synth } from "../generators/index.js";
 import { doubleQuoted, shellQuote } from "../generators/init/shell.js";
 import { NGINX_CONF_DIR } from "../generators/nginx/confs.js";
 import type { OutFile } from "../files/out-file.js";
-import { writeOut } from "../generators/write.js";
+import { writeOut } from "../writer/index.js";
 import { haveTool, tempDir } from "./helpers.js";
 import { canRunNginx, nginxCheck } from "./nginx/harness.js";
 

@@ -11,14 +11,14 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { deployment } from "../dsl/deployment.js";
-import { ConfigError } from "../validation/issues.js";
+import { ConfigError } from "../dsl/errors.js";
 import { workerContainer } from "../dsl/container.js";
 import { bindMount, volumeMount } from "../dsl/mount.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { nfsVolume } from "../dsl/volume.js";
 import type { ComposeFile } from "../targets/compose/types.js";
 import { synth } from "../generators/index.js";
-import { MANIFEST, writeOut } from "../generators/write.js";
+import { MANIFEST, writeOut } from "../writer/index.js";
 import { haveTool, tempDir, withoutMarker } from "./helpers.js";
 
 const file = (files: { path: string; content: string }[], path: string) => {

@@ -1,12 +1,13 @@
 /** Shared test helpers: paths, real-tool gating, running the generator and the CLI. */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { test } from "uvu";
 import { synth, type OutFile } from "../generators/index.js";
 import { MARKER } from "../files/marker.js";
-import { writeOut } from "../generators/write.js";
+import { writeOut } from "../writer/index.js";
 import { loadConfig } from "../app/load-config.js";
 import type { DioptraRelease } from "../profiles/index.js";
 
@@ -32,6 +33,32 @@ export type RenderProfile = `dioptra-${DioptraRelease}`;
 const skipNoted = new Set<string>();
 
 /**
+ * Tests that skipped some or all of their checks (a tool or ../shared
+ * missing, outside CI). uvu counts them as passed; each test file prints its
+ * count on exit as `skipped-tests: N`, and test/run.ts subtracts them from
+ * the passed ones so the summary says how many checks did not run.
+ */
+let skippedHere = false;
+let skippedTests = 0;
+/** Marks the running test as having skipped checks (helpers here call it; a test that skips by its own flag does too). */
+export function noteSkip(): void {
+  skippedHere = true;
+}
+/** Counts a suite's tests that call {@link noteSkip}; the default `test` suite is counted already. */
+export function countSkips(s: typeof test): void {
+  s.before.each(() => {
+    skippedHere = false;
+  });
+  s.after.each(() => {
+    if (skippedHere) skippedTests++;
+  });
+}
+countSkips(test);
+process.on("exit", () => {
+  if (skippedTests > 0) console.log(`skipped-tests: ${skippedTests}`);
+});
+
+/**
  * The folder of the template's render of `variant` under `profile`. When
  * ../shared is absent (a user's clone) it prints why the comparison is
  * skipped and returns undefined; under CI=true that is a failure instead, so
@@ -42,6 +69,7 @@ export function sharedRender(profile: RenderProfile, variant: string, where: { r
   const renders = where.renders ?? SHARED_RENDERS;
   if (!existsSync(renders)) {
     if (where.ci ?? IN_CI) throw new Error(`../shared/reference/renders is required under CI but is absent (looked in ${renders})`);
+    noteSkip();
     const what = `${profile}/${variant}`;
     if (!skipNoted.has(what)) console.log(`  (skipping comparisons with the ${what} render: ../shared/reference/renders is absent)`);
     skipNoted.add(what);
@@ -56,6 +84,7 @@ export function sharedRender(profile: RenderProfile, variant: string, where: { r
 export function sharedRenderIndex(): Readonly<Record<string, { readonly variants: readonly string[] }>> | undefined {
   if (!existsSync(SHARED_RENDERS)) {
     if (IN_CI) throw new Error(`../shared/reference/renders is required under CI but is absent (looked in ${SHARED_RENDERS})`);
+    noteSkip();
     if (!skipNoted.has("index")) console.log("  (skipping parity with the upstream template: ../shared/reference/renders is absent)");
     skipNoted.add("index");
     return undefined;
@@ -78,6 +107,7 @@ export function haveTool(name: string, args: readonly string[] = ["--version"]):
     if (!ok && !IN_CI) console.log(`  (skipping checks that need ${name}: not installed)`);
   }
   if (!ok && IN_CI) throw new Error(`${name} is required under CI but is not installed`);
+  if (!ok) noteSkip();
   return ok;
 }
 
@@ -85,8 +115,18 @@ export function fixtureNames(): string[] {
   return readdirSync(FIXTURES).filter((n) => statSync(join(FIXTURES, n)).isDirectory()).sort();
 }
 
+const tempDirs: string[] = [];
+/** Removes this process's temporary folders when it ends; DIOPTRA_KEEP_TEST_TMP=1 keeps them for a post-mortem. */
+process.on("exit", () => {
+  if (process.env.DIOPTRA_KEEP_TEST_TMP === "1") return;
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true, maxRetries: 2 });
+});
+
+/** A fresh temporary folder, removed when the test file's process ends. */
 export function tempDir(prefix = "dd-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** Loads, validates and synthesizes a config file in-process. */

@@ -17,7 +17,7 @@ import { renderConfig } from "../config-edit/config-writer.js";
 import { fromTsCommentText, tsCommentText, tsPropertyKey, tsStringLiteral } from "../config-edit/ts-text.js";
 import { addressesOverlap, ipFamily } from "../validation/checks.js";
 import { deployment } from "../dsl/deployment.js";
-import { formatIssue, type Issue } from "../validation/issues.js";
+import { formatIssue, type Issue } from "../dsl/errors.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import { synth } from "../generators/index.js";
 import { NGINX_CONF_DIR } from "../generators/nginx/confs.js";

@@ -16,7 +16,7 @@ import { parse } from "yaml";
 import { resolveDeployment } from "../validation/resolve.js";
 import type { DeploymentSpec } from "../validation/spec.js";
 import { synth } from "../generators/index.js";
-import { writeOut } from "../generators/write.js";
+import { writeOut } from "../writer/index.js";
 import { fromCookiecutter } from "../importers/cookiecutter-vars.js";
 import type { DioptraRelease } from "../profiles/index.js";
 import { composeConfig, haveTool, normalizeCompose, sharedRender, sharedRenderIndex, tempDir, withoutMarker, type RenderProfile } from "./helpers.js";

@@ -12,7 +12,7 @@ import * as assert from "uvu/assert";
 import { APP_DATABASES, APP_ROLE, INIT_DB_PATH } from "../generators/db-minio/files.js";
 import { synth, type OutFile } from "../generators/index.js";
 import { loadConfig } from "../app/load-config.js";
-import { FIXTURES, sharedRender, tempDir } from "./helpers.js";
+import { countSkips, FIXTURES, noteSkip, sharedRender, tempDir } from "./helpers.js";
 import { ident, literal, PgCluster, pgTools, type Result, type Superuser } from "./postgres/cluster.js";
 import { createProbeRoles, publicPrivileges, revokesIn, withoutStatement, type Privilege } from "./postgres/privileges.js";
 
@@ -124,6 +124,7 @@ interface ClusterCase {
 
 function clusterSuite(k: ClusterCase): void {
   const s = suite(`postgres: ${k.title}`);
+  countSkips(s);
   let ctx: Ctx | undefined;
   let skipped = false;
 
@@ -165,7 +166,7 @@ function clusterSuite(k: ClusterCase): void {
 
   const t: Register = (name, fn) =>
     s(name, async () => {
-      if (skipped) return;
+      if (skipped) return noteSkip();
       if (!ctx) throw new Error("the cluster did not start: see the first test");
       await fn(ctx);
     });

@@ -6,7 +6,7 @@
  */
 import type { CallSite } from "../dsl/call-site.js";
 import { RESERVED_KEYS, isPort, isSafeAbsolutePath, show, textProblems, type ValueTest } from "./checks.js";
-import type { Issue } from "./issues.js";
+import type { Issue } from "../dsl/errors.js";
 
 /** Where a setting was written, keyed by setting path (filled by the builder). */
 export type Sites = ReadonlyMap<string, CallSite>;

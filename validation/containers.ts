@@ -11,7 +11,7 @@ import { SERVICES, serviceName, waitTarget } from "../model/services.js";
 import { INIT_ENV_NAMES } from "../model/dot-env.js";
 import type { CustomContainerSpec, WorkerSpec } from "./spec.js";
 import { SETTINGS } from "./settings.js";
-import { WORKER_KINDS } from "../model/worker-kinds.js";
+import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import { resolveMounts, checkMountTargets } from "./volumes.js";
 import { resolveGpus } from "./workers.js";
 import { defaultOf, parseEnvRef } from "../model/env-value.js";

@@ -6,7 +6,7 @@
  */
 import { Checker, type Sites } from "./checker.js";
 import { BUILTIN_VOLUMES } from "../model/builtin-volumes.js";
-import type { Issue } from "./issues.js";
+import type { Issue } from "../dsl/errors.js";
 import type { DeploymentProps } from "../dsl/props.js";
 import type { DeploymentSpec } from "./spec.js";
 import { TARGETS } from "../targets/index.js";

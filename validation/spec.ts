@@ -8,7 +8,7 @@ import type { Capability } from "../dsl/capabilities.js";
 import type { ImageName } from "../dsl/images.js";
 import type { ConfiguredTarget, TargetHosts } from "../targets/target.js";
 import type { EnvValue, GpuSelection, HealthcheckProps, Mount, PortMapping, VolumeProps } from "../dsl/props.js";
-import type { WorkerKindRow } from "../model/worker-kinds.js";
+import type { WorkerKindRow } from "../dsl/worker-kinds.js";
 
 export interface WorkerSpec {
   readonly kind: WorkerKindRow;

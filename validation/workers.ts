@@ -10,7 +10,7 @@ import type { WorkerSpec } from "./spec.js";
 import type { TargetHosts } from "../targets/target.js";
 import { checkHostGpus, resolveHostRef } from "./hosts.js";
 import { SETTINGS } from "./settings.js";
-import { WORKER_KINDS } from "../model/worker-kinds.js";
+import { WORKER_KINDS } from "../dsl/worker-kinds.js";
 import { DEFAULTS } from "./core.js";
 import { resolveMounts, checkMountTargets } from "./volumes.js";
 

@@ -6,7 +6,8 @@
 import { join, relative, resolve } from "node:path";
 import { filesOfConfig, protectedDirs } from "../../app/generate.js";
 import type { OutFile } from "../../files/out-file.js";
-import type { WriteReport } from "../../generators/write.js";
+import { FOREIGN_FILES } from "../../targets/index.js";
+import type { WriteReport } from "../../writer/index.js";
 import { COMMON_FLAGS, EXIT, InputError, UsageError, paintDiff, parseCommandLine, type CommandSpec, type Io } from "../io.js";
 
 export const spec = {
@@ -57,7 +58,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const { values } = args;
   const { files, outDir } = await filesAndOut(values, io);
   const shown = shownDir(outDir);
-  const write = await import("../../generators/write.js");
+  const write = await import("../../writer/index.js");
   if (values.check) {
     const drift = await write.checkOut(files, outDir);
     if (drift.length === 0) {
@@ -72,7 +73,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   let report: WriteReport;
   try {
-    report = write.writeOut(files, outDir, { adopt: values.adopt, force: values.force, protect: protectedDirs(values.config) });
+    report = write.writeOut(files, outDir, { adopt: values.adopt, force: values.force, protect: protectedDirs(values.config), foreign: FOREIGN_FILES });
   } catch (e) {
     if (!(e instanceof write.WriteConflictError)) throw e;
     const edited = e.conflicts.filter((c) => c.kind === "edited");

@@ -10,11 +10,11 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { RESERVED_KEYS } from "../../validation/checks.js";
-import { ConfigError, type Issue } from "../../validation/issues.js";
+import { ConfigError, type Issue } from "../../dsl/errors.js";
 import type { DeploymentProps } from "../../dsl/props.js";
 import { DEFAULTS } from "../../validation/core.js";
 import { resolveDeployment } from "../../validation/resolve.js";
-import { WORKER_KINDS } from "../../model/worker-kinds.js";
+import { WORKER_KINDS } from "../../dsl/worker-kinds.js";
 import { formatSettingPath, locateSetting, parseConfig, parseSettingPath } from "../../config-edit/config-ast.js";
 import { EditError, detectStyle, editSetting, removeSetting, sameData, writeConfigAtomically } from "../../config-edit/config-edit.js";
 

@@ -6,7 +6,7 @@
 import { serviceNamesOf } from "../../validation/service-names.js";
 import type { Target } from "../target.js";
 import { composeFiles } from "./files.js";
-import { OVERRIDE_FILE } from "./overlays.js";
+import { COMPOSE_FOREIGN_FILES } from "./foreign-files.js";
 import { checkOverlayServices, composeSettings, type ComposeSettings } from "./settings.js";
 
 const code = (s: string) => `\`${s}\``;
@@ -24,5 +24,5 @@ export const composeTarget: Target<ComposeSettings> = {
             .map(([n]) => `- **${n}**: ${code(`${m.composeCommand} -f docker-compose.yml -f docker-compose.${n}.yml up -d`)}`)
             .join("\n")}`,
         },
-  foreignFiles: [{ path: OVERRIDE_FILE, why: "Compose loads it next to docker-compose.yml, so its settings win" }],
+  foreignFiles: COMPOSE_FOREIGN_FILES,
 };

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { deployment } from "../../dsl/deployment.js";
 import type { DeploymentProps } from "../../dsl/props.js";
 import { synth, type OutFile } from "../../generators/index.js";
-import { writeOut } from "../../generators/write.js";
+import { writeOut } from "../../writer/index.js";
 import { FIXTURES, generateTo, synthConfig, tempDir } from "../helpers.js";
 
 const generated = new Map<string, Promise<OutFile[]>>();

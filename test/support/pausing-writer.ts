@@ -6,11 +6,11 @@
  * Usage: node pausing-writer.js <outDir> <files.json> <N> [resumeFile]
  */
 import { existsSync, readFileSync } from "node:fs";
-import type { OutFile } from "../../files/out-file.js";
-import { writeOut } from "../../generators/write.js";
+import type { FileToWrite } from "../../writer/index.js";
+import { writeOut } from "../../writer/index.js";
 
 const [outDir, filesJson, n, resume] = process.argv.slice(2);
-const files = JSON.parse(readFileSync(filesJson!, "utf8")) as OutFile[];
+const files = JSON.parse(readFileSync(filesJson!, "utf8")) as FileToWrite[];
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 writeOut(files, outDir!, {
   hook: (step) => {
