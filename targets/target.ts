@@ -79,6 +79,8 @@ export interface Target<S> {
 /** A target with its settings bound: what the rest of the pipeline holds, whatever the target's `S`. */
 export interface ConfiguredTarget {
   readonly key: string;
+  /** The settings bound, as data: what two resolutions of equal configs compare by (the methods are new closures each time). */
+  readonly settings: unknown;
   readonly foreignFiles: readonly ForeignFile[];
   hosts(): TargetHosts | undefined;
   validate(check: Checker, spec: DeploymentSpec): void;
@@ -91,6 +93,7 @@ export interface ConfiguredTarget {
 export function configure<S>(target: Target<S>, settings: S): ConfiguredTarget {
   return {
     key: target.key,
+    settings,
     foreignFiles: target.foreignFiles ?? [],
     hosts: () => target.hosts?.(settings),
     validate: (check, spec) => target.validate?.(check, spec, settings),
