@@ -83,6 +83,12 @@ test("npx dioptra-deploy: --version, generate, import --cruft --compose, set", (
   );
   assert.match(imp.stdout, /imported\/deployment\.config\.ts: written/);
   ok(run(NPX, ["dioptra-deploy", "generate", "--config", "imported/deployment.config.ts", "--out", "imported/out"], user), "generate the imported config");
+  // One out/ belongs to one deployment: the imported config (B) into the first config's out/ (A) is refused, naming both.
+  const intoA = run(NPX, ["dioptra-deploy", "generate", "--config", "imported/deployment.config.ts", "--out", "out"], user);
+  assert.is(intoA.status, 1, `B into A's out/ must be refused:\n${intoA.stdout}\n${intoA.stderr}`);
+  assert.match(intoA.stderr, /deployment\.config\.ts/);
+  assert.match(intoA.stderr, /imported\/deployment\.config\.ts/);
+  assert.match(readFileSync(join(user, "out", "docker-compose.yml"), "utf8"), /vision-lab-tfcpu-02/, "A's files untouched");
 
   ok(run(NPX, ["dioptra-deploy", "set", "workers.tensorflowGpu=1", "nginx.httpPort=8080"], user), "set");
   assert.match(readFileSync(join(user, "deployment.config.ts"), "utf8"), /tensorflowGpu: 1/);
