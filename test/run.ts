@@ -56,23 +56,25 @@ for (const r of results) {
   process.stdout.write(`\n=== ${r.files.join(", ")}\n${r.output}`);
   if (r.code !== 0) failed = true;
 }
+// uvu prints its summary last in each process's output; a test's own output may hold look-alike lines.
+const last = (output: string, re: RegExp) => Number([...output.matchAll(re)].at(-1)?.[1] ?? 0);
+const TOTAL = /^\s*Total:\s+(\d+)$/gm;
+const PASSED = /^\s*Passed:\s+(\d+)$/gm;
+const SKIPPED = /^\s*Skipped:\s+(\d+)$/gm;
 // uvu loses a test (and every later one of its suite) when formatting the test's error throws, yet exits 0:
 // a process whose tests did not all pass or skip has failed.
 for (const r of results) {
-  const count = (re: RegExp) => Number([...r.output.matchAll(re)].at(-1)?.[1] ?? 0);
-  const [t, p, s] = [count(/Total:\s+(\d+)/g), count(/Passed:\s+(\d+)/g), count(/Skipped:\s+(\d+)/g)];
+  const [t, p, s] = [last(r.output, TOTAL), last(r.output, PASSED), last(r.output, SKIPPED)];
   if (r.code === 0 && t !== p + s) {
     failed = true;
     r.code = 1;
     console.log(`\nFAILED: ${t - p - s} of ${t} tests in ${r.files.join(", ")} neither passed nor failed (uvu could not print an error)`);
   }
 }
-// uvu prints its summary last in each process's output; a test's own output may hold look-alike lines.
-const last = (output: string, re: RegExp) => Number([...output.matchAll(re)].at(-1)?.[1] ?? 0);
 const sum = (re: RegExp) => results.reduce((n, r) => n + last(r.output, re), 0);
-const total = sum(/^\s*Total:\s+(\d+)$/gm);
-const uvuPassed = sum(/^\s*Passed:\s+(\d+)$/gm);
-const uvuSkipped = sum(/^\s*Skipped:\s+(\d+)$/gm);
+const total = sum(TOTAL);
+const uvuPassed = sum(PASSED);
+const uvuSkipped = sum(SKIPPED);
 // Tests that returned early because a tool or ../shared was missing pass in uvu's count; they are skipped here.
 const skipped = sum(/^skipped-tests: (\d+)$/gm);
 const passed = uvuPassed - skipped;
